@@ -1,0 +1,366 @@
+//! Building and running the application: state, router, middleware, listener, shutdown.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderName, HeaderValue, Request};
+use axum::Router;
+use secrecy::SecretString;
+use tokio::net::TcpListener;
+use tower::ServiceBuilder;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use crate::clock::{SharedClock, SystemClock};
+use crate::config::Config;
+use crate::crypto::{random_token, ServerSecrets};
+use crate::delivery::Mailer;
+use crate::store::Store;
+use crate::tokens::KeyRing;
+
+/// Everything a request handler may need. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState(pub Arc<Inner>);
+
+pub struct Inner {
+    pub config: Config,
+    pub store: Store,
+    pub keys: KeyRing,
+    pub secrets: ServerSecrets,
+    pub clock: SharedClock,
+    pub mailer: Mailer,
+    /// An HTTP client for the development demo relying party.
+    pub http: reqwest::Client,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    /// Appends an audit event; a failure to write it is logged, not fatal to the request.
+    pub async fn audit(
+        &self,
+        kind: &str,
+        user_id: Option<&str>,
+        client_id: Option<&str>,
+        detail: serde_json::Value,
+    ) {
+        let e = crate::store::audit::NewAuditEvent {
+            kind,
+            user_id,
+            client_id,
+            ip: None,
+            detail,
+        };
+        if let Err(err) = self.store.audit(self.now(), e).await {
+            tracing::warn!(error = %err, kind, "could not write audit event");
+        }
+    }
+
+    /// An endpoint URL under the issuer.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.config.issuer, path)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Keys(#[from] crate::tokens::KeyError),
+    #[error(transparent)]
+    Delivery(#[from] crate::delivery::DeliveryError),
+    #[error("cannot listen on {0}: {1}")]
+    Listen(String, std::io::Error),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Options that tests set and the binary leaves at their defaults.
+#[derive(Clone)]
+pub struct BuildOptions {
+    pub clock: SharedClock,
+    /// How long a replica trusts its in-memory copy of the signing keys.
+    pub key_cache_seconds: i64,
+}
+
+impl Default for BuildOptions {
+    fn default() -> Self {
+        BuildOptions {
+            clock: Arc::new(SystemClock),
+            key_cache_seconds: 30,
+        }
+    }
+}
+
+/// Resolves the server secret: the configured one, or in development a generated one
+/// kept in the data folder so restarts can still decrypt the signing keys.
+pub fn server_secret(config: &Config) -> Result<SecretString, StartError> {
+    if let Some(s) = &config.secret_key {
+        return Ok(s.clone());
+    }
+    if !config.is_development() {
+        return Err(StartError::Other("production mode needs secret_key".into()));
+    }
+    let dir = config.data_dir();
+    let path = dir.join("secret.key");
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        let text = text.trim().to_string();
+        if text.len() >= 32 {
+            return Ok(SecretString::from(text));
+        }
+    }
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| StartError::Other(format!("cannot create {}: {e}", dir.display())))?;
+    let secret = random_token(32).map_err(|e| StartError::Other(e.to_string()))?;
+    write_private_file(&path, &secret)
+        .map_err(|e| StartError::Other(format!("cannot write {}: {e}", path.display())))?;
+    tracing::warn!(path = %path.display(), "development mode: generated a server secret");
+    Ok(SecretString::from(secret))
+}
+
+fn write_private_file(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path)?;
+    f.write_all(text.as_bytes())
+}
+
+/// Connects, migrates and loads everything the server needs, without listening.
+pub async fn build_state(config: Config, opts: BuildOptions) -> Result<AppState, StartError> {
+    config.validate()?;
+    let secret = server_secret(&config)?;
+    let secrets = ServerSecrets::from_secret(&secret);
+    let store = Store::connect(&config.database).await?;
+    store.migrate().await?;
+    let keys = KeyRing::open(
+        store.clone(),
+        secrets.clone(),
+        opts.clock.clone(),
+        opts.key_cache_seconds,
+    )
+    .await?;
+    let mailer = Mailer::new(
+        config.email.smtp_url.as_ref(),
+        &config.email.from,
+        &config.email.subject,
+        Duration::from_secs(config.email.timeout_seconds.max(1)),
+    )?;
+    if mailer.is_console() && !config.is_development() {
+        return Err(StartError::Other(
+            "production mode needs SMTP delivery".into(),
+        ));
+    }
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(10))
+        .build()
+        .map_err(|e| StartError::Other(format!("http client: {e}")))?;
+    let state = AppState(Arc::new(Inner {
+        config,
+        store,
+        keys,
+        secrets,
+        clock: opts.clock,
+        mailer,
+        http,
+    }));
+    if state.config.is_development() {
+        crate::demo::ensure_demo_client(&state).await?;
+    }
+    Ok(state)
+}
+
+/// The full router with its middleware.
+pub fn router(state: AppState) -> Router {
+    let https = state.config.issuer_is_https();
+    let session_layer = SessionManagerLayer::new(state.store.clone())
+        .with_name(if https {
+            "__Host-sesame"
+        } else {
+            "sesame_session"
+        })
+        .with_secure(https)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(time::Duration::seconds(
+            state.config.session.ttl_seconds,
+        )));
+
+    let mut app = Router::new()
+        .merge(crate::oidc::routes())
+        .merge(crate::login::routes());
+    if state.config.is_development() {
+        app = app.merge(crate::demo::routes());
+    }
+    let request_id = HeaderName::from_static("x-request-id");
+    let security_headers = ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        // Pages, errors and token responses are never cached; discovery, JWKS and the
+        // stylesheet set their own public caching first.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'none'; style-src 'self'; img-src 'self' https: data:; \
+                 form-action 'self' http: https:; frame-ancestors 'none'; base-uri 'none'",
+            ),
+        ));
+    let hsts = https.then(|| {
+        SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        )
+    });
+    app.layer(session_layer)
+        .layer(security_headers)
+        .layer(tower::util::option_layer(hsts))
+        .layer(DefaultBodyLimit::max(64 * 1024))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                        let id = req
+                            .headers()
+                            .get("x-request-id")
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or("-");
+                        tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                    }),
+                )
+                .layer(PropagateRequestIdLayer::new(request_id)),
+        )
+        .with_state(state)
+}
+
+/// A server bound to a port, ready to run.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    /// Builds the state and binds the listener named in the configuration.
+    pub async fn build(config: Config, opts: BuildOptions) -> Result<Application, StartError> {
+        let listener = TcpListener::bind(&config.listen)
+            .await
+            .map_err(|e| StartError::Listen(config.listen.clone(), e))?;
+        Self::with_listener(config, opts, listener).await
+    }
+
+    /// Builds the state on an already-bound listener (tests bind port 0 first).
+    pub async fn with_listener(
+        config: Config,
+        opts: BuildOptions,
+        listener: TcpListener,
+    ) -> Result<Application, StartError> {
+        let state = build_state(config, opts).await?;
+        Ok(Application { listener, state })
+    }
+
+    pub fn local_addr(&self) -> Option<SocketAddr> {
+        self.listener.local_addr().ok()
+    }
+
+    pub fn port(&self) -> u16 {
+        self.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    pub fn state(&self) -> AppState {
+        self.state.clone()
+    }
+
+    /// Serves until `shutdown` resolves, then finishes in-flight requests.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let state = self.state.clone();
+        let purge = tokio::spawn(purge_loop(state.clone()));
+        let app = router(self.state);
+        let result = axum::serve(
+            self.listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await;
+        purge.abort();
+        state.store.close().await;
+        result
+    }
+}
+
+/// Deletes expired rows every few minutes.
+async fn purge_loop(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(300));
+    loop {
+        tick.tick().await;
+        match state.store.purge_expired(state.now()).await {
+            Ok(n) if n > 0 => tracing::debug!(rows = n, "purged expired rows"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "purge failed"),
+        }
+    }
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

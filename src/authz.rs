@@ -1,0 +1,177 @@
+//! Authorization: the validated request, the browser's single sign-on session, and the step
+//! that turns an authenticated person and a validated request into an authorization code.
+//!
+//! Both the authorization endpoint (`oidc`, when single sign-on applies) and the hosted
+//! login pages (`login`, after a code was verified) finish here, so the rules of the
+//! redirect live in one place.
+
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+use url::Url;
+
+use crate::app::AppState;
+use crate::crypto::random_token;
+use crate::error::PageError;
+use crate::store::codes::{AuthCode, Grant};
+
+/// An authorization request after validation, as kept in the login transaction.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AuthRequest {
+    pub client_id: String,
+    pub redirect_uri: String,
+    /// Space-separated, de-duplicated, in the order requested.
+    pub scope: String,
+    pub state: Option<String>,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<String>,
+    #[serde(default)]
+    pub prompt: Vec<String>,
+    pub max_age: Option<i64>,
+    pub login_hint: Option<String>,
+}
+
+impl AuthRequest {
+    pub fn has_scope(&self, s: &str) -> bool {
+        self.scope.split(' ').any(|x| x == s)
+    }
+
+    pub fn has_prompt(&self, p: &str) -> bool {
+        self.prompt.iter().any(|x| x == p)
+    }
+}
+
+/// Session key of the single sign-on state.
+pub const SSO_KEY: &str = "sso";
+/// Session key of the sign-ins this browser started.
+pub const TXS_KEY: &str = "txs";
+
+/// Who is signed in in this browser, and how.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SsoSession {
+    pub user_id: String,
+    pub auth_time: i64,
+    pub amr: Vec<String>,
+}
+
+pub async fn current_sso(session: &Session) -> Result<Option<SsoSession>, PageError> {
+    Ok(session.get::<SsoSession>(SSO_KEY).await?)
+}
+
+/// Records a sign-in: a new session id (against fixation), then the single sign-on state.
+pub async fn start_sso(session: &Session, sso: &SsoSession) -> Result<(), PageError> {
+    session.cycle_id().await?;
+    session.insert(SSO_KEY, sso).await?;
+    Ok(())
+}
+
+/// Remembers that this browser owns a login transaction (at most the last 8).
+pub async fn remember_tx(session: &Session, tx_id: &str) -> Result<(), PageError> {
+    let mut txs: Vec<String> = session.get(TXS_KEY).await?.unwrap_or_default();
+    txs.retain(|t| t != tx_id);
+    txs.push(tx_id.to_string());
+    if txs.len() > 8 {
+        let drop = txs.len() - 8;
+        txs.drain(..drop);
+    }
+    session.insert(TXS_KEY, txs).await?;
+    Ok(())
+}
+
+/// True when this browser started the login transaction (a code is bound to it).
+pub async fn owns_tx(session: &Session, tx_id: &str) -> Result<bool, PageError> {
+    let txs: Vec<String> = session.get(TXS_KEY).await?.unwrap_or_default();
+    Ok(txs.iter().any(|t| t == tx_id))
+}
+
+pub async fn forget_tx(session: &Session, tx_id: &str) -> Result<(), PageError> {
+    let mut txs: Vec<String> = session.get(TXS_KEY).await?.unwrap_or_default();
+    txs.retain(|t| t != tx_id);
+    session.insert(TXS_KEY, txs).await?;
+    Ok(())
+}
+
+/// Issues an authorization code for `req` to the signed-in person and returns the URL to
+/// send the browser to: `redirect_uri?code&state&iss` (RFC 6749 4.1.2, RFC 9207).
+pub async fn issue_code(
+    state: &AppState,
+    req: &AuthRequest,
+    sso: &SsoSession,
+) -> Result<Url, PageError> {
+    let now = state.now();
+    let code = random_token(32)?;
+    let grant_id = random_token(16)?;
+    let amr = serde_json::to_string(&sso.amr).unwrap_or_else(|_| "[]".into());
+    // The grant is written with the code, so a reuse of the code always finds what to revoke.
+    state
+        .store
+        .insert_grant(&Grant {
+            id: grant_id.clone(),
+            user_id: sso.user_id.clone(),
+            client_id: req.client_id.clone(),
+            scope: req.scope.clone(),
+            auth_time: sso.auth_time,
+            amr: amr.clone(),
+            created_at: now,
+            expires_at: now + state.config.session.ttl_seconds.max(3600),
+            revoked_at: None,
+        })
+        .await?;
+    state
+        .store
+        .insert_auth_code(&AuthCode {
+            code_hash: code_hash(state, &code),
+            grant_id,
+            client_id: req.client_id.clone(),
+            user_id: sso.user_id.clone(),
+            redirect_uri: req.redirect_uri.clone(),
+            scope: req.scope.clone(),
+            nonce: req.nonce.clone(),
+            code_challenge: req.code_challenge.clone(),
+            auth_time: sso.auth_time,
+            amr,
+            created_at: now,
+            expires_at: now + state.config.tokens.authorization_code_ttl_seconds,
+            used_at: None,
+        })
+        .await?;
+    let mut url = Url::parse(&req.redirect_uri).map_err(|_| {
+        PageError::bad_request("Invalid redirect", "The app's address is not valid.")
+    })?;
+    {
+        let mut q = url.query_pairs_mut();
+        q.append_pair("code", &code);
+        if let Some(s) = &req.state {
+            q.append_pair("state", s);
+        }
+        q.append_pair("iss", &state.config.issuer);
+    }
+    Ok(url)
+}
+
+/// Builds an error redirect to the client (RFC 6749 4.1.2.1 with RFC 9207's `iss`).
+pub fn error_redirect(
+    issuer: &str,
+    redirect_uri: &str,
+    error: &str,
+    description: &str,
+    client_state: Option<&str>,
+) -> Option<Url> {
+    let mut url = Url::parse(redirect_uri).ok()?;
+    {
+        let mut q = url.query_pairs_mut();
+        q.append_pair("error", error);
+        q.append_pair("error_description", description);
+        if let Some(s) = client_state {
+            q.append_pair("state", s);
+        }
+        q.append_pair("iss", issuer);
+    }
+    Some(url)
+}
+
+/// The keyed hash under which an authorization code is stored.
+pub fn code_hash(state: &AppState, code: &str) -> Vec<u8> {
+    state
+        .secrets
+        .keyed_hash("authorization_code", &[code.as_bytes()])
+}

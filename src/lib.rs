@@ -1,0 +1,44 @@
+//! # Sesame
+//!
+//! A passwordless OpenID Connect provider: a person types an email address, receives a
+//! 6-digit code, types it back and is signed in to the relying party that sent them.
+//!
+//! A guided tour, in the order a request meets the code:
+//!
+//! - [`cli`]: the `sesame` binary's subcommands (`serve` by default, `clients`, `keys`, …).
+//! - [`config`]: typed configuration from defaults, `config/sesame.toml` and `SESAME_*`.
+//! - [`app`]: builds the shared [`app::AppState`], the router and its middleware (request
+//!   ids, security headers, sessions), binds a listener and shuts down gracefully.
+//! - [`oidc`]: the protocol endpoints — discovery, JWKS, `/authorize`, `/token`,
+//!   `/userinfo` — with RFC-shaped errors.
+//! - [`authz`]: the validated authorization request, the browser's single sign-on session,
+//!   and the step that issues an authorization code and redirects back.
+//! - [`login`]: the hosted pages and the passwordless step: parse the address, issue and
+//!   verify the code.
+//! - [`delivery`]: sends the code (SMTP through lettre, or the development console).
+//! - [`tokens`]: signing keys (generated, encrypted at rest, rotated) and JWTs.
+//! - [`store`]: persistence on SQLite or PostgreSQL; every query written once.
+//! - [`crypto`], [`clock`], [`error`]: small shared pieces.
+//! - [`demo`]: the development-mode demo relying party at `/`.
+//!
+//! Data flows one way: handler → domain function → store.
+
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+pub mod app;
+pub mod authz;
+pub mod cli;
+pub mod clients;
+pub mod clock;
+pub mod config;
+pub mod crypto;
+pub mod delivery;
+pub mod demo;
+pub mod error;
+pub mod login;
+pub mod oidc;
+pub mod store;
+pub mod tokens;

@@ -1,0 +1,252 @@
+//! The one-time code: issue, deliver, verify. Plain functions over the state, called by the
+//! page handlers and by tests.
+
+use crate::app::AppState;
+use crate::authz::SsoSession;
+use crate::crypto::{ct_eq, random_code, random_token};
+use crate::delivery::{mask_email, CodeMessage};
+use crate::store::login::{LoginTx, NewCode};
+use crate::store::users::User;
+use crate::store::StoreError;
+
+use super::identifier::Identifier;
+
+/// The keyed hash of a code, bound to its login transaction: the same digits typed into
+/// another sign-in hash differently and never match.
+pub fn code_hash(state: &AppState, tx_id: &str, code: &str) -> Vec<u8> {
+    state
+        .secrets
+        .keyed_hash("login_code", &[tx_id.as_bytes(), code.as_bytes()])
+}
+
+#[derive(Debug)]
+pub enum SendOutcome {
+    /// A code was stored (and sent, when the address may sign in).
+    Sent,
+    /// A code went to this address moments ago; the person should wait.
+    Cooldown { wait_seconds: i64 },
+    /// The message could not be delivered; nothing was left behind.
+    DeliveryFailed,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Crypto(#[from] crate::crypto::CryptoError),
+}
+
+impl From<LoginError> for crate::error::PageError {
+    fn from(e: LoginError) -> Self {
+        match e {
+            LoginError::Store(e) => e.into(),
+            LoginError::Crypto(e) => e.into(),
+        }
+    }
+}
+
+/// Stores a new code for the sign-in and sends it. The work is the same whether or not
+/// the address belongs to an account; only the final send is skipped when the address
+/// may not sign in (unknown, with registration off).
+pub async fn send_code(
+    state: &AppState,
+    tx: &LoginTx,
+    client_name: &str,
+    id: &Identifier,
+) -> Result<SendOutcome, LoginError> {
+    let now = state.now();
+    let cfg = &state.config.login;
+    let code = random_code()?;
+    let hash = code_hash(state, &tx.id, &code);
+    let stored = state
+        .store
+        .set_login_code(
+            &tx.id,
+            &NewCode {
+                identifier: id.as_str(),
+                channel: id.channel().as_str(),
+                code_hash: &hash,
+                expires_at: now + cfg.code_ttl_seconds,
+                cooldown_cutoff: now - cfg.resend_cooldown_seconds,
+            },
+            now,
+        )
+        .await?;
+    if !stored {
+        let wait = tx
+            .code_sent_at
+            .map(|t| t + cfg.resend_cooldown_seconds - now)
+            .unwrap_or(cfg.resend_cooldown_seconds)
+            .max(1);
+        return Ok(SendOutcome::Cooldown { wait_seconds: wait });
+    }
+    let existing = state
+        .store
+        .find_user_by_identifier(id.channel(), id.as_str())
+        .await?;
+    let may_sign_in = match &existing {
+        Some(u) => u.disabled_at.is_none(),
+        None => state.config.register_new_users,
+    };
+    let masked = mask_email(id.as_str());
+    if !may_sign_in {
+        state
+            .audit(
+                "code_not_sent",
+                existing.as_ref().map(|u| u.id.as_str()),
+                Some(&tx.client_id),
+                serde_json::json!({ "channel": "email", "to": masked, "reason": "no account" }),
+            )
+            .await;
+        return Ok(SendOutcome::Sent);
+    }
+    let issuer_host = url::Url::parse(&state.config.issuer)
+        .ok()
+        .and_then(|u| {
+            u.host_str().map(|h| match u.port() {
+                Some(p) => format!("{h}:{p}"),
+                None => h.to_string(),
+            })
+        })
+        .unwrap_or_default();
+    let msg = CodeMessage {
+        to: id.as_str(),
+        code: &code,
+        product_name: &state.config.product_name,
+        client_name,
+        issuer_host: &issuer_host,
+        expires_minutes: (cfg.code_ttl_seconds + 59) / 60,
+    };
+    match state.mailer.send_code(&msg).await {
+        Ok(()) => {
+            state
+                .audit(
+                    "code_sent",
+                    existing.as_ref().map(|u| u.id.as_str()),
+                    Some(&tx.client_id),
+                    serde_json::json!({ "channel": "email", "to": masked }),
+                )
+                .await;
+            Ok(SendOutcome::Sent)
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, to = %masked, "code delivery failed");
+            state.store.clear_login_code(&tx.id).await?;
+            state
+                .audit(
+                    "code_send_failed",
+                    None,
+                    Some(&tx.client_id),
+                    serde_json::json!({ "channel": "email", "to": masked }),
+                )
+                .await;
+            Ok(SendOutcome::DeliveryFailed)
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum VerifyOutcome {
+    /// Signed in: the user and the new single sign-on state.
+    Success {
+        user: User,
+        sso: SsoSession,
+        registered: bool,
+    },
+    /// Wrong code; this many tries remain for it.
+    Wrong { remaining: i64 },
+    /// No live code: expired, burnt after too many tries, or never sent.
+    NoLiveCode { too_many_tries: bool },
+}
+
+/// Checks a typed code. Each call counts one attempt atomically before comparing, so
+/// concurrent guesses cannot exceed the limit; success burns the code.
+pub async fn verify_code(
+    state: &AppState,
+    tx: &LoginTx,
+    typed: &str,
+) -> Result<VerifyOutcome, LoginError> {
+    let now = state.now();
+    let max = state.config.login.max_attempts;
+    let Some(attempt) = state.store.count_code_attempt(&tx.id, now, max).await? else {
+        return Ok(VerifyOutcome::NoLiveCode {
+            too_many_tries: tx.attempts >= max,
+        });
+    };
+    let hash = code_hash(state, &tx.id, typed);
+    let masked = mask_email(&attempt.identifier);
+    if !ct_eq(&attempt.code_hash, &hash) {
+        state
+            .audit(
+                "verification_failed",
+                None,
+                Some(&tx.client_id),
+                serde_json::json!({ "to": masked, "attempt": attempt.attempts }),
+            )
+            .await;
+        if attempt.attempts >= max {
+            state.store.burn_login_code(&tx.id).await?;
+            return Ok(VerifyOutcome::NoLiveCode {
+                too_many_tries: true,
+            });
+        }
+        return Ok(VerifyOutcome::Wrong {
+            remaining: max - attempt.attempts,
+        });
+    }
+    if !state.store.consume_login_code(&tx.id, &hash, now).await? {
+        // Another request consumed it first.
+        return Ok(VerifyOutcome::NoLiveCode {
+            too_many_tries: false,
+        });
+    }
+    let channel = match attempt.channel.as_str() {
+        "sms" => crate::store::users::Channel::Sms,
+        _ => crate::store::users::Channel::Email,
+    };
+    let new_id = random_token(16)?;
+    let user = state
+        .store
+        .user_signed_in(
+            channel,
+            &attempt.identifier,
+            &new_id,
+            state.config.register_new_users,
+            now,
+        )
+        .await?;
+    let Some(user) = user.filter(|u| u.disabled_at.is_none()) else {
+        // Only reachable by guessing a code that was never sent: answer like a wrong code.
+        return Ok(VerifyOutcome::Wrong { remaining: 0 });
+    };
+    let registered = user.id == new_id;
+    if registered {
+        state
+            .audit(
+                "user_registered",
+                Some(&user.id),
+                Some(&tx.client_id),
+                serde_json::json!({ "channel": channel.as_str() }),
+            )
+            .await;
+    }
+    state
+        .audit(
+            "verification_succeeded",
+            Some(&user.id),
+            Some(&tx.client_id),
+            serde_json::json!({ "channel": channel.as_str() }),
+        )
+        .await;
+    let sso = SsoSession {
+        user_id: user.id.clone(),
+        auth_time: now,
+        amr: vec!["otp".into(), channel.as_str().into()],
+    };
+    Ok(VerifyOutcome::Success {
+        user,
+        sso,
+        registered,
+    })
+}

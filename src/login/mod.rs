@@ -1,0 +1,355 @@
+//! The hosted sign-in pages: ask for an address, send a code, check it.
+//!
+//! Server-rendered (askama), no JavaScript. Every form carries the login transaction id
+//! and an anti-CSRF token tied to the browser session; every POST answers 303.
+
+pub mod code;
+pub mod identifier;
+
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::app::AppState;
+use crate::authz::{self, AuthRequest};
+use crate::crypto::{ct_eq, random_token};
+use crate::delivery::mask_email;
+use crate::error::PageError;
+use crate::store::login::LoginTx;
+
+use self::code::{SendOutcome, VerifyOutcome};
+use self::identifier::parse_identifier;
+
+pub const CSS_PATH: &str = "/static/sesame.css";
+const CSRF_KEY: &str = "csrf";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(show).post(submit_identifier))
+        .route("/login/verify", post(submit_code))
+        .route("/login/resend", post(resend))
+        .route("/login/restart", post(restart))
+        .route(CSS_PATH, get(css))
+}
+
+async fn css() -> Response {
+    let mut res = include_str!("../../templates/sesame.css").into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/css; charset=utf-8"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    res
+}
+
+#[derive(askama::Template)]
+#[template(path = "login_identifier.html")]
+struct IdentifierPage<'a> {
+    product: &'a str,
+    client_name: &'a str,
+    tx: &'a str,
+    csrf: &'a str,
+    value: &'a str,
+    error: Option<String>,
+}
+
+#[derive(askama::Template)]
+#[template(path = "login_code.html")]
+struct CodePage<'a> {
+    product: &'a str,
+    client_name: &'a str,
+    tx: &'a str,
+    csrf: &'a str,
+    masked: &'a str,
+    error: Option<String>,
+    notice: Option<String>,
+}
+
+/// The session's anti-CSRF token, created on first use.
+pub async fn csrf_token(session: &Session) -> Result<String, PageError> {
+    if let Some(t) = session.get::<String>(CSRF_KEY).await? {
+        return Ok(t);
+    }
+    let t = random_token(32)?;
+    session.insert(CSRF_KEY, &t).await?;
+    Ok(t)
+}
+
+/// Checks a form's anti-CSRF token against the session's, in constant time.
+pub async fn check_csrf(session: &Session, presented: &str) -> Result<(), PageError> {
+    let expected = session.get::<String>(CSRF_KEY).await?;
+    match expected {
+        Some(e) if ct_eq(e.as_bytes(), presented.as_bytes()) => Ok(()),
+        _ => Err(PageError::new(
+            StatusCode::FORBIDDEN,
+            "This form has expired",
+            "For your safety we could not accept this form. Please go back to the app and sign in again.",
+        )),
+    }
+}
+
+/// A sign-in in progress, checked: it exists, is live, and belongs to this browser.
+struct Flow {
+    tx: LoginTx,
+    req: AuthRequest,
+    client_name: String,
+}
+
+async fn load_flow(state: &AppState, session: &Session, tx_id: &str) -> Result<Flow, PageError> {
+    if tx_id.len() > 64 || !authz::owns_tx(session, tx_id).await? {
+        return Err(PageError::session_expired());
+    }
+    let tx = state
+        .store
+        .get_login_tx(tx_id, state.now())
+        .await?
+        .filter(|t| t.completed_at.is_none())
+        .ok_or_else(PageError::session_expired)?;
+    let req: AuthRequest = serde_json::from_str(&tx.request).map_err(|_| PageError::internal())?;
+    let client_name = state
+        .store
+        .get_client(&tx.client_id)
+        .await?
+        .map(|c| c.name)
+        .ok_or_else(PageError::session_expired)?;
+    Ok(Flow {
+        tx,
+        req,
+        client_name,
+    })
+}
+
+#[derive(Deserialize)]
+struct TxQuery {
+    tx: String,
+}
+
+fn login_url(tx: &str) -> String {
+    format!("/login?tx={tx}")
+}
+
+async fn show(
+    State(state): State<AppState>,
+    session: Session,
+    Query(q): Query<TxQuery>,
+) -> Result<Response, PageError> {
+    let flow = load_flow(&state, &session, &q.tx).await?;
+    let csrf = csrf_token(&session).await?;
+    render_flow(&state, &flow, &csrf, None, None, StatusCode::OK)
+}
+
+fn render_flow(
+    state: &AppState,
+    flow: &Flow,
+    csrf: &str,
+    error: Option<String>,
+    notice: Option<String>,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let product = &state.config.product_name;
+    let html = match &flow.tx.identifier {
+        Some(identifier) => askama::Template::render(&CodePage {
+            product,
+            client_name: &flow.client_name,
+            tx: &flow.tx.id,
+            csrf,
+            masked: &mask_email(identifier),
+            error,
+            notice,
+        })?,
+        None => askama::Template::render(&IdentifierPage {
+            product,
+            client_name: &flow.client_name,
+            tx: &flow.tx.id,
+            csrf,
+            value: flow.req.login_hint.as_deref().unwrap_or(""),
+            error,
+        })?,
+    };
+    Ok((status, axum::response::Html(html)).into_response())
+}
+
+#[derive(Deserialize)]
+struct IdentifierForm {
+    tx: String,
+    csrf: String,
+    identifier: String,
+}
+
+async fn submit_identifier(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<IdentifierForm>,
+) -> Result<Response, PageError> {
+    check_csrf(&session, &form.csrf).await?;
+    let mut flow = load_flow(&state, &session, &form.tx).await?;
+    let id = match parse_identifier(&form.identifier) {
+        Ok(id) => id,
+        Err(e) => {
+            let page = IdentifierPage {
+                product: &state.config.product_name,
+                client_name: &flow.client_name,
+                tx: &flow.tx.id,
+                csrf: &form.csrf,
+                value: form.identifier.get(..320).unwrap_or(""),
+                error: Some(e.to_string()),
+            };
+            let html = askama::Template::render(&page)?;
+            return Ok((StatusCode::BAD_REQUEST, axum::response::Html(html)).into_response());
+        }
+    };
+    match code::send_code(&state, &flow.tx, &flow.client_name, &id).await? {
+        SendOutcome::Sent | SendOutcome::Cooldown { .. } => {
+            Ok(Redirect::to(&login_url(&flow.tx.id)).into_response())
+        }
+        SendOutcome::DeliveryFailed => {
+            flow.tx.identifier = None;
+            render_flow(
+                &state,
+                &flow,
+                &form.csrf,
+                Some("We could not send the code. Please try again in a moment.".into()),
+                None,
+                StatusCode::SERVICE_UNAVAILABLE,
+            )
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct CodeForm {
+    tx: String,
+    csrf: String,
+    code: String,
+}
+
+async fn submit_code(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<CodeForm>,
+) -> Result<Response, PageError> {
+    check_csrf(&session, &form.csrf).await?;
+    let flow = load_flow(&state, &session, &form.tx).await?;
+    if flow.tx.identifier.is_none() {
+        return Ok(Redirect::to(&login_url(&flow.tx.id)).into_response());
+    }
+    let typed: String = form
+        .code
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    if typed.len() != 6 || !typed.bytes().all(|b| b.is_ascii_digit()) {
+        return render_flow(
+            &state,
+            &flow,
+            &form.csrf,
+            Some("Enter the 6-digit code from the message.".into()),
+            None,
+            StatusCode::BAD_REQUEST,
+        );
+    }
+    match code::verify_code(&state, &flow.tx, &typed).await? {
+        VerifyOutcome::Success { sso, .. } => {
+            authz::start_sso(&session, &sso).await?;
+            authz::forget_tx(&session, &flow.tx.id).await?;
+            let url = authz::issue_code(&state, &flow.req, &sso).await?;
+            Ok(Redirect::to(url.as_str()).into_response())
+        }
+        VerifyOutcome::Wrong { remaining } => {
+            let msg = match remaining {
+                0 => "That code is not right. Ask for a new code.".to_string(),
+                1 => "That code is not right. You have 1 try left.".to_string(),
+                n => format!("That code is not right. You have {n} tries left."),
+            };
+            render_flow(
+                &state,
+                &flow,
+                &form.csrf,
+                Some(msg),
+                None,
+                StatusCode::BAD_REQUEST,
+            )
+        }
+        VerifyOutcome::NoLiveCode { too_many_tries } => {
+            let msg = if too_many_tries {
+                "Too many wrong tries: this code no longer works. Ask for a new code."
+            } else {
+                "This code has expired or was already used. Ask for a new code."
+            };
+            render_flow(
+                &state,
+                &flow,
+                &form.csrf,
+                Some(msg.into()),
+                None,
+                StatusCode::BAD_REQUEST,
+            )
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct TxForm {
+    tx: String,
+    csrf: String,
+}
+
+async fn resend(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<TxForm>,
+) -> Result<Response, PageError> {
+    check_csrf(&session, &form.csrf).await?;
+    let flow = load_flow(&state, &session, &form.tx).await?;
+    let Some(identifier) = flow.tx.identifier.clone() else {
+        return Ok(Redirect::to(&login_url(&flow.tx.id)).into_response());
+    };
+    let id = parse_identifier(&identifier).map_err(|_| PageError::internal())?;
+    match code::send_code(&state, &flow.tx, &flow.client_name, &id).await? {
+        SendOutcome::Sent => render_flow(
+            &state,
+            &flow,
+            &form.csrf,
+            None,
+            Some("We sent a new code. Only the newest code works.".into()),
+            StatusCode::OK,
+        ),
+        SendOutcome::Cooldown { wait_seconds } => render_flow(
+            &state,
+            &flow,
+            &form.csrf,
+            Some(format!(
+                "Please wait {wait_seconds} seconds before asking for another code."
+            )),
+            None,
+            StatusCode::TOO_MANY_REQUESTS,
+        ),
+        SendOutcome::DeliveryFailed => render_flow(
+            &state,
+            &flow,
+            &form.csrf,
+            Some("We could not send the code. Please try again in a moment.".into()),
+            None,
+            StatusCode::SERVICE_UNAVAILABLE,
+        ),
+    }
+}
+
+async fn restart(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<TxForm>,
+) -> Result<Response, PageError> {
+    check_csrf(&session, &form.csrf).await?;
+    let flow = load_flow(&state, &session, &form.tx).await?;
+    state.store.reset_login_identifier(&flow.tx.id).await?;
+    Ok(Redirect::to(&login_url(&flow.tx.id)).into_response())
+}

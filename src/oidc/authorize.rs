@@ -1,0 +1,364 @@
+//! The authorization endpoint (OIDC Core 3.1.2, RFC 6749 4.1.1, RFC 7636, RFC 9207).
+//!
+//! Until the client and its exact redirect URI are known good, every error is a page and
+//! nothing redirects (no open redirect). After that, errors go back to the client with
+//! `error`, `state` and `iss`.
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use tower_sessions::Session;
+
+use super::params::{Params, ProtocolParams};
+use crate::app::AppState;
+use crate::authz::{self, AuthRequest, SsoSession};
+use crate::crypto::random_token;
+use crate::error::{OAuthError, PageError};
+use crate::store::clients::Client;
+
+/// Scopes this server understands; others are ignored (OIDC Core 3.1.2.1).
+pub const SUPPORTED_SCOPES: &[&str] = &["openid", "email"];
+
+/// A refusal that is sent back to the client's redirect URI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedirectError {
+    pub error: &'static str,
+    pub description: String,
+}
+
+fn refuse(error: &'static str, description: impl Into<String>) -> RedirectError {
+    RedirectError {
+        error,
+        description: description.into(),
+    }
+}
+
+/// Whether a code challenge has the RFC 7636 form (S256 output is 43 base64url chars,
+/// but any 43–128 unreserved characters are accepted as the RFC allows).
+pub fn challenge_is_valid(c: &str) -> bool {
+    crate::crypto::pkce_verifier_is_valid(c)
+}
+
+/// Validates everything after the client and redirect URI: a pure function, tested
+/// without HTTP.
+pub fn validate_request(
+    client: &Client,
+    redirect_uri: &str,
+    p: &Params,
+) -> Result<AuthRequest, RedirectError> {
+    if p.contains("request") {
+        return Err(refuse(
+            "request_not_supported",
+            "request objects are not supported",
+        ));
+    }
+    if p.contains("request_uri") {
+        return Err(refuse(
+            "request_uri_not_supported",
+            "request_uri is not supported",
+        ));
+    }
+    match p.get("response_type") {
+        None => return Err(refuse("invalid_request", "response_type is required")),
+        Some("code") => {}
+        Some(_) => {
+            return Err(refuse(
+                "unsupported_response_type",
+                "only response_type=code is supported",
+            ))
+        }
+    }
+    if let Some(mode) = p.get("response_mode") {
+        if mode != "query" {
+            return Err(refuse(
+                "invalid_request",
+                "only response_mode=query is supported",
+            ));
+        }
+    }
+    let requested = p.get("scope").unwrap_or("");
+    let mut scopes: Vec<&str> = Vec::new();
+    for s in requested.split(' ').filter(|s| !s.is_empty()) {
+        if SUPPORTED_SCOPES.contains(&s) && !scopes.contains(&s) {
+            scopes.push(s);
+        }
+    }
+    if !scopes.contains(&"openid") {
+        return Err(refuse("invalid_scope", "the scope must include openid"));
+    }
+    let code_challenge = p.get("code_challenge").map(str::to_string);
+    match (p.get("code_challenge_method"), &code_challenge) {
+        (Some("S256"), Some(_)) => {}
+        (Some("S256"), None) => {
+            return Err(refuse(
+                "invalid_request",
+                "code_challenge_method without code_challenge",
+            ))
+        }
+        (Some(_), _) => {
+            return Err(refuse(
+                "invalid_request",
+                "only code_challenge_method=S256 is supported",
+            ))
+        }
+        // RFC 7636 4.3 defaults the method to plain, which is not allowed here.
+        (None, Some(_)) => {
+            return Err(refuse(
+                "invalid_request",
+                "code_challenge_method=S256 is required",
+            ))
+        }
+        (None, None) => {}
+    }
+    if let Some(c) = &code_challenge {
+        if !challenge_is_valid(c) {
+            return Err(refuse("invalid_request", "code_challenge is malformed"));
+        }
+    } else if client.public || client.pkce_required {
+        return Err(refuse(
+            "invalid_request",
+            "this client must use PKCE (code_challenge with S256)",
+        ));
+    }
+    let prompt: Vec<String> = p
+        .get("prompt")
+        .unwrap_or("")
+        .split(' ')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    if prompt.iter().any(|x| x == "none") && prompt.len() > 1 {
+        return Err(refuse(
+            "invalid_request",
+            "prompt=none cannot be combined with other values",
+        ));
+    }
+    let max_age = match p.get("max_age") {
+        None => None,
+        Some(v) => match v.parse::<i64>() {
+            Ok(n) if n >= 0 => Some(n),
+            _ => {
+                return Err(refuse(
+                    "invalid_request",
+                    "max_age must be a non-negative integer",
+                ))
+            }
+        },
+    };
+    Ok(AuthRequest {
+        client_id: client.id.clone(),
+        redirect_uri: redirect_uri.to_string(),
+        scope: scopes.join(" "),
+        state: p.get("state").map(str::to_string),
+        nonce: p.get("nonce").map(str::to_string),
+        code_challenge,
+        prompt,
+        max_age,
+        login_hint: p.get("login_hint").map(|h| h.chars().take(320).collect()),
+    })
+}
+
+/// GET and POST /authorize.
+pub async fn authorize(
+    State(state): State<AppState>,
+    session: Session,
+    params: Result<ProtocolParams, OAuthError>,
+) -> Result<Response, PageError> {
+    let ProtocolParams(p) = params.map_err(|e| {
+        PageError::bad_request(
+            "This sign-in link is not valid",
+            format!(
+                "The app sent a request we cannot accept ({}). Please go back and try again.",
+                e.description.unwrap_or_default()
+            ),
+        )
+    })?;
+    let client_id = p.get("client_id").ok_or_else(|| {
+        PageError::bad_request(
+            "This sign-in link is not valid",
+            "The request does not name an app (client_id is missing).",
+        )
+    })?;
+    let client = state.store.get_client(client_id).await?.ok_or_else(|| {
+        PageError::bad_request(
+            "Unknown app",
+            "The app that sent you here is not registered with this sign-in service.",
+        )
+    })?;
+    let redirect_uri = p.get("redirect_uri").ok_or_else(|| {
+        PageError::bad_request(
+            "This sign-in link is not valid",
+            "The request does not say where to return (redirect_uri is missing).",
+        )
+    })?;
+    if !client.redirect_uris.iter().any(|u| u == redirect_uri) {
+        return Err(PageError::bad_request(
+            "This sign-in link is not valid",
+            "The app asked to return to an address it has not registered, so we stopped here.",
+        ));
+    }
+    let req = match validate_request(&client, redirect_uri, &p) {
+        Ok(r) => r,
+        Err(e) => {
+            let url = authz::error_redirect(
+                &state.config.issuer,
+                redirect_uri,
+                e.error,
+                &e.description,
+                p.get("state"),
+            )
+            .ok_or_else(PageError::internal)?;
+            return Ok(Redirect::to(url.as_str()).into_response());
+        }
+    };
+
+    // Single sign-on: a live session that satisfies prompt and max_age needs no new code.
+    let now = state.now();
+    if let Some(sso) = usable_sso(&state, &session, &req, now).await? {
+        let url = authz::issue_code(&state, &req, &sso).await?;
+        return Ok(Redirect::to(url.as_str()).into_response());
+    }
+    if req.has_prompt("none") {
+        let url = authz::error_redirect(
+            &state.config.issuer,
+            redirect_uri,
+            "login_required",
+            "the person must sign in",
+            req.state.as_deref(),
+        )
+        .ok_or_else(PageError::internal)?;
+        return Ok(Redirect::to(url.as_str()).into_response());
+    }
+
+    let tx_id = random_token(32)?;
+    let request = serde_json::to_string(&req).map_err(|_| PageError::internal())?;
+    state
+        .store
+        .insert_login_tx(
+            &tx_id,
+            &client.id,
+            &request,
+            now,
+            now + state.config.login.transaction_ttl_seconds,
+        )
+        .await?;
+    authz::remember_tx(&session, &tx_id).await?;
+    Ok(Redirect::to(&format!("/login?tx={tx_id}")).into_response())
+}
+
+/// The browser's sign-in, when it can be reused for this request.
+async fn usable_sso(
+    state: &AppState,
+    session: &Session,
+    req: &AuthRequest,
+    now: i64,
+) -> Result<Option<SsoSession>, PageError> {
+    if req.has_prompt("login") {
+        return Ok(None);
+    }
+    let Some(sso) = authz::current_sso(session).await? else {
+        return Ok(None);
+    };
+    if let Some(max_age) = req.max_age {
+        if now - sso.auth_time > max_age {
+            return Ok(None);
+        }
+    }
+    match state.store.get_user(&sso.user_id).await? {
+        Some(u) if u.disabled_at.is_none() => Ok(Some(sso)),
+        _ => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client(public: bool, pkce_required: bool) -> Client {
+        Client {
+            id: "c1".into(),
+            name: "App".into(),
+            secret_hash: None,
+            redirect_uris: vec!["https://app.example/cb".into()],
+            public,
+            pkce_required,
+            first_party: true,
+            id_token_alg: "RS256".into(),
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+    fn params(s: &str) -> Params {
+        Params::parse(s.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn a_valid_request_is_accepted_and_scopes_filtered() {
+        let p = params(&format!(
+            "response_type=code&scope=openid+email+unknown+openid&state=s&nonce=n&code_challenge={CHALLENGE}&code_challenge_method=S256&max_age=60&prompt=login"
+        ));
+        let r = validate_request(&client(true, true), "https://app.example/cb", &p).unwrap();
+        assert_eq!(r.scope, "openid email");
+        assert_eq!(r.state.as_deref(), Some("s"));
+        assert_eq!(r.nonce.as_deref(), Some("n"));
+        assert_eq!(r.max_age, Some(60));
+        assert!(r.has_prompt("login"));
+    }
+
+    #[test]
+    fn each_bad_request_gets_its_rfc_error() {
+        let c = client(false, true);
+        let cases = [
+            ("scope=openid", "invalid_request"),
+            (
+                "response_type=token&scope=openid",
+                "unsupported_response_type",
+            ),
+            ("response_type=code&scope=email", "invalid_scope"),
+            ("response_type=code&scope=openid", "invalid_request"), // PKCE required
+            (
+                "response_type=code&scope=openid&code_challenge=abc&code_challenge_method=plain",
+                "invalid_request",
+            ),
+            (
+                "response_type=code&scope=openid&request=x",
+                "request_not_supported",
+            ),
+            (
+                "response_type=code&scope=openid&request_uri=x",
+                "request_uri_not_supported",
+            ),
+        ];
+        for (q, want) in cases {
+            let err = validate_request(&c, "https://app.example/cb", &params(q)).unwrap_err();
+            assert_eq!(err.error, want, "{q}");
+        }
+    }
+
+    #[test]
+    fn pkce_optional_client_may_omit_but_not_downgrade() {
+        let c = client(false, false);
+        assert!(validate_request(
+            &c,
+            "https://app.example/cb",
+            &params("response_type=code&scope=openid")
+        )
+        .is_ok());
+        let plain = format!("response_type=code&scope=openid&code_challenge={CHALLENGE}");
+        assert!(validate_request(&c, "https://app.example/cb", &params(&plain)).is_err());
+    }
+
+    #[test]
+    fn prompt_none_alone_only() {
+        let c = client(false, false);
+        let err = validate_request(
+            &c,
+            "https://app.example/cb",
+            &params("response_type=code&scope=openid&prompt=none+login"),
+        )
+        .unwrap_err();
+        assert_eq!(err.error, "invalid_request");
+    }
+}

@@ -1,0 +1,147 @@
+//! The UserInfo endpoint (OIDC Core 5.3) with bearer tokens (RFC 6750).
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+use super::claims::user_claims;
+use super::params::Params;
+use super::token::no_store;
+use crate::app::AppState;
+use crate::error::OAuthError;
+use crate::tokens::{self, TokenError};
+
+fn invalid_token(d: &str) -> OAuthError {
+    OAuthError::bearer(StatusCode::UNAUTHORIZED, "invalid_token", d)
+}
+
+/// Finds the bearer token: the `Authorization` header, or for a form POST the
+/// `access_token` body parameter (RFC 6750 2.1 and 2.2); never more than one.
+fn bearer_token(method: &Method, headers: &HeaderMap, body: &[u8]) -> Result<String, OAuthError> {
+    let from_header = match headers.get(header::AUTHORIZATION) {
+        None => None,
+        Some(v) => {
+            let v = v
+                .to_str()
+                .map_err(|_| invalid_token("malformed Authorization header"))?;
+            match v.split_once(' ') {
+                Some((scheme, tok))
+                    if scheme.eq_ignore_ascii_case("bearer") && !tok.trim().is_empty() =>
+                {
+                    Some(tok.trim().to_string())
+                }
+                _ => return Err(invalid_token("use the Bearer scheme")),
+            }
+        }
+    };
+    let is_form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let from_body = if *method == Method::POST && is_form {
+        let p = Params::parse(body).map_err(|e| {
+            OAuthError::bearer(StatusCode::BAD_REQUEST, "invalid_request", &e.to_string())
+        })?;
+        p.get("access_token").map(str::to_string)
+    } else {
+        None
+    };
+    match (from_header, from_body) {
+        (Some(_), Some(_)) => Err(OAuthError::bearer(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "send the token in one place only",
+        )),
+        (Some(t), None) | (None, Some(t)) => Ok(t),
+        (None, None) => Err(OAuthError {
+            www_authenticate: Some("Bearer realm=\"sesame\"".into()),
+            ..OAuthError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_request",
+                "an access token is required",
+            )
+        }),
+    }
+}
+
+/// GET and POST /userinfo
+pub async fn userinfo(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, OAuthError> {
+    let token = bearer_token(&method, &headers, &body)?;
+    let now = state.now();
+    let claims = tokens::verify_access_token(&state.keys, &token, &state.config.issuer, now)
+        .await
+        .map_err(|e| match e {
+            TokenError::Keys(k) => OAuthError::from(k),
+            TokenError::Expired => invalid_token("the access token has expired"),
+            _ => invalid_token("the access token is not valid"),
+        })?;
+    let grant = state.store.get_grant(&claims.gid).await?;
+    if grant.is_none_or(|g| g.revoked_at.is_some()) {
+        return Err(invalid_token("the access token has been revoked"));
+    }
+    if !claims.scope.split(' ').any(|s| s == "openid") {
+        return Err(OAuthError::bearer(
+            StatusCode::FORBIDDEN,
+            "insufficient_scope",
+            "the openid scope is required",
+        ));
+    }
+    let user = state
+        .store
+        .get_user(&claims.sub)
+        .await?
+        .filter(|u| u.disabled_at.is_none())
+        .ok_or_else(|| invalid_token("the account is not available"))?;
+    let mut body = user_claims(&user, &claims.scope);
+    body.insert("sub".into(), serde_json::Value::String(user.id));
+    Ok(no_store(Json(body).into_response()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn token_from_header_or_body_but_not_both() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer abc"),
+        );
+        assert_eq!(bearer_token(&Method::GET, &h, b"").unwrap(), "abc");
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        assert!(bearer_token(&Method::POST, &h, b"access_token=x").is_err());
+        h.remove(header::AUTHORIZATION);
+        assert_eq!(
+            bearer_token(&Method::POST, &h, b"access_token=x").unwrap(),
+            "x"
+        );
+        let e = bearer_token(&Method::GET, &HeaderMap::new(), b"").unwrap_err();
+        assert_eq!(e.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            e.www_authenticate.as_deref(),
+            Some("Bearer realm=\"sesame\"")
+        );
+    }
+
+    #[test]
+    fn other_schemes_are_refused() {
+        let mut h = HeaderMap::new();
+        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic abc"));
+        assert_eq!(
+            bearer_token(&Method::GET, &h, b"").unwrap_err().error,
+            "invalid_token"
+        );
+    }
+}

@@ -1,0 +1,108 @@
+//! People who sign in. The `id` is the opaque, stable `sub`; it is never the email.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Store, StoreResult};
+use crate::with_pool;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, sqlx::FromRow)]
+pub struct User {
+    pub id: String,
+    pub email: Option<String>,
+    pub email_verified: bool,
+    pub phone: Option<String>,
+    pub phone_verified: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub last_login_at: Option<i64>,
+    pub disabled_at: Option<i64>,
+}
+
+const COLUMNS: &str = "id, email, email_verified, phone, phone_verified, created_at, updated_at, \
+                       last_login_at, disabled_at";
+
+/// Which identifier column a lookup uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    Email,
+    Sms,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Sms => "sms",
+        }
+    }
+
+    fn column(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Sms => "phone",
+        }
+    }
+}
+
+impl Store {
+    pub async fn get_user(&self, id: &str) -> StoreResult<Option<User>> {
+        let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
+        Ok(with_pool!(&self.db, pool => {
+            sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?
+        }))
+    }
+
+    /// Finds a user by a normalised email address or E.164 phone number.
+    pub async fn find_user_by_identifier(
+        &self,
+        channel: Channel,
+        identifier: &str,
+    ) -> StoreResult<Option<User>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM users WHERE {} = $1",
+            channel.column()
+        );
+        Ok(with_pool!(&self.db, pool => {
+            sqlx::query_as(&sql).bind(identifier).fetch_optional(pool).await?
+        }))
+    }
+
+    /// Marks the identifier verified and records the sign-in time; or, when no user has
+    /// that identifier and `register` is true, creates one. Returns the user, or None when
+    /// there is none and registration is off. Safe against two concurrent first sign-ins.
+    pub async fn user_signed_in(
+        &self,
+        channel: Channel,
+        identifier: &str,
+        new_id: &str,
+        register: bool,
+        now: i64,
+    ) -> StoreResult<Option<User>> {
+        let col = channel.column();
+        let verified = format!("{col}_verified");
+        if register {
+            let sql = format!(
+                "INSERT INTO users (id, {col}, {verified}, created_at, updated_at) \
+                 VALUES ($1, $2, TRUE, $3, $3) ON CONFLICT ({col}) DO NOTHING"
+            );
+            with_pool!(&self.db, pool => {
+                sqlx::query(&sql).bind(new_id).bind(identifier).bind(now).execute(pool).await?;
+            });
+        }
+        let sql = format!(
+            "UPDATE users SET {verified} = TRUE, last_login_at = $1, updated_at = $1 \
+             WHERE {col} = $2 RETURNING {COLUMNS}"
+        );
+        Ok(with_pool!(&self.db, pool => {
+            sqlx::query_as(&sql).bind(now).bind(identifier).fetch_optional(pool).await?
+        }))
+    }
+
+    pub async fn list_users(&self, limit: i64, offset: i64) -> StoreResult<Vec<User>> {
+        let sql = format!("SELECT {COLUMNS} FROM users ORDER BY created_at, id LIMIT $1 OFFSET $2");
+        Ok(with_pool!(&self.db, pool => {
+            sqlx::query_as(&sql).bind(limit).bind(offset).fetch_all(pool).await?
+        }))
+    }
+}

@@ -1,0 +1,8 @@
+//! The integration suite: one binary, one module per story. Every test starts its own
+//! server on port 0 with its own database and SMTP listener.
+//!
+//! Run on SQLite (default) or PostgreSQL: `SESAME_TEST_BACKEND=postgres cargo test`.
+
+mod support;
+
+mod core_flow;
