@@ -18,6 +18,7 @@
 //! - [`delivery`]: sends the code (SMTP through lettre, or the development console).
 //! - [`tokens`]: signing keys (generated, encrypted at rest, rotated) and JWTs.
 //! - [`store`]: persistence on SQLite or PostgreSQL; every query written once.
+//! - [`limits`]: rate limits counted in the database (shared by replicas).
 //! - [`crypto`], [`clock`], [`error`]: small shared pieces.
 //! - [`demo`]: the development-mode demo relying party at `/`.
 //!
@@ -38,6 +39,7 @@ pub mod crypto;
 pub mod delivery;
 pub mod demo;
 pub mod error;
+pub mod limits;
 pub mod login;
 pub mod oidc;
 pub mod store;

@@ -13,6 +13,7 @@ pub mod audit;
 pub mod clients;
 pub mod codes;
 pub mod keys;
+pub mod limits;
 pub mod login;
 pub mod sessions;
 pub mod users;
@@ -174,6 +175,8 @@ impl Store {
             n += sqlx::query("DELETE FROM authorization_codes WHERE expires_at < $1")
                 .bind(now - 3600).execute(pool).await?.rows_affected();
             n += sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+                .bind(now).execute(pool).await?.rows_affected();
+            n += sqlx::query("DELETE FROM rate_counters WHERE expires_at < $1")
                 .bind(now).execute(pool).await?.rows_affected();
         });
         Ok(n)

@@ -6,3 +6,4 @@
 mod support;
 
 mod core_flow;
+mod limits;
