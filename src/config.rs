@@ -629,8 +629,10 @@ mod tests {
             .join("\n");
         let file: toml::Value = toml::from_str(&uncommented).unwrap();
         let _: Config = file.clone().try_into().unwrap();
-        let mut full = Config::default();
-        full.secret_key = Some(SecretString::from("x".repeat(32)));
+        let mut full = Config {
+            secret_key: Some(SecretString::from("x".repeat(32))),
+            ..Config::default()
+        };
         full.email.smtp_url = Some(SecretString::from("smtp://127.0.0.1:2525"));
         full.log.format = Some("json".into());
         let (mut in_file, mut all) = (Vec::new(), Vec::new());
