@@ -587,6 +587,62 @@ mod tests {
         assert!(!format!("{c:?}").contains("hunter2"));
     }
 
+    const ANNOTATED: &str = include_str!("../config/sesame.toml");
+
+    /// Dotted paths of every key in a TOML value (`login.max_attempts`, ...).
+    fn key_paths(v: &toml::Value, prefix: &str, out: &mut Vec<String>) {
+        if let Some(t) = v.as_table() {
+            for (k, v) in t {
+                let path = format!("{prefix}{k}");
+                if v.is_table() {
+                    key_paths(v, &format!("{path}."), out);
+                } else {
+                    out.push(path);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn annotated_config_file_equals_the_defaults_and_names_every_key() {
+        let parsed = Config::from_sources(Some(ANNOTATED), &BTreeMap::new()).unwrap();
+        assert_eq!(
+            toml::Value::try_from(&parsed).unwrap(),
+            toml::Value::try_from(Config::default()).unwrap(),
+            "config/sesame.toml must hold exactly the built-in defaults"
+        );
+        // Optional keys appear as one commented-out `# key = value` line; with those lines
+        // uncommented the file must name every key of a fully set configuration.
+        let uncommented: String = ANNOTATED
+            .lines()
+            .map(|l| match l.strip_prefix("# ") {
+                Some(rest)
+                    if rest.split_once(" = ").is_some_and(|(k, _)| {
+                        k.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+                    }) =>
+                {
+                    rest
+                }
+                _ => l,
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let file: toml::Value = toml::from_str(&uncommented).unwrap();
+        let _: Config = file.clone().try_into().unwrap();
+        let mut full = Config {
+            secret_key: Some(SecretString::from("x".repeat(32))),
+            ..Config::default()
+        };
+        full.email.smtp_url = Some(SecretString::from("smtp://127.0.0.1:2525"));
+        full.log.format = Some("json".into());
+        let (mut in_file, mut all) = (Vec::new(), Vec::new());
+        key_paths(&file, "", &mut in_file);
+        key_paths(&toml::Value::try_from(&full).unwrap(), "", &mut all);
+        in_file.sort();
+        all.sort();
+        assert_eq!(in_file, all, "config/sesame.toml must document every key");
+    }
+
     #[test]
     fn data_dir_follows_the_sqlite_file() {
         let mut c = Config::default();
