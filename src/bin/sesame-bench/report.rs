@@ -1,0 +1,352 @@
+//! Medians, the human table, the JSON report and docs/performance.md.
+
+use serde::Serialize;
+
+use crate::floors::Floors;
+use crate::{Args, Footprint, Sample};
+
+pub fn progress(s: &Sample) {
+    eprintln!(
+        "  {:<8} {:<18} c={:<3} {:>9.1}/s  p50 {:>7.2} ms  p99 {:>7.2} ms  errors {}{}",
+        s.backend,
+        s.scenario,
+        s.concurrency,
+        s.throughput,
+        s.p50_ms,
+        s.p99_ms,
+        s.errors,
+        s.first_error
+            .as_deref()
+            .map(|e| format!(" ({e})"))
+            .unwrap_or_default()
+    );
+}
+
+/// The median of every figure over the runs of one (backend, scenario, concurrency).
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub backend: String,
+    pub scenario: String,
+    pub concurrency: usize,
+    pub runs: usize,
+    pub throughput: f64,
+    pub p50_ms: f64,
+    pub p90_ms: f64,
+    pub p99_ms: f64,
+    pub errors: u64,
+    pub server_cpu_percent: f64,
+    pub server_rss_mb: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub command: String,
+    pub machine: String,
+    pub alg: String,
+    pub duration_seconds: f64,
+    pub floors: Floors,
+    pub rows: Vec<Row>,
+    pub footprints: Vec<Footprint>,
+    pub binary_mb: f64,
+    pub samples: Vec<Sample>,
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    v[v.len() / 2]
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|s| s.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .next()
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse::<f64>().ok())
+        })
+        .map(|kb| format!("{:.0} GiB", kb / 1024.0 / 1024.0))
+        .unwrap_or_default();
+    format!("{cores} cores ({cpu}), {mem} RAM, server and load generator on the same machine")
+}
+
+/// Signatures one unit of work needs (ID + access token, or access token only).
+fn signatures_per_op(scenario: &str) -> Option<f64> {
+    match scenario {
+        "login" | "exchange" | "refresh" => Some(2.0),
+        "client_credentials" => Some(1.0),
+        _ => None,
+    }
+}
+
+/// The issue's targets on a 2-core machine (SQLite, ES256).
+fn target(scenario: &str) -> Option<f64> {
+    match scenario {
+        "login" => Some(600.0),
+        "exchange" => Some(2_500.0),
+        "refresh" => Some(2_500.0),
+        "client_credentials" => Some(4_000.0),
+        "userinfo" => Some(8_000.0),
+        "discovery" => Some(20_000.0),
+        _ => None,
+    }
+}
+
+impl Report {
+    pub fn new(
+        args: &Args,
+        floors: Floors,
+        samples: Vec<Sample>,
+        footprints: Vec<Footprint>,
+        binary_mb: f64,
+    ) -> Report {
+        let mut keys: Vec<(String, String, usize)> = Vec::new();
+        for s in &samples {
+            let k = (s.backend.clone(), s.scenario.clone(), s.concurrency);
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+        let rows = keys
+            .into_iter()
+            .map(|(b, sc, c)| {
+                let of: Vec<&Sample> = samples
+                    .iter()
+                    .filter(|s| s.backend == b && s.scenario == sc && s.concurrency == c)
+                    .collect();
+                let m = |f: fn(&Sample) -> f64| median(of.iter().map(|s| f(s)).collect());
+                Row {
+                    backend: b,
+                    scenario: sc,
+                    concurrency: c,
+                    runs: of.len(),
+                    throughput: m(|s| s.throughput),
+                    p50_ms: m(|s| s.p50_ms),
+                    p90_ms: m(|s| s.p90_ms),
+                    p99_ms: m(|s| s.p99_ms),
+                    errors: of.iter().map(|s| s.errors).sum(),
+                    server_cpu_percent: m(|s| s.server_cpu_percent),
+                    server_rss_mb: m(|s| s.server_rss_mb),
+                }
+            })
+            .collect();
+        Report {
+            command: std::env::args().collect::<Vec<_>>().join(" "),
+            machine: machine(),
+            alg: args.alg.clone(),
+            duration_seconds: args.duration,
+            floors,
+            rows,
+            footprints,
+            binary_mb,
+            samples,
+        }
+    }
+
+    fn best(&self, backend: &str, scenario: &str) -> Option<&Row> {
+        self.rows
+            .iter()
+            .filter(|r| r.backend == backend && r.scenario == scenario)
+            .max_by(|a, b| {
+                a.throughput
+                    .partial_cmp(&b.throughput)
+                    .unwrap_or(std::cmp::Ordering::Equal)
+            })
+    }
+
+    fn sig_floor(&self) -> f64 {
+        let per_core = if self.alg == "RS256" {
+            self.floors.rs256_per_core
+        } else {
+            self.floors.es256_per_core
+        };
+        per_core * 2.0
+    }
+
+    pub fn table(&self) -> String {
+        let mut out = String::new();
+        out.push_str(&format!(
+            "{:<9} {:<19} {:>4} {:>11} {:>9} {:>9} {:>9} {:>7} {:>7} {:>8}\n",
+            "backend",
+            "scenario",
+            "conc",
+            "ops/s",
+            "p50 ms",
+            "p90 ms",
+            "p99 ms",
+            "errors",
+            "cpu %",
+            "rss MB"
+        ));
+        for r in &self.rows {
+            out.push_str(&format!(
+                "{:<9} {:<19} {:>4} {:>11.1} {:>9.2} {:>9.2} {:>9.2} {:>7} {:>7.0} {:>8.1}\n",
+                r.backend,
+                r.scenario,
+                r.concurrency,
+                r.throughput,
+                r.p50_ms,
+                r.p90_ms,
+                r.p99_ms,
+                r.errors,
+                r.server_cpu_percent,
+                r.server_rss_mb
+            ));
+        }
+        for f in &self.footprints {
+            out.push_str(&format!(
+                "{}: cold start {:.0} ms, idle RSS {:.1} MB, RSS after the run {:.1} MB\n",
+                f.backend, f.cold_start_ms, f.idle_rss_mb, f.rss_after_run_mb
+            ));
+        }
+        out.push_str(&format!("release binary: {:.1} MB\n", self.binary_mb));
+        out
+    }
+
+    pub fn markdown(&self) -> String {
+        let mut md = String::new();
+        md.push_str("# Performance\n\n");
+        md.push_str("<!-- Generated by `target/release/sesame-bench --write-doc`; do not edit by hand. -->\n\n");
+        md.push_str("## Method\n\n");
+        md.push_str(&format!(
+            "- Command: `cargo build --release --bins && {}`\n",
+            self.command.replace("target/release/", "target/release/")
+        ));
+        md.push_str(&format!("- Machine: {}.\n", self.machine));
+        md.push_str(&format!(
+            "- The bench starts the release `sesame` binary as a child process (development mode \
+             with SMTP configured, log level warn, {alg} ID and access tokens, SQLite in WAL mode \
+             with synchronous=NORMAL, or PostgreSQL on the same machine), runs its own SMTP sink, \
+             and drives each scenario over HTTP/1.1 keep-alive from one process at each \
+             concurrency level for {d} s or at most the request budget. Every figure is the median \
+             of the runs. Server CPU and RSS come from /proc/<pid> of the server process.\n",
+            alg = self.alg,
+            d = self.duration_seconds
+        ));
+        md.push_str(
+            "- Scenarios: **login** = the full passwordless sign-in (authorize → login page → \
+             address → code delivered over real SMTP to the sink → verify → redirect with code → \
+             token exchange with PKCE → userinfo); **exchange** = the authorization-code grant \
+             alone, codes prepared in advance by the login steps; **refresh** = refresh-token grant \
+             with rotation (each worker follows its own chain); **client_credentials**; \
+             **userinfo**; **introspection**; **discovery** = discovery document and JWKS, \
+             alternating.\n\n",
+        );
+        md.push_str("## Cost floors on this machine\n\n| floor | per second |\n| --- | ---: |\n");
+        md.push_str(&format!(
+            "| ES256 JWT signature (josekit/OpenSSL), one core | {:.0} |\n",
+            self.floors.es256_per_core
+        ));
+        md.push_str(&format!(
+            "| RS256 JWT signature (josekit/OpenSSL, 2048-bit), one core | {:.0} |\n",
+            self.floors.rs256_per_core
+        ));
+        md.push_str(&format!(
+            "| SQLite commit (WAL, synchronous=NORMAL, one row) | {:.0} |\n",
+            self.floors.sqlite_commits
+        ));
+        match self.floors.postgres_commits {
+            Some(p) => md.push_str(&format!(
+                "| PostgreSQL commit (one row, one connection) | {p:.0} |\n"
+            )),
+            None => md.push_str("| PostgreSQL commit | not measured |\n"),
+        }
+        md.push_str("\n## Results (medians)\n\n");
+        md.push_str("| backend | scenario | concurrency | ops/s | p50 ms | p90 ms | p99 ms | errors | server CPU % | server RSS MB |\n");
+        md.push_str("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        for r in &self.rows {
+            md.push_str(&format!(
+                "| {} | {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {:.0} | {:.1} |\n",
+                r.backend,
+                r.scenario,
+                r.concurrency,
+                r.throughput,
+                r.p50_ms,
+                r.p90_ms,
+                r.p99_ms,
+                r.errors,
+                r.server_cpu_percent,
+                r.server_rss_mb
+            ));
+        }
+        md.push_str("\n## Against the floors and the targets\n\n");
+        md.push_str("The signature floor of a scenario is (signatures/s per core × 2 cores) ÷ signatures per unit of work; it ignores the database, HTTP and the load generator sharing the same two cores, so no scenario can reach it.\n\n");
+        md.push_str("| scenario | best SQLite ops/s | target | met | signature floor ops/s | ratio to floor | best PostgreSQL ops/s | PostgreSQL / SQLite |\n");
+        md.push_str("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |\n");
+        for sc in [
+            "login",
+            "exchange",
+            "refresh",
+            "client_credentials",
+            "userinfo",
+            "introspection",
+            "discovery",
+        ] {
+            let s = self.best("sqlite", sc);
+            let p = self.best("postgres", sc);
+            if s.is_none() && p.is_none() {
+                continue;
+            }
+            let st = s.map(|r| r.throughput).unwrap_or(0.0);
+            let pt = p.map(|r| r.throughput);
+            let floor = signatures_per_op(sc).map(|n| self.sig_floor() / n);
+            md.push_str(&format!(
+                "| {sc} | {st:.0} | {} | {} | {} | {} | {} | {} |\n",
+                target(sc)
+                    .map(|t| format!("{t:.0}"))
+                    .unwrap_or_else(|| "—".into()),
+                target(sc)
+                    .map(|t| if st >= t { "yes" } else { "no" })
+                    .unwrap_or("—"),
+                floor
+                    .map(|f| format!("{f:.0}"))
+                    .unwrap_or_else(|| "—".into()),
+                floor
+                    .map(|f| format!("{:.0} %", st / f * 100.0))
+                    .unwrap_or_else(|| "—".into()),
+                pt.map(|v| format!("{v:.0}")).unwrap_or_else(|| "—".into()),
+                pt.filter(|_| st > 0.0)
+                    .map(|v| format!("{:.0} %", v / st * 100.0))
+                    .unwrap_or_else(|| "—".into()),
+            ));
+        }
+        if let Some(r) = self
+            .rows
+            .iter()
+            .find(|r| r.backend == "sqlite" && r.scenario == "exchange" && r.concurrency == 16)
+        {
+            md.push_str(&format!(
+                "\nCode exchange p99 at concurrency 16 (SQLite): {:.2} ms (target: under 10 ms).\n",
+                r.p99_ms
+            ));
+        }
+        md.push_str("\n## Start-up and footprint\n\n| backend | cold start to ready | idle RSS | RSS after the full run |\n| --- | ---: | ---: | ---: |\n");
+        for f in &self.footprints {
+            md.push_str(&format!(
+                "| {} | {:.0} ms | {:.1} MB | {:.1} MB |\n",
+                f.backend, f.cold_start_ms, f.idle_rss_mb, f.rss_after_run_mb
+            ));
+        }
+        md.push_str(&format!(
+            "\nTargets: cold start under 300 ms with an existing database, idle RSS under 25 MB, RSS under 60 MB after the full run. Release binary size: {:.1} MB.\n",
+            self.binary_mb
+        ));
+        md.push_str("\n## Reproduce\n\n```sh\ncargo build --release --bins\ntarget/release/sesame-bench --write-doc            # SQLite and PostgreSQL, ES256\ntarget/release/sesame-bench --alg RS256 --backend sqlite --scenarios exchange,client_credentials\n```\n\nThe raw samples of the last run are in `target/bench/results.json`.\n");
+        md
+    }
+}
