@@ -203,12 +203,21 @@ fn identifier_error_page(
         client_name: &flow.client_name,
         tx: &flow.tx.id,
         csrf,
-        value: typed.get(..320).unwrap_or(""),
+        value: clip(typed, 320),
         error: Some(error),
         phone: state.sms.is_enabled(),
     };
     let html = askama::Template::render(&page)?;
     Ok((status, axum::response::Html(html)).into_response())
+}
+
+/// At most `max` bytes of `s`, cut at a character boundary.
+fn clip(s: &str, max: usize) -> &str {
+    let mut end = s.len().min(max);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
 }
 
 /// A refused SMS send, as a page: the message, its status, and `Retry-After` when waiting
