@@ -79,7 +79,7 @@ pub struct TwilioConfig {
     pub base_url: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct WebhookConfig {
     /// Where to POST `{"to": "+1…", "body": "…"}`. https is required in production.
@@ -126,15 +126,6 @@ impl Default for TwilioConfig {
             from: None,
             messaging_service_sid: None,
             base_url: "https://api.twilio.com".into(),
-        }
-    }
-}
-
-impl Default for WebhookConfig {
-    fn default() -> Self {
-        WebhookConfig {
-            url: String::new(),
-            secret: None,
         }
     }
 }

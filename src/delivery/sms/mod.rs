@@ -384,8 +384,10 @@ mod tests {
 
     #[test]
     fn production_refuses_the_console_sender() {
-        let mut cfg = SmsConfig::default();
-        cfg.provider = Some(SmsProvider::Console);
+        let mut cfg = SmsConfig {
+            provider: Some(SmsProvider::Console),
+            ..Default::default()
+        };
         assert!(SmsSender::new(&cfg, Mode::Production, "https://id.example.com").is_err());
         cfg.provider = None;
         let s = SmsSender::new(&cfg, Mode::Production, "https://id.example.com").unwrap();
@@ -402,8 +404,10 @@ mod tests {
             s.send_code(&sample("not a number"), 0).await,
             Err(SmsError::InvalidRecipient)
         );
-        let mut off = SmsConfig::default();
-        off.provider = Some(SmsProvider::Disabled);
+        let off = SmsConfig {
+            provider: Some(SmsProvider::Disabled),
+            ..Default::default()
+        };
         let s = SmsSender::new(&off, Mode::Development, "http://localhost:8080").unwrap();
         assert_eq!(
             s.send_code(&sample("+16502530000"), 0).await,

@@ -27,8 +27,10 @@ fn message() -> CodeMessage<'static> {
 const BODY: &str = "424242 is your Sesame code\n\n@id.example.com #424242";
 
 fn twilio(base: &str) -> SmsConfig {
-    let mut c = SmsConfig::default();
-    c.provider = Some(SmsProvider::Twilio);
+    let mut c = SmsConfig {
+        provider: Some(SmsProvider::Twilio),
+        ..Default::default()
+    };
     c.twilio.account_sid = ACCOUNT_SID.into();
     c.twilio.auth_token = Some("twilio-auth-token".to_string().into());
     c.twilio.from = Some("+15005550006".into());
@@ -37,8 +39,10 @@ fn twilio(base: &str) -> SmsConfig {
 }
 
 fn webhook(url: String) -> SmsConfig {
-    let mut c = SmsConfig::default();
-    c.provider = Some(SmsProvider::Webhook);
+    let mut c = SmsConfig {
+        provider: Some(SmsProvider::Webhook),
+        ..Default::default()
+    };
     c.webhook.url = url;
     c.webhook.secret = Some(WEBHOOK_SECRET.to_string().into());
     c
