@@ -2,10 +2,11 @@
 //! (`phonenumber`, a port of Google's libphonenumber) and normalised to E.164.
 //!
 //! A number typed without `+` and a country code is read in the configured default
-//! region. Only numbers that can take a text message pass: mobile (or, where the plan
-//! cannot tell, fixed-line-or-mobile), personal and VoIP numbers. Premium-rate,
-//! shared-cost, toll-free and other service numbers are refused: they are the numbers
-//! SMS-pumping fraud sends to.
+//! region. Only numbers that can take a text message on a phone pass: mobile (or, where the
+//! plan cannot tell, fixed-line-or-mobile) and personal numbers. Premium-rate, shared-cost,
+//! toll-free and other service numbers are refused (they are the numbers SMS-pumping fraud
+//! sends to), and so are ranges the plan marks as VoIP, which NIST SP 800-63B excludes from
+//! out-of-band authentication because they prove no device.
 
 use phonenumber::country::Id;
 use phonenumber::metadata::DATABASE;
@@ -88,7 +89,7 @@ pub fn parse_phone(input: &str, default_region: Id) -> Result<String, Identifier
         return Err(IdentifierError::InvalidPhone);
     }
     match number.number_type(&DATABASE) {
-        Type::Mobile | Type::FixedLineOrMobile | Type::PersonalNumber | Type::Voip => {}
+        Type::Mobile | Type::FixedLineOrMobile | Type::PersonalNumber => {}
         _ => return Err(IdentifierError::NotMobile),
     }
     let e164 = number.format().mode(Mode::E164).to_string();
@@ -209,13 +210,14 @@ mod tests {
     }
 
     #[test]
-    fn premium_and_toll_free_numbers_are_refused() {
+    fn premium_toll_free_landline_and_voip_numbers_are_refused() {
         // US toll-free and premium-rate (900) numbers; a UK premium-rate number.
         for n in ["+1 800 253 0000", "+1 900 253 0000", "+44 909 876 5432"] {
             assert_eq!(phone(n), Err(IdentifierError::NotMobile), "{n}");
         }
-        // A UK landline cannot take a text.
+        // A UK landline cannot take a text; a UK VoIP range proves no device.
         assert_eq!(phone("+44 20 7946 0018"), Err(IdentifierError::NotMobile));
+        assert_eq!(phone("+44 56 1234 5678"), Err(IdentifierError::NotMobile));
     }
 
     #[test]
