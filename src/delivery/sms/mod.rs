@@ -304,7 +304,8 @@ fn console_deliver(msg: &CodeMessage<'_>, body: &str) {
     let mut block = String::from("\n######## SMS (development: NOT sent) ########\n");
     block.push_str(&format!("To: {}\n", msg.to));
     for line in body.lines() {
-        block.push_str(&format!("| {}\n", one_line(line)));
+        block.push_str(format!("| {}", one_line(line)).trim_end());
+        block.push('\n');
     }
     block.push_str("##############################################\n\n");
     let mut stdout = std::io::stdout().lock();
