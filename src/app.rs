@@ -35,6 +35,8 @@ pub struct Inner {
     pub secrets: ServerSecrets,
     pub clock: SharedClock,
     pub mailer: Mailer,
+    /// Texts codes to phone numbers (docs/sms.md).
+    pub sms: crate::delivery::sms::SmsSender,
     /// An HTTP client for the development demo relying party.
     pub http: reqwest::Client,
 }
@@ -174,6 +176,7 @@ pub async fn build_state(config: Config, opts: BuildOptions) -> Result<AppState,
             "production mode needs SMTP delivery".into(),
         ));
     }
+    let sms = crate::delivery::sms::SmsSender::new(&config.sms, config.mode, &config.issuer)?;
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(10))
@@ -186,6 +189,7 @@ pub async fn build_state(config: Config, opts: BuildOptions) -> Result<AppState,
         secrets,
         clock: opts.clock,
         mailer,
+        sms,
         http,
     }));
     if state.config.is_development() {

@@ -12,6 +12,11 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+mod sms;
+pub use sms::{
+    parse_region, AllowedCountries, SmsConfig, SmsLimits, SmsProvider, TwilioConfig, WebhookConfig,
+};
+
 /// The whole configuration. Field docs double as the reference in docs/configuration.md.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -39,6 +44,8 @@ pub struct Config {
     pub tokens: TokenConfig,
     pub session: SessionConfig,
     pub log: LogConfig,
+    /// Sign-in with a phone number (docs/sms.md).
+    pub sms: SmsConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,6 +139,7 @@ impl Default for Config {
             tokens: TokenConfig::default(),
             session: SessionConfig::default(),
             log: LogConfig::default(),
+            sms: SmsConfig::default(),
         }
     }
 }
@@ -344,6 +352,7 @@ impl Config {
                 return Err(ConfigError(format!("{name} must be greater than zero")));
             }
         }
+        self.sms.validate(self.mode)?;
         if self.mode == Mode::Production {
             if self.email.smtp_url.is_none() {
                 return Err(ConfigError(
@@ -399,6 +408,9 @@ impl Config {
                 if email.contains_key("smtp_url") {
                     email.insert("smtp_url".into(), "<set>".into());
                 }
+            }
+            if let Some(sms) = t.get_mut("sms") {
+                SmsConfig::redact(sms);
             }
         }
         toml::to_string_pretty(&value).unwrap_or_default()

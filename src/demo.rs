@@ -153,6 +153,7 @@ async fn start(
             Nonce::new_random,
         )
         .add_scope(Scope::new("email".into()))
+        .add_scope(Scope::new("phone".into()))
         .set_pkce_challenge(challenge)
         .url();
     session

@@ -13,9 +13,10 @@
 //!   `/userinfo` — with RFC-shaped errors.
 //! - [`authz`]: the validated authorization request, the browser's single sign-on session,
 //!   and the step that issues an authorization code and redirects back.
-//! - [`login`]: the hosted pages and the passwordless step: parse the address, issue and
-//!   verify the code.
-//! - [`delivery`]: sends the code (SMTP through lettre, or the development console).
+//! - [`login`]: the hosted pages and the passwordless step: parse the address or phone
+//!   number, guard SMS sends (`login::sms_guard`), issue and verify the code.
+//! - [`delivery`]: sends the code (SMTP through lettre; SMS through Twilio or a signed
+//!   webhook, see docs/sms.md; or the development console).
 //! - [`tokens`]: signing keys (generated, encrypted at rest, rotated) and JWTs.
 //! - [`store`]: persistence on SQLite or PostgreSQL; every query written once.
 //! - [`limits`]: rate limits counted in the database (shared by replicas).

@@ -9,6 +9,8 @@
 //! Secrets (the code, the SMTP password) never appear in `Debug` output, in
 //! error texts or in SMTP logs.
 
+pub mod sms;
+
 use std::fmt;
 use std::io::Write as _;
 use std::sync::OnceLock;

@@ -4,12 +4,12 @@
 use crate::app::AppState;
 use crate::authz::SsoSession;
 use crate::crypto::{ct_eq, random_code, random_token};
-use crate::delivery::{mask_email, CodeMessage};
+use crate::delivery::CodeMessage;
 use crate::store::login::{LoginTx, NewCode};
 use crate::store::users::User;
 use crate::store::StoreError;
 
-use super::identifier::Identifier;
+use super::identifier::{mask_stored, Identifier};
 
 /// The keyed hash of a code, bound to its login transaction: the same digits typed into
 /// another sign-in hash differently and never match.
@@ -89,14 +89,15 @@ pub async fn send_code(
         Some(u) => u.disabled_at.is_none(),
         None => state.config.register_new_users,
     };
-    let masked = mask_email(id.as_str());
+    let masked = id.masked();
+    let channel = id.channel().as_str();
     if !may_sign_in {
         state
             .audit(
                 "code_not_sent",
                 existing.as_ref().map(|u| u.id.as_str()),
                 Some(&tx.client_id),
-                serde_json::json!({ "channel": "email", "to": masked, "reason": "no account" }),
+                serde_json::json!({ "channel": channel, "to": masked, "reason": "no account" }),
             )
             .await;
         return Ok(SendOutcome::Sent);
@@ -118,14 +119,26 @@ pub async fn send_code(
         issuer_host: &issuer_host,
         expires_minutes: (cfg.code_ttl_seconds + 59) / 60,
     };
-    match state.mailer.send_code(&msg).await {
+    let sent = match id {
+        Identifier::Email(_) => state
+            .mailer
+            .send_code(&msg)
+            .await
+            .map_err(|e| e.to_string()),
+        Identifier::Phone(_) => state
+            .sms
+            .send_code(&msg, now)
+            .await
+            .map_err(|e| e.to_string()),
+    };
+    match sent {
         Ok(()) => {
             state
                 .audit(
                     "code_sent",
                     existing.as_ref().map(|u| u.id.as_str()),
                     Some(&tx.client_id),
-                    serde_json::json!({ "channel": "email", "to": masked }),
+                    serde_json::json!({ "channel": channel, "to": masked }),
                 )
                 .await;
             Ok(SendOutcome::Sent)
@@ -138,7 +151,7 @@ pub async fn send_code(
                     "code_send_failed",
                     None,
                     Some(&tx.client_id),
-                    serde_json::json!({ "channel": "email", "to": masked }),
+                    serde_json::json!({ "channel": channel, "to": masked }),
                 )
                 .await;
             Ok(SendOutcome::DeliveryFailed)
@@ -175,7 +188,7 @@ pub async fn verify_code(
         });
     };
     let hash = code_hash(state, &tx.id, typed);
-    let masked = mask_email(&attempt.identifier);
+    let masked = mask_stored(Some(&attempt.channel), &attempt.identifier);
     if !ct_eq(&attempt.code_hash, &hash) {
         state
             .audit(

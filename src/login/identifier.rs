@@ -1,28 +1,55 @@
-//! What a person types on the first page, parsed into a normalised identifier.
+//! What a person types on the first page, parsed into a normalised identifier: an email
+//! address, or a phone number in E.164 (see [`parse_login_identifier`] and `phone.rs`).
 
 use std::str::FromStr;
 
 use crate::store::users::Channel;
+
+pub use super::phone::{parse_login_identifier, parse_phone, phone_region, PhoneRules};
 
 /// A validated, normalised identifier.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Identifier {
     /// Lower-cased address.
     Email(String),
+    /// E.164: `+` and the digits, e.g. `+16502530000`.
+    Phone(String),
 }
 
 impl Identifier {
     pub fn channel(&self) -> Channel {
         match self {
             Identifier::Email(_) => Channel::Email,
+            Identifier::Phone(_) => Channel::Sms,
         }
     }
 
     pub fn as_str(&self) -> &str {
         match self {
-            Identifier::Email(e) => e,
+            Identifier::Email(e) | Identifier::Phone(e) => e,
         }
     }
+
+    /// The form shown on pages and written to logs and audit events.
+    pub fn masked(&self) -> String {
+        match self {
+            Identifier::Email(e) => crate::delivery::mask_email(e),
+            Identifier::Phone(p) => crate::delivery::sms::mask_phone(p),
+        }
+    }
+
+    /// The identifier a login transaction stored (already normalised), by its channel.
+    pub fn from_stored(channel: Option<&str>, value: &str) -> Identifier {
+        match channel {
+            Some("sms") => Identifier::Phone(value.to_owned()),
+            _ => Identifier::Email(value.to_owned()),
+        }
+    }
+}
+
+/// Masks a stored identifier by its channel (`"email"` or `"sms"`).
+pub fn mask_stored(channel: Option<&str>, value: &str) -> String {
+    Identifier::from_stored(channel, value).masked()
 }
 
 /// Why an input was refused, in words for the person.
@@ -34,6 +61,18 @@ pub enum IdentifierError {
     Invalid,
     #[error("That address is too long.")]
     TooLong,
+    #[error("Enter your email address or phone number.")]
+    EmptyEither,
+    #[error("Enter an email address (like name@example.com) or a phone number.")]
+    NotEmailOrPhone,
+    #[error("That does not look like a phone number we can use. Check it, or type it with its country code (for example +44 7400 123456).")]
+    InvalidPhone,
+    #[error(
+        "That number cannot receive text messages. Use a mobile number or your email address."
+    )]
+    NotMobile,
+    #[error("Signing in with a phone number is not available here. Use your email address.")]
+    PhoneUnavailable,
 }
 
 /// Parses an email address: trims surrounding space, lower-cases it, and refuses anything

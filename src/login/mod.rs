@@ -5,6 +5,8 @@
 
 pub mod code;
 pub mod identifier;
+pub mod phone;
+pub mod sms_guard;
 
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -17,12 +19,12 @@ use tower_sessions::Session;
 use crate::app::AppState;
 use crate::authz::{self, AuthRequest};
 use crate::crypto::{ct_eq, random_token};
-use crate::delivery::mask_email;
 use crate::error::PageError;
 use crate::store::login::LoginTx;
 
 use self::code::{SendOutcome, VerifyOutcome};
-use self::identifier::parse_identifier;
+use self::identifier::{mask_stored, parse_login_identifier, Identifier};
+use self::sms_guard::{ClientIp, SmsDenial};
 
 pub const CSS_PATH: &str = "/static/sesame.css";
 const CSRF_KEY: &str = "csrf";
@@ -59,6 +61,8 @@ struct IdentifierPage<'a> {
     csrf: &'a str,
     value: &'a str,
     error: Option<String>,
+    /// Phone numbers are accepted too.
+    phone: bool,
 }
 
 #[derive(askama::Template)]
@@ -161,7 +165,7 @@ fn render_flow(
             client_name: &flow.client_name,
             tx: &flow.tx.id,
             csrf,
-            masked: &mask_email(identifier),
+            masked: &mask_stored(flow.tx.channel.as_deref(), identifier),
             error,
             notice,
         })?,
@@ -172,6 +176,7 @@ fn render_flow(
             csrf,
             value: flow.req.login_hint.as_deref().unwrap_or(""),
             error,
+            phone: state.sms.is_enabled(),
         })?,
     };
     Ok((status, axum::response::Html(html)).into_response())
@@ -184,28 +189,90 @@ struct IdentifierForm {
     identifier: String,
 }
 
+/// The first page again, with what was typed and why it was not accepted.
+fn identifier_error_page(
+    state: &AppState,
+    flow: &Flow,
+    csrf: &str,
+    typed: &str,
+    error: String,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let page = IdentifierPage {
+        product: &state.config.product_name,
+        client_name: &flow.client_name,
+        tx: &flow.tx.id,
+        csrf,
+        value: clip(typed, 320),
+        error: Some(error),
+        phone: state.sms.is_enabled(),
+    };
+    let html = askama::Template::render(&page)?;
+    Ok((status, axum::response::Html(html)).into_response())
+}
+
+/// At most `max` bytes of `s`, cut at a character boundary.
+fn clip(s: &str, max: usize) -> &str {
+    let mut end = s.len().min(max);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// A refused SMS send, as a page: the message, its status, and `Retry-After` when waiting
+/// helps.
+fn with_retry_after(mut res: Response, denial: &SmsDenial) -> Response {
+    if let Some(v) = denial
+        .retry_after
+        .and_then(|s| HeaderValue::from_str(&s.to_string()).ok())
+    {
+        res.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    res
+}
+
+fn delivery_failed_message(id: &Identifier) -> String {
+    match id {
+        Identifier::Phone(_) => "We could not send a text message to this number just now. \
+                                 Please try again in a moment, or sign in with your email address."
+            .into(),
+        Identifier::Email(_) => "We could not send the code. Please try again in a moment.".into(),
+    }
+}
+
 async fn submit_identifier(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     session: Session,
     Form(form): Form<IdentifierForm>,
 ) -> Result<Response, PageError> {
     check_csrf(&session, &form.csrf).await?;
     let mut flow = load_flow(&state, &session, &form.tx).await?;
-    let id = match parse_identifier(&form.identifier) {
+    let id = match parse_login_identifier(&form.identifier, phone::rules(&state)) {
         Ok(id) => id,
         Err(e) => {
-            let page = IdentifierPage {
-                product: &state.config.product_name,
-                client_name: &flow.client_name,
-                tx: &flow.tx.id,
-                csrf: &form.csrf,
-                value: form.identifier.get(..320).unwrap_or(""),
-                error: Some(e.to_string()),
-            };
-            let html = askama::Template::render(&page)?;
-            return Ok((StatusCode::BAD_REQUEST, axum::response::Html(html)).into_response());
+            return identifier_error_page(
+                &state,
+                &flow,
+                &form.csrf,
+                &form.identifier,
+                e.to_string(),
+                StatusCode::BAD_REQUEST,
+            )
         }
     };
+    if let Some(denial) = sms_guard::check(&state, &flow.tx, &id, ip).await? {
+        let res = identifier_error_page(
+            &state,
+            &flow,
+            &form.csrf,
+            &form.identifier,
+            denial.message(),
+            denial.status(),
+        )?;
+        return Ok(with_retry_after(res, &denial));
+    }
     match code::send_code(&state, &flow.tx, &flow.client_name, &id).await? {
         SendOutcome::Sent | SendOutcome::Cooldown { .. } => {
             Ok(Redirect::to(&login_url(&flow.tx.id)).into_response())
@@ -216,7 +283,7 @@ async fn submit_identifier(
                 &state,
                 &flow,
                 &form.csrf,
-                Some("We could not send the code. Please try again in a moment.".into()),
+                Some(delivery_failed_message(&id)),
                 None,
                 StatusCode::SERVICE_UNAVAILABLE,
             )
@@ -304,6 +371,7 @@ struct TxForm {
 
 async fn resend(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     session: Session,
     Form(form): Form<TxForm>,
 ) -> Result<Response, PageError> {
@@ -312,7 +380,18 @@ async fn resend(
     let Some(identifier) = flow.tx.identifier.clone() else {
         return Ok(Redirect::to(&login_url(&flow.tx.id)).into_response());
     };
-    let id = parse_identifier(&identifier).map_err(|_| PageError::internal())?;
+    let id = Identifier::from_stored(flow.tx.channel.as_deref(), &identifier);
+    if let Some(denial) = sms_guard::check(&state, &flow.tx, &id, ip).await? {
+        let res = render_flow(
+            &state,
+            &flow,
+            &form.csrf,
+            Some(denial.message()),
+            None,
+            denial.status(),
+        )?;
+        return Ok(with_retry_after(res, &denial));
+    }
     match code::send_code(&state, &flow.tx, &flow.client_name, &id).await? {
         SendOutcome::Sent => render_flow(
             &state,
@@ -336,7 +415,7 @@ async fn resend(
             &state,
             &flow,
             &form.csrf,
-            Some("We could not send the code. Please try again in a moment.".into()),
+            Some(delivery_failed_message(&id)),
             None,
             StatusCode::SERVICE_UNAVAILABLE,
         ),

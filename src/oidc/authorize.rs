@@ -16,7 +16,7 @@ use crate::error::{OAuthError, PageError};
 use crate::store::clients::Client;
 
 /// Scopes this server understands; others are ignored (OIDC Core 3.1.2.1).
-pub const SUPPORTED_SCOPES: &[&str] = &["openid", "email"];
+pub const SUPPORTED_SCOPES: &[&str] = &["openid", "email", "phone"];
 
 /// A refusal that is sent back to the client's redirect URI.
 #[derive(Debug, Clone, PartialEq, Eq)]

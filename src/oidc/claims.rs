@@ -18,6 +18,8 @@ pub const CLAIMS_SUPPORTED: &[&str] = &[
     "at_hash",
     "email",
     "email_verified",
+    "phone_number",
+    "phone_number_verified",
 ];
 
 /// The user claims released by `scope` (space-separated), beyond `sub`.
@@ -28,6 +30,12 @@ pub fn user_claims(user: &User, scope: &str) -> Map<String, Value> {
         if let Some(email) = &user.email {
             m.insert("email".into(), json!(email));
             m.insert("email_verified".into(), json!(user.email_verified));
+        }
+    }
+    if has("phone") {
+        if let Some(phone) = &user.phone {
+            m.insert("phone_number".into(), json!(phone));
+            m.insert("phone_number_verified".into(), json!(user.phone_verified));
         }
     }
     m
@@ -57,5 +65,18 @@ mod tests {
         let m = user_claims(&user(), "openid email");
         assert_eq!(m["email"], "a@example.com");
         assert_eq!(m["email_verified"], true);
+    }
+
+    #[test]
+    fn phone_claims_only_with_phone_scope_and_a_phone() {
+        let mut u = user();
+        assert!(!user_claims(&u, "openid phone").contains_key("phone_number"));
+        u.phone = Some("+16502530000".into());
+        u.phone_verified = true;
+        assert!(!user_claims(&u, "openid email").contains_key("phone_number"));
+        let m = user_claims(&u, "openid phone");
+        assert_eq!(m["phone_number"], "+16502530000");
+        assert_eq!(m["phone_number_verified"], true);
+        assert!(!m.contains_key("email"));
     }
 }

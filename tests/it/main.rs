@@ -7,3 +7,4 @@ mod support;
 
 mod core_flow;
 mod limits;
+mod sms;
