@@ -199,7 +199,7 @@ async fn submit_identifier(
                 client_name: &flow.client_name,
                 tx: &flow.tx.id,
                 csrf: &form.csrf,
-                value: form.identifier.get(..320).unwrap_or(""),
+                value: keep_typed(&form.identifier),
                 error: Some(e.to_string()),
             };
             let html = askama::Template::render(&page)?;
@@ -221,6 +221,15 @@ async fn submit_identifier(
                 StatusCode::SERVICE_UNAVAILABLE,
             )
         }
+    }
+}
+
+/// What the person typed, shown again next to the error: at most 320 characters (the longest
+/// address the field accepts), cut on a character boundary.
+fn keep_typed(typed: &str) -> &str {
+    match typed.char_indices().nth(320) {
+        Some((end, _)) => &typed[..end],
+        None => typed,
     }
 }
 
@@ -326,9 +335,10 @@ async fn resend(
             &state,
             &flow,
             &form.csrf,
-            Some(format!(
-                "Please wait {wait_seconds} seconds before asking for another code."
-            )),
+            Some(match wait_seconds {
+                1 => "Please wait 1 second before asking for another code.".to_string(),
+                n => format!("Please wait {n} seconds before asking for another code."),
+            }),
             None,
             StatusCode::TOO_MANY_REQUESTS,
         ),
@@ -352,4 +362,22 @@ async fn restart(
     let flow = load_flow(&state, &session, &form.tx).await?;
     state.store.reset_login_identifier(&flow.tx.id).await?;
     Ok(Redirect::to(&login_url(&flow.tx.id)).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::keep_typed;
+
+    #[test]
+    fn a_refused_address_is_shown_again_as_typed() {
+        assert_eq!(keep_typed("not-an-email"), "not-an-email");
+        assert_eq!(keep_typed(""), "");
+    }
+
+    #[test]
+    fn a_refused_address_is_cut_to_320_characters_on_a_char_boundary() {
+        let long = "é".repeat(400);
+        assert_eq!(keep_typed(&long).chars().count(), 320);
+        assert_eq!(keep_typed(&"a".repeat(320)).len(), 320);
+    }
 }

@@ -167,7 +167,10 @@ async fn run(a: &Args) -> Result<Value, String> {
         auth = auth.add_scope(Scope::new("offline_access".into()));
     }
     let (auth_url, state, nonce) = auth.url();
-    if !auth_url.query_pairs().any(|(k, v)| k == "code_challenge_method" && v == "S256") {
+    if !auth_url
+        .query_pairs()
+        .any(|(k, v)| k == "code_challenge_method" && v == "S256")
+    {
         return Err("the authorization URL does not use PKCE S256".into());
     }
 
@@ -195,10 +198,7 @@ async fn run(a: &Args) -> Result<Value, String> {
             q.get("iss")
         ));
     }
-    let code = q
-        .get("code")
-        .cloned()
-        .ok_or("no code in the callback")?;
+    let code = q.get("code").cloned().ok_or("no code in the callback")?;
 
     let token = client
         .exchange_code(AuthorizationCode::new(code.clone()))
@@ -208,7 +208,9 @@ async fn run(a: &Args) -> Result<Value, String> {
         .await
         .map_err(ctx("code exchange"))?;
     progress("code exchanged");
-    let id_token = token.id_token().ok_or("no id_token in the token response")?;
+    let id_token = token
+        .id_token()
+        .ok_or("no id_token in the token response")?;
     let id_verifier = client.id_token_verifier();
     let claims: CoreIdTokenClaims = id_token
         .claims(&id_verifier, &nonce)
@@ -219,8 +221,8 @@ async fn run(a: &Args) -> Result<Value, String> {
         let key = id_token
             .signing_key(&id_verifier)
             .map_err(ctx("ID token key"))?;
-        let actual = AccessTokenHash::from_token(token.access_token(), alg, key)
-            .map_err(ctx("at_hash"))?;
+        let actual =
+            AccessTokenHash::from_token(token.access_token(), alg, key).map_err(ctx("at_hash"))?;
         if actual != *expected {
             return Err("at_hash does not match the access token".into());
         }
@@ -302,7 +304,10 @@ async fn run(a: &Args) -> Result<Value, String> {
         Ok(_) => return Err("a reused authorization code was accepted".into()),
         Err(RequestTokenError::ServerResponse(r)) => {
             if *r.error() != CoreErrorResponseType::InvalidGrant {
-                return Err(format!("code reuse answered {:?}, not invalid_grant", r.error()));
+                return Err(format!(
+                    "code reuse answered {:?}, not invalid_grant",
+                    r.error()
+                ));
             }
             "invalid_grant".to_string()
         }
@@ -324,7 +329,9 @@ async fn run(a: &Args) -> Result<Value, String> {
     let wrong_aud_error = match CoreIdToken::from_str(&wrong_aud)
         .map_err(ctx("parse tampered token"))?
         .claims(
-            &client.id_token_verifier().insecure_disable_signature_check(),
+            &client
+                .id_token_verifier()
+                .insecure_disable_signature_check(),
             &nonce,
         ) {
         Ok(_) => return Err("an ID token with a wrong aud was accepted".into()),
@@ -335,7 +342,9 @@ async fn run(a: &Args) -> Result<Value, String> {
         .map_err(ctx("parse tampered token"))?
         .claims(&id_verifier, &nonce)
     {
-        Ok(_) => return Err("an ID token with a changed payload passed the signature check".into()),
+        Ok(_) => {
+            return Err("an ID token with a changed payload passed the signature check".into())
+        }
         Err(e) => chain(&e),
     };
     // Control: the untouched token still passes the same verifier, so the failures above
@@ -361,7 +370,6 @@ async fn run(a: &Args) -> Result<Value, String> {
         "tampered": { "wrong_aud_rejected": wrong_aud_error, "changed_payload_rejected": changed_email_error },
     }))
 }
-
 
 type Rp = CoreClient<
     openidconnect::EndpointSet,
@@ -411,7 +419,11 @@ async fn sign_in(a: &Args, auth_url: &str) -> Result<String, String> {
         .map_err(ctx("browser client"))?;
     let base = url::Url::parse(&a.issuer).map_err(ctx("issuer"))?;
 
-    let res = browser.get(auth_url).send().await.map_err(ctx("authorize"))?;
+    let res = browser
+        .get(auth_url)
+        .send()
+        .await
+        .map_err(ctx("authorize"))?;
     let login = location(&res, &base, "authorize")?;
     let html = browser
         .get(&login)
@@ -437,10 +449,7 @@ async fn sign_in(a: &Args, auth_url: &str) -> Result<String, String> {
     mailbox.query_pairs_mut().append_pair("to", &a.email);
     let res = reqwest::get(mailbox).await.map_err(ctx("mailbox"))?;
     if !res.status().is_success() {
-        return Err(format!(
-            "mailbox: {}",
-            res.text().await.unwrap_or_default()
-        ));
+        return Err(format!("mailbox: {}", res.text().await.unwrap_or_default()));
     }
     let code = res.text().await.map_err(ctx("mailbox"))?;
 
