@@ -26,7 +26,7 @@ CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 if [ ! -x "$CHROMIUM" ]; then
   echo "$CHROMIUM is missing: installing Debian's chromium"
   as_root apt-get update -q
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
 fi
 export CHROMIUM
 "$CHROMIUM" --version 2>/dev/null | head -n1
