@@ -50,6 +50,7 @@ export SESAME_RUST_RP_BIN="$HERE/rust-rp/target/debug/sesame-rust-rp"
 
 step "Relying parties and browser"
 if [ "$#" -eq 0 ]; then set -- rp.test.mjs browser.test.mjs; fi
+rm -rf "$ROOT/target/interop-logs"
 status=0
 (cd "$HERE" && node --test --test-concurrency=1 --test-reporter=tap "$@") || status=$?
 
