@@ -203,21 +203,12 @@ fn identifier_error_page(
         client_name: &flow.client_name,
         tx: &flow.tx.id,
         csrf,
-        value: clip(typed, 320),
+        value: keep_typed(typed),
         error: Some(error),
         phone: state.sms.is_enabled(),
     };
     let html = askama::Template::render(&page)?;
     Ok((status, axum::response::Html(html)).into_response())
-}
-
-/// At most `max` bytes of `s`, cut at a character boundary.
-fn clip(s: &str, max: usize) -> &str {
-    let mut end = s.len().min(max);
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
 }
 
 /// A refused SMS send, as a page: the message, its status, and `Retry-After` when waiting
@@ -288,6 +279,15 @@ async fn submit_identifier(
                 StatusCode::SERVICE_UNAVAILABLE,
             )
         }
+    }
+}
+
+/// What the person typed, shown again next to the error: at most 320 characters (the longest
+/// address the field accepts), cut on a character boundary.
+fn keep_typed(typed: &str) -> &str {
+    match typed.char_indices().nth(320) {
+        Some((end, _)) => &typed[..end],
+        None => typed,
     }
 }
 
@@ -405,9 +405,10 @@ async fn resend(
             &state,
             &flow,
             &form.csrf,
-            Some(format!(
-                "Please wait {wait_seconds} seconds before asking for another code."
-            )),
+            Some(match wait_seconds {
+                1 => "Please wait 1 second before asking for another code.".to_string(),
+                n => format!("Please wait {n} seconds before asking for another code."),
+            }),
             None,
             StatusCode::TOO_MANY_REQUESTS,
         ),
@@ -431,4 +432,22 @@ async fn restart(
     let flow = load_flow(&state, &session, &form.tx).await?;
     state.store.reset_login_identifier(&flow.tx.id).await?;
     Ok(Redirect::to(&login_url(&flow.tx.id)).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::keep_typed;
+
+    #[test]
+    fn a_refused_address_is_shown_again_as_typed() {
+        assert_eq!(keep_typed("not-an-email"), "not-an-email");
+        assert_eq!(keep_typed(""), "");
+    }
+
+    #[test]
+    fn a_refused_address_is_cut_to_320_characters_on_a_char_boundary() {
+        let long = "é".repeat(400);
+        assert_eq!(keep_typed(&long).chars().count(), 320);
+        assert_eq!(keep_typed(&"a".repeat(320)).len(), 320);
+    }
 }
