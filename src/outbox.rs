@@ -308,9 +308,18 @@ async fn fail_for_good(
         DELIVERY_ATTEMPTS,
         &[("channel", label(&c.channel)), ("result", "failed")],
     );
+    // Withdraw the code nobody received (unless a newer one replaced it), with the row.
+    let hash = match (&c.login_tx, payload) {
+        (Some(tx), Some(p)) => Some(code_hash(state, tx, &p.code)),
+        _ => None,
+    };
+    let clear = match (&c.login_tx, &hash) {
+        (Some(tx), Some(h)) => Some((tx.as_str(), h.as_slice())),
+        _ => None,
+    };
     if !state
         .store
-        .mark_message_failed(c.id, &state.replica.id, now, error)
+        .mark_message_failed(c.id, &state.replica.id, now, error, clear)
         .await?
     {
         return Ok(());
@@ -319,11 +328,6 @@ async fn fail_for_good(
         message = c.id, to = %mask(&c.channel, &c.recipient), attempts = c.attempts,
         error = %error, "outbox: delivery failed for good"
     );
-    if let (Some(tx), Some(p)) = (&c.login_tx, payload) {
-        // Withdraw the code nobody received, unless a newer one replaced it.
-        let hash = code_hash(state, tx, &p.code);
-        state.store.clear_login_code_if(tx, &hash).await?;
-    }
     state
         .audit(
             "code_send_failed",

@@ -211,8 +211,8 @@ async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-/// Whether the request may read `/metrics`; `Err` is the answer to give instead.
-fn metrics_allowed(state: &AppState, headers: &HeaderMap) -> Result<(), Response> {
+/// Whether the request may read `/metrics`; otherwise the answer to give instead.
+fn metrics_refusal(state: &AppState, headers: &HeaderMap) -> Option<Response> {
     let ops = &state.config.ops;
     match &ops.metrics_token {
         Some(token) => {
@@ -222,7 +222,7 @@ fn metrics_allowed(state: &AppState, headers: &HeaderMap) -> Result<(), Response
                 .and_then(|v| v.strip_prefix("Bearer "))
                 .unwrap_or("");
             if ct_eq(presented.as_bytes(), token.expose_secret().as_bytes()) {
-                Ok(())
+                None
             } else {
                 let mut res = text(
                     StatusCode::UNAUTHORIZED,
@@ -232,16 +232,16 @@ fn metrics_allowed(state: &AppState, headers: &HeaderMap) -> Result<(), Response
                     header::WWW_AUTHENTICATE,
                     HeaderValue::from_static("Bearer realm=\"sesame-metrics\""),
                 );
-                Err(res)
+                Some(res)
             }
         }
-        None if ops.metrics_public || state.config.is_development() => Ok(()),
-        None => Err(text(StatusCode::NOT_FOUND, "not found\n".into())),
+        None if ops.metrics_public || state.config.is_development() => None,
+        None => Some(text(StatusCode::NOT_FOUND, "not found\n".into())),
     }
 }
 
 async fn metrics_endpoint(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Err(res) = metrics_allowed(&state, &headers) {
+    if let Some(res) = metrics_refusal(&state, &headers) {
         return res;
     }
     let now = state.now();

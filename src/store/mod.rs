@@ -152,14 +152,28 @@ impl Store {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(5));
-            let pool = SqlitePoolOptions::new()
+            let pool_opts = SqlitePoolOptions::new()
                 .max_connections(cfg.max_connections.max(1))
                 .min_connections(cfg.min_connections)
                 .acquire_timeout(timeout)
                 .idle_timeout(secs(cfg.idle_timeout_seconds))
-                .max_lifetime(secs(cfg.max_lifetime_seconds))
-                .connect_with(opts)
-                .await?;
+                .max_lifetime(secs(cfg.max_lifetime_seconds));
+            // Switching a new file to WAL needs the write lock: a process starting while
+            // another one creates or writes the file waits for it.
+            let mut tries = 0u64;
+            let pool = loop {
+                match pool_opts.clone().connect_with(opts.clone()).await {
+                    Ok(pool) => break pool,
+                    Err(e) => {
+                        let e = StoreError::Db(e);
+                        if tries >= 20 || !e.is_unavailable() {
+                            return Err(e);
+                        }
+                        tries += 1;
+                        tokio::time::sleep(Duration::from_millis(50 * tries)).await;
+                    }
+                }
+            };
             Ok(Store {
                 db: Db::Sqlite(pool),
                 metrics,

@@ -231,16 +231,20 @@ impl Store {
         Ok(n == 1)
     }
 
-    /// Marks a claimed message failed for good and forgets its payload.
+    /// Marks a claimed message failed for good and forgets its payload; in the same
+    /// transaction withdraws the sign-in's code `clear_code = (tx id, code hash)` if it is
+    /// still that code (nobody received it; a newer code is left alone).
     pub async fn mark_message_failed(
         &self,
         id: i64,
         replica: &str,
         now: i64,
         error: &str,
+        clear_code: Option<(&str, &[u8])>,
     ) -> StoreResult<bool> {
-        let n = with_pool!(&self.db, pool => {
-            sqlx::query(
+        Ok(with_pool!(&self.db, pool => {
+            let mut txn = pool.begin().await?;
+            let n = sqlx::query(
                 "UPDATE outbox SET status = 'failed', payload = NULL, claimed_until = NULL, \
                  last_error = $3, updated_at = $4 \
                  WHERE id = $1 AND claimed_by = $2 AND status = 'pending'",
@@ -249,11 +253,22 @@ impl Store {
             .bind(replica)
             .bind(error)
             .bind(now)
-            .execute(pool)
+            .execute(&mut *txn)
             .await?
-            .rows_affected()
-        });
-        Ok(n == 1)
+            .rows_affected();
+            if let (1, Some((tx_id, code_hash))) = (n, clear_code) {
+                sqlx::query(
+                    "UPDATE login_transactions SET code_hash = NULL, code_expires_at = NULL, \
+                     code_sent_at = NULL, attempts = 0 WHERE id = $1 AND code_hash = $2",
+                )
+                .bind(tx_id)
+                .bind(code_hash)
+                .execute(&mut *txn)
+                .await?;
+            }
+            txn.commit().await?;
+            n == 1
+        }))
     }
 
     /// Gives back every claim `replica` still holds (at shutdown), so another replica can
@@ -309,22 +324,5 @@ impl Store {
             pending,
             oldest_pending_created_at: oldest,
         })
-    }
-
-    /// Forgets a sign-in's live code if it is still `code_hash` (its message failed for
-    /// good), so the person can ask for a new one at once. A newer code is left alone.
-    pub async fn clear_login_code_if(&self, tx_id: &str, code_hash: &[u8]) -> StoreResult<bool> {
-        let n = with_pool!(&self.db, pool => {
-            sqlx::query(
-                "UPDATE login_transactions SET code_hash = NULL, code_expires_at = NULL, \
-                 code_sent_at = NULL, attempts = 0 WHERE id = $1 AND code_hash = $2",
-            )
-            .bind(tx_id)
-            .bind(code_hash)
-            .execute(pool)
-            .await?
-            .rows_affected()
-        });
-        Ok(n == 1)
     }
 }
