@@ -1,6 +1,6 @@
 //! Building and running the application: state, router, middleware, listener, shutdown.
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,7 +13,7 @@ use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
@@ -39,6 +39,8 @@ pub struct Inner {
     pub sms: crate::delivery::sms::SmsSender,
     /// An HTTP client for the development demo relying party.
     pub http: reqwest::Client,
+    /// What this process holds for itself: its id, its outbox worker's wake-up, shutdown.
+    pub replica: crate::ops::Replica,
 }
 
 impl std::ops::Deref for AppState {
@@ -61,6 +63,7 @@ impl AppState {
         client_id: Option<&str>,
         detail: serde_json::Value,
     ) {
+        self.store.metrics.observe_event(kind, &detail);
         let e = crate::store::audit::NewAuditEvent {
             kind,
             user_id,
@@ -191,6 +194,7 @@ pub async fn build_state(config: Config, opts: BuildOptions) -> Result<AppState,
         mailer,
         sms,
         http,
+        replica: crate::ops::Replica::new().map_err(|e| StartError::Other(e.to_string()))?,
     }));
     if state.config.is_development() {
         crate::demo::ensure_demo_client(&state).await?;
@@ -217,10 +221,14 @@ pub fn router(state: AppState) -> Router {
 
     let mut app = Router::new()
         .merge(crate::oidc::routes())
-        .merge(crate::login::routes());
+        .merge(crate::login::routes())
+        .merge(crate::ops::routes());
     if state.config.is_development() {
         app = app.merge(crate::demo::routes());
     }
+    let app = app.layer(axum::middleware::from_fn(crate::ops::metrics::mark_route));
+    let track_http =
+        axum::middleware::from_fn_with_state(state.clone(), crate::ops::metrics::track_http);
     let request_id = HeaderName::from_static("x-request-id");
     let security_headers = ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -269,10 +277,14 @@ pub fn router(state: AppState) -> Router {
                             .and_then(|v| v.to_str().ok())
                             .unwrap_or("-");
                         tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
-                    }),
+                    })
+                    // One access-log line per request, in the request's span (so JSON logs
+                    // carry its request_id).
+                    .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
                 )
                 .layer(PropagateRequestIdLayer::new(request_id)),
         )
+        .layer(track_http)
         .with_state(state)
 }
 
@@ -313,20 +325,73 @@ impl Application {
         self.state.clone()
     }
 
-    /// Serves until `shutdown` resolves, then finishes in-flight requests.
+    /// Serves until `shutdown` resolves, then shuts down gracefully: stops accepting, lets
+    /// in-flight requests and deliveries finish, gives back this replica's outbox claims and
+    /// closes the pool. Past `ops.shutdown_timeout_seconds` after the signal it stops
+    /// waiting: what is still running is abandoned (its claims are given back all the same).
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let state = self.state.clone();
+        let deadline = Duration::from_secs(state.config.ops.shutdown_timeout_seconds);
         let purge = tokio::spawn(purge_loop(state.clone()));
+        let mut worker = tokio::spawn(crate::outbox::worker(state.clone()));
+        let signal = {
+            let state = state.clone();
+            tokio::spawn(async move {
+                shutdown.await;
+                tracing::info!("shutting down: finishing in-flight requests");
+                state.replica.begin_shutdown();
+            })
+        };
         let app = router(self.state);
-        let result = axum::serve(
+        let mut begun = state.replica.shutdown_receiver();
+        let graceful = async move {
+            let _ = begun.wait_for(|v| *v).await;
+        };
+        let server = axum::serve(
             self.listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),
         )
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(graceful)
+        .into_future();
+        let mut begun = state.replica.shutdown_receiver();
+        let result = tokio::select! {
+            r = server => r,
+            _ = async {
+                let _ = begun.wait_for(|v| *v).await;
+                tokio::time::sleep(deadline).await;
+            } => {
+                tracing::warn!(
+                    seconds = deadline.as_secs(),
+                    "shutdown deadline passed: exiting with requests still in flight"
+                );
+                Ok(())
+            }
+        };
+        state.replica.begin_shutdown();
+        let left = state.replica.shutdown_time_left(deadline);
+        let drained = tokio::time::timeout(left, async {
+            let _ = (&mut worker).await;
+            state.replica.wait_idle().await;
+        })
         .await;
+        if drained.is_err() {
+            tracing::warn!("shutdown deadline passed: abandoning deliveries in flight");
+        }
+        worker.abort();
+        state.replica.abort_tasks();
+        match state
+            .store
+            .release_message_claims(&state.replica.id, state.now())
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(messages = n, "gave back outbox claims"),
+            Err(e) => tracing::warn!(error = %e, "could not give back outbox claims"),
+        }
+        signal.abort();
         purge.abort();
         state.store.close().await;
         result
@@ -366,5 +431,4 @@ pub async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = term => {},
     }
-    tracing::info!("shutting down: finishing in-flight requests");
 }

@@ -5,6 +5,8 @@
 //! variables. Unknown keys are an error that names the key, so a typo never silently falls
 //! back to a default. Secrets are wrapped in [`secrecy::SecretString`] and never printed.
 
+mod scale;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -13,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 mod sms;
+pub use scale::{OpsConfig, OutboxConfig};
 pub use sms::{
     parse_region, AllowedCountries, SmsConfig, SmsLimits, SmsProvider, TwilioConfig, WebhookConfig,
 };
@@ -46,6 +49,8 @@ pub struct Config {
     pub log: LogConfig,
     /// Sign-in with a phone number (docs/sms.md).
     pub sms: SmsConfig,
+    pub outbox: OutboxConfig,
+    pub ops: OpsConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,7 +66,15 @@ pub struct DatabaseConfig {
     /// `sqlite://path/to/file.db` (created with its folder) or `postgres://…`.
     pub url: String,
     pub max_connections: u32,
+    /// Connections kept open even when idle (PostgreSQL; warm replicas answer faster).
+    pub min_connections: u32,
+    /// Seconds a request waits for a free connection before it is answered 503.
     pub acquire_timeout_seconds: u64,
+    /// Idle connections above `min_connections` are closed after this many seconds (0: never).
+    pub idle_timeout_seconds: u64,
+    /// Connections are replaced after this many seconds (0: never), so a database fail-over
+    /// or a connection pooler's rebalancing reaches every replica.
+    pub max_lifetime_seconds: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -140,6 +153,8 @@ impl Default for Config {
             session: SessionConfig::default(),
             log: LogConfig::default(),
             sms: SmsConfig::default(),
+            outbox: OutboxConfig::default(),
+            ops: OpsConfig::default(),
         }
     }
 }
@@ -149,7 +164,10 @@ impl Default for DatabaseConfig {
         DatabaseConfig {
             url: "sqlite://data/sesame.db".into(),
             max_connections: 10,
+            min_connections: 0,
             acquire_timeout_seconds: 5,
+            idle_timeout_seconds: 600,
+            max_lifetime_seconds: 1800,
         }
     }
 }
@@ -353,6 +371,7 @@ impl Config {
             }
         }
         self.sms.validate(self.mode)?;
+        scale::validate(self)?;
         if self.mode == Mode::Production {
             if self.email.smtp_url.is_none() {
                 return Err(ConfigError(
@@ -411,6 +430,11 @@ impl Config {
             }
             if let Some(sms) = t.get_mut("sms") {
                 SmsConfig::redact(sms);
+            }
+            if let Some(ops) = t.get_mut("ops").and_then(|e| e.as_table_mut()) {
+                if ops.contains_key("metrics_token") {
+                    ops.insert("metrics_token".into(), "<set>".into());
+                }
             }
         }
         toml::to_string_pretty(&value).unwrap_or_default()

@@ -20,6 +20,10 @@
 //! - [`tokens`]: signing keys (generated, encrypted at rest, rotated) and JWTs.
 //! - [`store`]: persistence on SQLite or PostgreSQL; every query written once.
 //! - [`limits`]: rate limits counted in the database (shared by replicas).
+//! - [`outbox`]: delivery without loss: code messages written with their code, delivered
+//!   by a worker on every replica, retried with backoff.
+//! - [`ops`]: health and readiness probes, Prometheus metrics, this replica's own state
+//!   and the bookkeeping of graceful shutdown.
 //! - [`crypto`], [`clock`], [`error`]: small shared pieces.
 //! - [`demo`]: the development-mode demo relying party at `/`.
 //!
@@ -43,5 +47,7 @@ pub mod error;
 pub mod limits;
 pub mod login;
 pub mod oidc;
+pub mod ops;
+pub mod outbox;
 pub mod store;
 pub mod tokens;

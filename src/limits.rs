@@ -66,6 +66,7 @@ pub async fn hit(store: &Store, now: i64, key: &str, rules: &[Rule]) -> StoreRes
             .bump_counter(&counter_key(key, rule), start, end, 1)
             .await?;
         if count > rule.max && decision.is_allowed() {
+            store.metrics.rate_limit_denied(rule.name);
             decision = Decision::Denied {
                 rule: rule.name,
                 retry_after: (end - now).max(1),

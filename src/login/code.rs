@@ -25,7 +25,8 @@ pub enum SendOutcome {
     Sent,
     /// A code went to this address moments ago; the person should wait.
     Cooldown { wait_seconds: i64 },
-    /// The message could not be delivered; nothing was left behind.
+    /// The message failed for good at its first attempt (`outbox.max_attempts = 1`); the
+    /// code was withdrawn. A message that will be retried is `Sent`.
     DeliveryFailed,
 }
 
@@ -47,7 +48,7 @@ impl From<LoginError> for crate::error::PageError {
 }
 
 /// Stores a new code for the sign-in and sends it. The work is the same whether or not
-/// the address belongs to an account; only the final send is skipped when the address
+/// the address belongs to an account; only the message is skipped when the address
 /// may not sign in (unknown, with registration off).
 pub async fn send_code(
     state: &AppState,
@@ -59,28 +60,6 @@ pub async fn send_code(
     let cfg = &state.config.login;
     let code = random_code()?;
     let hash = code_hash(state, &tx.id, &code);
-    let stored = state
-        .store
-        .set_login_code(
-            &tx.id,
-            &NewCode {
-                identifier: id.as_str(),
-                channel: id.channel().as_str(),
-                code_hash: &hash,
-                expires_at: now + cfg.code_ttl_seconds,
-                cooldown_cutoff: now - cfg.resend_cooldown_seconds,
-            },
-            now,
-        )
-        .await?;
-    if !stored {
-        let wait = tx
-            .code_sent_at
-            .map(|t| t + cfg.resend_cooldown_seconds - now)
-            .unwrap_or(cfg.resend_cooldown_seconds)
-            .max(1);
-        return Ok(SendOutcome::Cooldown { wait_seconds: wait });
-    }
     let existing = state
         .store
         .find_user_by_identifier(id.channel(), id.as_str())
@@ -91,17 +70,6 @@ pub async fn send_code(
     };
     let masked = id.masked();
     let channel = id.channel().as_str();
-    if !may_sign_in {
-        state
-            .audit(
-                "code_not_sent",
-                existing.as_ref().map(|u| u.id.as_str()),
-                Some(&tx.client_id),
-                serde_json::json!({ "channel": channel, "to": masked, "reason": "no account" }),
-            )
-            .await;
-        return Ok(SendOutcome::Sent);
-    }
     let issuer_host = url::Url::parse(&state.config.issuer)
         .ok()
         .and_then(|u| {
@@ -119,42 +87,42 @@ pub async fn send_code(
         issuer_host: &issuer_host,
         expires_minutes: (cfg.code_ttl_seconds + 59) / 60,
     };
-    let sent = match id {
-        Identifier::Email(_) => state
-            .mailer
-            .send_code(&msg)
-            .await
-            .map_err(|e| e.to_string()),
-        Identifier::Phone(_) => state
-            .sms
-            .send_code(&msg, now)
-            .await
-            .map_err(|e| e.to_string()),
+    // The code and its message are written in one transaction (the outbox); the message
+    // is then delivered at once, or retried by a worker on any replica (crate::outbox).
+    let outgoing = may_sign_in.then(|| crate::outbox::OutgoingCode {
+        channel: id.channel().as_str(),
+        message: &msg,
+        user_id: existing.as_ref().map(|u| u.id.as_str()),
+    });
+    let new_code = NewCode {
+        identifier: id.as_str(),
+        channel: id.channel().as_str(),
+        code_hash: &hash,
+        expires_at: now + cfg.code_ttl_seconds,
+        cooldown_cutoff: now - cfg.resend_cooldown_seconds,
     };
-    match sent {
-        Ok(()) => {
+    match crate::outbox::store_code(state, tx, &new_code, outgoing).await? {
+        crate::outbox::Stored::Refused => {
+            let wait = tx
+                .code_sent_at
+                .map(|t| t + cfg.resend_cooldown_seconds - now)
+                .unwrap_or(cfg.resend_cooldown_seconds)
+                .max(1);
+            Ok(SendOutcome::Cooldown { wait_seconds: wait })
+        }
+        crate::outbox::Stored::WithoutMessage => {
             state
                 .audit(
-                    "code_sent",
+                    "code_not_sent",
                     existing.as_ref().map(|u| u.id.as_str()),
                     Some(&tx.client_id),
-                    serde_json::json!({ "channel": channel, "to": masked }),
+                    serde_json::json!({ "channel": channel, "to": masked, "reason": "no account" }),
                 )
                 .await;
             Ok(SendOutcome::Sent)
         }
-        Err(e) => {
-            tracing::warn!(error = %e, to = %masked, "code delivery failed");
-            state.store.clear_login_code(&tx.id).await?;
-            state
-                .audit(
-                    "code_send_failed",
-                    None,
-                    Some(&tx.client_id),
-                    serde_json::json!({ "channel": channel, "to": masked }),
-                )
-                .await;
-            Ok(SendOutcome::DeliveryFailed)
+        crate::outbox::Stored::Queued(claimed) => {
+            Ok(crate::outbox::deliver_now(state, claimed).await)
         }
     }
 }
@@ -195,7 +163,9 @@ pub async fn verify_code(
                 "verification_failed",
                 None,
                 Some(&tx.client_id),
-                serde_json::json!({ "to": masked, "attempt": attempt.attempts }),
+                serde_json::json!({
+                    "to": masked, "attempt": attempt.attempts, "channel": attempt.channel,
+                }),
             )
             .await;
         if attempt.attempts >= max {

@@ -147,7 +147,8 @@ async fn show(
 ) -> Result<Response, PageError> {
     let flow = load_flow(&state, &session, &q.tx).await?;
     let csrf = csrf_token(&session).await?;
-    render_flow(&state, &flow, &csrf, None, None, StatusCode::OK)
+    let (error, notice) = crate::outbox::page_status(&state, &flow.tx).await?;
+    render_flow(&state, &flow, &csrf, error, notice, StatusCode::OK)
 }
 
 fn render_flow(

@@ -46,6 +46,15 @@ pub struct NewCode<'a> {
     pub cooldown_cutoff: i64,
 }
 
+/// Stores a new code unless the cooldown has not passed (binds: identifier, channel, hash,
+/// code expiry, now, tx id, cooldown cutoff). Shared with the outbox's transactional write.
+pub(super) const SET_LOGIN_CODE_SQL: &str =
+    "UPDATE login_transactions SET identifier = $1, channel = $2, code_hash = $3, \
+     code_expires_at = $4, code_sent_at = $5, attempts = 0 \
+     WHERE id = $6 AND completed_at IS NULL AND expires_at > $5 \
+     AND (code_sent_at IS NULL OR identifier IS NULL OR identifier <> $1 \
+          OR code_sent_at <= $7)";
+
 impl Store {
     pub async fn insert_login_tx(
         &self,
@@ -89,13 +98,7 @@ impl Store {
         now: i64,
     ) -> StoreResult<bool> {
         let n = with_pool!(&self.db, pool => {
-            sqlx::query(
-                "UPDATE login_transactions SET identifier = $1, channel = $2, code_hash = $3, \
-                 code_expires_at = $4, code_sent_at = $5, attempts = 0 \
-                 WHERE id = $6 AND completed_at IS NULL AND expires_at > $5 \
-                 AND (code_sent_at IS NULL OR identifier IS NULL OR identifier <> $1 \
-                      OR code_sent_at <= $7)",
-            )
+            sqlx::query(SET_LOGIN_CODE_SQL)
             .bind(code.identifier)
             .bind(code.channel)
             .bind(code.code_hash)

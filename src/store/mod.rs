@@ -15,10 +15,12 @@ pub mod codes;
 pub mod keys;
 pub mod limits;
 pub mod login;
+pub mod outbox;
 pub mod sessions;
 pub mod users;
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -26,6 +28,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 use crate::config::DatabaseConfig;
+use crate::ops::metrics::Metrics;
 
 /// A store error. Its text is for logs only; handlers map it to a generic 500/503.
 #[derive(Debug, thiserror::Error)]
@@ -51,17 +54,39 @@ impl StoreError {
         }
     }
 
-    /// True when the database could not be reached (the request may be retried later).
+    /// True when the database could not be reached (the request may be retried later):
+    /// no connection in time, a connection lost or refused, the server shutting down or
+    /// terminating our session, or (SQLite) the file locked by another writer for longer
+    /// than the busy timeout.
     pub fn is_unavailable(&self) -> bool {
-        matches!(
-            self,
+        match self {
             StoreError::Db(
                 sqlx::Error::PoolTimedOut
-                    | sqlx::Error::Io(_)
-                    | sqlx::Error::PoolClosed
-                    | sqlx::Error::WorkerCrashed
-            )
-        )
+                | sqlx::Error::Io(_)
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::WorkerCrashed
+                | sqlx::Error::Tls(_),
+            ) => true,
+            StoreError::Db(sqlx::Error::Database(e)) => {
+                if let Some(e) = e.try_downcast_ref::<sqlx::sqlite::SqliteError>() {
+                    // SQLITE_BUSY (5) and SQLITE_LOCKED (6), with their extended codes.
+                    let code = sqlx::error::DatabaseError::code(e);
+                    let primary = code.and_then(|c| c.parse::<i64>().ok()).map(|c| c & 0xff);
+                    return matches!(primary, Some(5 | 6));
+                }
+                let code = e.code().unwrap_or_default();
+                // 08xxx connection exceptions; 57P01-57P03 admin/crash shutdown, cannot
+                // connect now; 53300 too many connections; and two answers met only when
+                // (re)connecting: 55000 "database is not currently accepting connections"
+                // and 3D000 "database does not exist" (renamed or being restored).
+                code.starts_with("08")
+                    || matches!(
+                        code.as_ref(),
+                        "57P01" | "57P02" | "57P03" | "53300" | "55000" | "3D000"
+                    )
+            }
+            _ => false,
+        }
     }
 }
 
@@ -86,13 +111,25 @@ macro_rules! with_pool {
     };
 }
 
-static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
-static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+/// The embedded migrations. `ignore_missing`: a database already migrated by a newer
+/// release (during a rolling upgrade) does not stop an older replica from starting;
+/// migrations are written to be compatible with the release before them
+/// (docs/deployment.md, "Upgrades").
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate::Migrator {
+    ignore_missing: true,
+    ..sqlx::migrate!("./migrations/sqlite")
+};
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate::Migrator {
+    ignore_missing: true,
+    ..sqlx::migrate!("./migrations/postgres")
+};
 
 /// The store handle shared by every request.
 #[derive(Clone, Debug)]
 pub struct Store {
     pub db: Db,
+    /// This replica's metrics (the store is where rate-limit decisions are counted).
+    pub metrics: Arc<Metrics>,
 }
 
 impl Store {
@@ -101,6 +138,8 @@ impl Store {
     pub async fn connect(cfg: &DatabaseConfig) -> StoreResult<Store> {
         let url = cfg.url.as_str();
         let timeout = Duration::from_secs(cfg.acquire_timeout_seconds.max(1));
+        let secs = |s: u64| (s > 0).then(|| Duration::from_secs(s));
+        let metrics = Arc::new(Metrics::new());
         if url.starts_with("sqlite:") {
             if let Some(path) = crate::config::sqlite_path(url) {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -113,37 +152,124 @@ impl Store {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(5));
-            let pool = SqlitePoolOptions::new()
+            let pool_opts = SqlitePoolOptions::new()
                 .max_connections(cfg.max_connections.max(1))
+                .min_connections(cfg.min_connections)
                 .acquire_timeout(timeout)
-                .connect_with(opts)
-                .await?;
+                .idle_timeout(secs(cfg.idle_timeout_seconds))
+                .max_lifetime(secs(cfg.max_lifetime_seconds));
+            // Switching a new file to WAL needs the write lock: a process starting while
+            // another one creates or writes the file waits for it.
+            let mut tries = 0u64;
+            let pool = loop {
+                match pool_opts.clone().connect_with(opts.clone()).await {
+                    Ok(pool) => break pool,
+                    Err(e) => {
+                        let e = StoreError::Db(e);
+                        if tries >= 20 || !e.is_unavailable() {
+                            return Err(e);
+                        }
+                        tries += 1;
+                        tokio::time::sleep(Duration::from_millis(50 * tries)).await;
+                    }
+                }
+            };
             Ok(Store {
                 db: Db::Sqlite(pool),
+                metrics,
             })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let opts = PgConnectOptions::from_str(url)?;
             let pool = PgPoolOptions::new()
                 .max_connections(cfg.max_connections.max(1))
+                .min_connections(cfg.min_connections)
                 .acquire_timeout(timeout)
+                .idle_timeout(secs(cfg.idle_timeout_seconds))
+                .max_lifetime(secs(cfg.max_lifetime_seconds))
                 .connect_with(opts)
                 .await?;
             Ok(Store {
                 db: Db::Postgres(pool),
+                metrics,
             })
         } else {
             Err(StoreError::UnsupportedUrl(redact_url(url)))
         }
     }
 
-    /// Applies the embedded migrations of the backend. On PostgreSQL sqlx takes an advisory
-    /// lock, so replicas starting together do not race; SQLite serialises writers itself.
+    /// Applies the embedded migrations of the backend.
+    ///
+    /// PostgreSQL: sqlx's migrator holds a session advisory lock (`pg_advisory_lock`, keyed
+    /// by the database name) while it reads and applies migrations, so replicas starting
+    /// together wait for each other and each migration runs once.
+    ///
+    /// SQLite: sqlx takes no lock there. Every migration runs in one transaction with its
+    /// bookkeeping row, so two processes starting on one new file cannot both apply it: the
+    /// second fails (table exists, or the file is busy) and is retried, and then finds the
+    /// migration applied.
     pub async fn migrate(&self) -> StoreResult<()> {
         match &self.db {
-            Db::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
+            Db::Sqlite(pool) => {
+                let mut tries = 0u64;
+                loop {
+                    match SQLITE_MIGRATIONS.run(pool).await {
+                        Ok(()) => break,
+                        Err(
+                            sqlx::migrate::MigrateError::ExecuteMigration(
+                                sqlx::Error::Database(_),
+                                _,
+                            )
+                            | sqlx::migrate::MigrateError::Execute(sqlx::Error::Database(_)),
+                        ) if tries < 10 => {
+                            tries += 1;
+                            tracing::info!(
+                                try_ = tries,
+                                "migration raced another process; retrying"
+                            );
+                            tokio::time::sleep(Duration::from_millis(50 * tries)).await;
+                        }
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+            }
             Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
         Ok(())
+    }
+
+    /// Versions of the embedded migrations that this database has not applied (or applied
+    /// with other content). Empty means the schema is current for this binary. Migrations
+    /// applied by a newer release are not counted: see [`SQLITE_MIGRATIONS`].
+    pub async fn pending_migrations(&self) -> StoreResult<Vec<i64>> {
+        let migrator = match self.db {
+            Db::Sqlite(_) => &SQLITE_MIGRATIONS,
+            Db::Postgres(_) => &POSTGRES_MIGRATIONS,
+        };
+        let applied: Vec<(i64, Vec<u8>)> = with_pool!(&self.db, pool => {
+            match sqlx::query_as(
+                "SELECT version, checksum FROM _sqlx_migrations WHERE success = TRUE",
+            )
+            .fetch_all(pool)
+            .await
+            {
+                Ok(rows) => rows,
+                // No bookkeeping table: nothing is applied.
+                Err(sqlx::Error::Database(e)) if e.message().contains("_sqlx_migrations") => {
+                    Vec::new()
+                }
+                Err(e) => return Err(e.into()),
+            }
+        });
+        Ok(migrator
+            .iter()
+            .filter(|m| !m.migration_type.is_down_migration())
+            .filter(|m| {
+                !applied
+                    .iter()
+                    .any(|(v, sum)| *v == m.version && sum.as_slice() == m.checksum.as_ref())
+            })
+            .map(|m| m.version)
+            .collect())
     }
 
     /// The backend's name, for logs and the readiness answer.
@@ -178,6 +304,8 @@ impl Store {
                 .bind(now).execute(pool).await?.rows_affected();
             n += sqlx::query("DELETE FROM rate_counters WHERE expires_at < $1")
                 .bind(now).execute(pool).await?.rows_affected();
+            n += sqlx::query("DELETE FROM outbox WHERE status <> 'pending' AND updated_at < $1")
+                .bind(now - outbox::KEEP_FINISHED_SECONDS).execute(pool).await?.rows_affected();
         });
         Ok(n)
     }

@@ -7,4 +7,11 @@ mod support;
 
 mod core_flow;
 mod limits;
+mod ops_http;
+mod ops_process;
+mod scale_migrations;
+mod scale_outbox;
+mod scale_reliability;
+mod scale_replicas;
+mod scale_support;
 mod sms;

@@ -1,0 +1,499 @@
+//! Delivery without loss: code messages go through an outbox table.
+//!
+//! 1. The request that asks for a code writes the code and its message in one database
+//!    transaction ([`store_code`]). The message's payload (the code, and what the message
+//!    says) is encrypted with the server secret, bound to its channel, recipient and
+//!    sign-in, so the outbox never holds a code in clear; it is erased once the message is
+//!    delivered or has failed for good.
+//! 2. The row is written already claimed by this replica, and the request makes the first
+//!    attempt at once ([`deliver_now`]): with a healthy SMTP server the person gets the
+//!    message as fast as without an outbox. The request waits at most
+//!    `outbox.inline_wait_ms` for it; the attempt itself runs in its own task, so a
+//!    person closing the tab does not cut it short.
+//! 3. A worker on every replica ([`worker`]) claims due messages with a lease and delivers
+//!    them, retrying with exponential backoff. A replica that dies holding claims loses them
+//!    when the lease ends; one that shuts down gives them back at once.
+//! 4. After `outbox.max_attempts` attempts, or once the next attempt would come after
+//!    `outbox.give_up_after_seconds` (or the code's expiry), the message has failed for
+//!    good: its code is withdrawn (so the person can ask again at once) and the code page
+//!    says "We could not send the code" ([`page_status`]).
+//!
+//! Each message is delivered once: a row is attempted only by the replica whose claim
+//! (an atomic conditional `UPDATE`) holds, the lease outlasts one attempt
+//! (`outbox.lease_seconds` > `email.timeout_seconds`, checked at start), and the result is
+//! written only while the claim is still held. The one window left is inherent to SMTP: a
+//! replica killed after the SMTP server accepted the message but before it recorded that
+//! leaves the row to be sent again when its lease ends (at least once, never lost).
+//!
+//! Channels: `email` is delivered through [`crate::delivery::Mailer`]. A row's `channel`
+//! picks the sender in [`send`]; another channel (SMS) plugs in there with its own payload
+//! fields.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use tokio::task::JoinSet;
+
+use crate::app::AppState;
+use crate::config::OutboxConfig;
+use crate::delivery::{mask_email, CodeMessage};
+use crate::login::code::{code_hash, LoginError, SendOutcome};
+use crate::ops::metrics::DELIVERY_ATTEMPTS;
+use crate::store::login::{LoginTx, NewCode};
+use crate::store::outbox::{Claimed, CodeStored, NewMessage, FAILED, PENDING};
+use crate::store::StoreResult;
+
+/// Shown on the code page when the message failed for good.
+pub const DELIVERY_FAILED_TEXT: &str = "We could not send the code. Please try again in a moment.";
+/// Shown on the code page while a message waits for a retry.
+pub const DELIVERY_DELAYED_TEXT: &str =
+    "Sending the code is taking longer than usual. We keep trying: it should arrive soon.";
+
+/// The encrypted part of a code message.
+#[derive(Serialize, Deserialize)]
+struct CodePayload {
+    code: String,
+    client_name: String,
+    issuer_host: String,
+    expires_minutes: i64,
+    client_id: String,
+    user_id: Option<String>,
+}
+
+impl std::fmt::Debug for CodePayload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CodePayload(<redacted>)")
+    }
+}
+
+/// Binds a payload to its row: a ciphertext moved to another recipient does not decrypt.
+fn aad(channel: &str, recipient: &str, login_tx: Option<&str>) -> Vec<u8> {
+    let mut v = b"sesame/outbox/v1".to_vec();
+    for part in [channel, recipient, login_tx.unwrap_or("")] {
+        v.push(0);
+        v.extend_from_slice(part.as_bytes());
+    }
+    v
+}
+
+/// Seconds to wait after attempt number `attempts` (1-based) failed: the initial wait,
+/// doubled for every further attempt, capped.
+pub fn backoff_seconds(cfg: &OutboxConfig, attempts: i64) -> i64 {
+    let exp = (attempts.max(1) - 1).min(30) as u32;
+    cfg.retry_initial_seconds
+        .max(1)
+        .saturating_mul(1_i64 << exp)
+        .min(cfg.retry_max_seconds.max(1))
+}
+
+/// A code message to write with its code.
+pub struct OutgoingCode<'a> {
+    pub channel: &'a str,
+    pub message: &'a CodeMessage<'a>,
+    pub user_id: Option<&'a str>,
+}
+
+/// What [`store_code`] did.
+#[derive(Debug)]
+pub enum Stored {
+    /// The cooldown has not passed (or the sign-in is over): nothing was written.
+    Refused,
+    /// The code was stored with no message (the address may not sign in).
+    WithoutMessage,
+    /// The code and its message were stored; the message is claimed for an attempt now.
+    Queued(Claimed),
+}
+
+/// Stores a sign-in's new code and, in the same transaction, its message.
+pub async fn store_code(
+    state: &AppState,
+    tx: &LoginTx,
+    code: &NewCode<'_>,
+    outgoing: Option<OutgoingCode<'_>>,
+) -> Result<Stored, LoginError> {
+    let now = state.now();
+    let cfg = &state.config.outbox;
+    let lease_until = now + cfg.lease_seconds;
+    let give_up_at = (now + cfg.give_up_after_seconds).min(code.expires_at);
+    let encrypted = match &outgoing {
+        None => None,
+        Some(o) => {
+            let payload = CodePayload {
+                code: o.message.code.to_owned(),
+                client_name: o.message.client_name.to_owned(),
+                issuer_host: o.message.issuer_host.to_owned(),
+                expires_minutes: o.message.expires_minutes,
+                client_id: tx.client_id.clone(),
+                user_id: o.user_id.map(str::to_owned),
+            };
+            let json =
+                serde_json::to_vec(&payload).map_err(|_| crate::crypto::CryptoError::Encrypt)?;
+            let sealed = state
+                .secrets
+                .encrypt(&json, &aad(o.channel, o.message.to, Some(&tx.id)))?;
+            Some(sealed)
+        }
+    };
+    let new_message = match (&outgoing, &encrypted) {
+        (Some(o), Some(payload)) => Some(NewMessage {
+            channel: o.channel,
+            recipient: o.message.to,
+            login_tx: Some(&tx.id),
+            payload,
+            give_up_at,
+        }),
+        _ => None,
+    };
+    let stored = state
+        .store
+        .set_login_code_and_enqueue(
+            &tx.id,
+            code,
+            now,
+            new_message.as_ref(),
+            &state.replica.id,
+            lease_until,
+        )
+        .await?;
+    Ok(match (stored, new_message) {
+        (CodeStored::Refused, _) => Stored::Refused,
+        (
+            CodeStored::Stored {
+                message_id: Some(id),
+            },
+            Some(m),
+        ) => Stored::Queued(Claimed {
+            id,
+            channel: m.channel.to_owned(),
+            recipient: m.recipient.to_owned(),
+            login_tx: Some(tx.id.clone()),
+            payload: Some(m.payload.to_vec()),
+            attempts: 1,
+            give_up_at,
+            created_at: now,
+        }),
+        _ => Stored::WithoutMessage,
+    })
+}
+
+/// The result of one attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempt {
+    Delivered,
+    /// Failed; another attempt is scheduled.
+    Retrying,
+    /// Failed for good.
+    Failed,
+    /// The claim was lost (or the database failed while recording): another replica or a
+    /// later run decides.
+    Unknown,
+}
+
+/// Makes the first attempt at once, waiting for it at most `outbox.inline_wait_ms`.
+/// `DeliveryFailed` only when the message already failed for good (one attempt allowed);
+/// a message that will be retried counts as sent: the code page says so when it is late.
+pub async fn deliver_now(state: &AppState, claimed: Claimed) -> SendOutcome {
+    let st = state.clone();
+    let handle = tokio::spawn(async move {
+        let _inflight = st.replica.track();
+        deliver_claimed(&st, claimed).await
+    });
+    state.replica.remember_task(handle.abort_handle());
+    let wait = Duration::from_millis(state.config.outbox.inline_wait_ms);
+    match tokio::time::timeout(wait, handle).await {
+        Ok(Ok(Attempt::Failed)) => SendOutcome::DeliveryFailed,
+        _ => SendOutcome::Sent,
+    }
+}
+
+/// Delivers one claimed message and records the result (while the claim holds).
+pub async fn deliver_claimed(state: &AppState, c: Claimed) -> Attempt {
+    match try_deliver(state, &c).await {
+        Ok(a) => a,
+        Err(e) => {
+            tracing::warn!(error = %e, message = c.id, "outbox: could not record a delivery result");
+            Attempt::Unknown
+        }
+    }
+}
+
+fn decrypt(state: &AppState, c: &Claimed) -> Option<CodePayload> {
+    let sealed = c.payload.as_deref()?;
+    let json = state
+        .secrets
+        .decrypt(
+            sealed,
+            &aad(&c.channel, &c.recipient, c.login_tx.as_deref()),
+        )
+        .ok()?;
+    serde_json::from_slice(&json).ok()
+}
+
+async fn try_deliver(state: &AppState, c: &Claimed) -> StoreResult<Attempt> {
+    let me = state.replica.id.as_str();
+    let cfg = &state.config.outbox;
+    let metrics = &state.store.metrics;
+    let Some(payload) = decrypt(state, c) else {
+        // Written under another secret_key, or altered: it can never be sent.
+        fail_for_good(state, c, None, "the payload cannot be decrypted").await?;
+        return Ok(Attempt::Failed);
+    };
+    if state.now() >= c.give_up_at {
+        fail_for_good(state, c, Some(&payload), "not delivered before it expired").await?;
+        return Ok(Attempt::Failed);
+    }
+    match send(state, c, &payload).await {
+        Ok(()) => {
+            let now = state.now();
+            metrics.inc(
+                DELIVERY_ATTEMPTS,
+                &[("channel", label(&c.channel)), ("result", "delivered")],
+            );
+            if !state.store.mark_message_delivered(c.id, me, now).await? {
+                tracing::warn!(
+                    message = c.id,
+                    "outbox: delivered, but the claim had been lost"
+                );
+                return Ok(Attempt::Unknown);
+            }
+            state
+                .audit(
+                    "code_sent",
+                    payload.user_id.as_deref(),
+                    Some(&payload.client_id),
+                    serde_json::json!({
+                        "channel": c.channel, "to": mask(&c.channel, &c.recipient),
+                        "attempts": c.attempts,
+                    }),
+                )
+                .await;
+            Ok(Attempt::Delivered)
+        }
+        Err(error) => {
+            let now = state.now();
+            let next = now + backoff_seconds(cfg, c.attempts);
+            if c.attempts >= cfg.max_attempts || next >= c.give_up_at {
+                fail_for_good(state, c, Some(&payload), &error).await?;
+                return Ok(Attempt::Failed);
+            }
+            metrics.inc(
+                DELIVERY_ATTEMPTS,
+                &[("channel", label(&c.channel)), ("result", "retry")],
+            );
+            tracing::warn!(
+                message = c.id, to = %mask(&c.channel, &c.recipient), attempts = c.attempts,
+                retry_in = next - now, error = %error, "outbox: delivery failed; will retry"
+            );
+            if state
+                .store
+                .schedule_message_retry(c.id, me, now, next, &error)
+                .await?
+            {
+                Ok(Attempt::Retrying)
+            } else {
+                Ok(Attempt::Unknown)
+            }
+        }
+    }
+}
+
+async fn fail_for_good(
+    state: &AppState,
+    c: &Claimed,
+    payload: Option<&CodePayload>,
+    error: &str,
+) -> StoreResult<()> {
+    let now = state.now();
+    state.store.metrics.inc(
+        DELIVERY_ATTEMPTS,
+        &[("channel", label(&c.channel)), ("result", "failed")],
+    );
+    // Withdraw the code nobody received (unless a newer one replaced it), with the row.
+    let hash = match (&c.login_tx, payload) {
+        (Some(tx), Some(p)) => Some(code_hash(state, tx, &p.code)),
+        _ => None,
+    };
+    let clear = match (&c.login_tx, &hash) {
+        (Some(tx), Some(h)) => Some((tx.as_str(), h.as_slice())),
+        _ => None,
+    };
+    if !state
+        .store
+        .mark_message_failed(c.id, &state.replica.id, now, error, clear)
+        .await?
+    {
+        return Ok(());
+    }
+    tracing::warn!(
+        message = c.id, to = %mask(&c.channel, &c.recipient), attempts = c.attempts,
+        error = %error, "outbox: delivery failed for good"
+    );
+    state
+        .audit(
+            "code_send_failed",
+            payload.and_then(|p| p.user_id.as_deref()),
+            payload.map(|p| p.client_id.as_str()),
+            serde_json::json!({
+                "channel": c.channel, "to": mask(&c.channel, &c.recipient),
+                "attempts": c.attempts,
+            }),
+        )
+        .await;
+    Ok(())
+}
+
+fn label(channel: &str) -> &str {
+    crate::ops::metrics::label_value(Some(channel))
+}
+
+fn mask(channel: &str, recipient: &str) -> String {
+    match channel {
+        "email" => mask_email(recipient),
+        "sms" => crate::delivery::sms::mask_phone(recipient),
+        _ => {
+            // Phone numbers and anything else: keep the last two characters.
+            let tail: String = recipient
+                .chars()
+                .rev()
+                .take(2)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            format!("***{tail}")
+        }
+    }
+}
+
+/// Sends one message through its channel's sender. The error text never holds the code.
+async fn send(state: &AppState, c: &Claimed, p: &CodePayload) -> Result<(), String> {
+    let msg = CodeMessage {
+        to: &c.recipient,
+        code: &p.code,
+        product_name: &state.config.product_name,
+        client_name: &p.client_name,
+        issuer_host: &p.issuer_host,
+        expires_minutes: p.expires_minutes,
+    };
+    match c.channel.as_str() {
+        "email" => state
+            .mailer
+            .send_code(&msg)
+            .await
+            .map_err(|e| e.to_string()),
+        "sms" => state
+            .sms
+            .send_code(&msg, state.now())
+            .await
+            .map_err(|e| e.to_string()),
+        other => Err(format!("no sender for channel `{}`", label(other))),
+    }
+}
+
+/// The worker every replica runs until shutdown begins: claims due messages in batches and
+/// delivers each batch concurrently. Sleeps `outbox.poll_interval_ms` between rounds, or
+/// less when woken.
+pub async fn worker(state: AppState) {
+    let cfg = state.config.outbox.clone();
+    let mut stop = state.replica.shutdown_receiver();
+    let poll = Duration::from_millis(cfg.poll_interval_ms.max(1));
+    loop {
+        if *stop.borrow() {
+            break;
+        }
+        let now = state.now();
+        let claimed = state
+            .store
+            .claim_due_messages(
+                &state.replica.id,
+                now,
+                now + cfg.lease_seconds,
+                cfg.batch_size,
+            )
+            .await;
+        match claimed {
+            Ok(batch) if !batch.is_empty() => {
+                let full = batch.len() as i64 >= cfg.batch_size;
+                let mut set = JoinSet::new();
+                for c in batch {
+                    let st = state.clone();
+                    set.spawn(async move { deliver_claimed(&st, c).await });
+                }
+                while set.join_next().await.is_some() {}
+                if full {
+                    continue; // more may be due
+                }
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "outbox: could not claim messages"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(poll) => {}
+            _ = state.replica.outbox_wake.notified() => {}
+            _ = stop.changed() => {}
+        }
+    }
+}
+
+/// What the code page should say about the delivery of the sign-in's newest message:
+/// `(error, notice)`.
+pub async fn page_status(
+    state: &AppState,
+    tx: &LoginTx,
+) -> StoreResult<(Option<String>, Option<String>)> {
+    if tx.identifier.is_none() {
+        return Ok((None, None));
+    }
+    let Some(m) = state.store.latest_message_for_tx(&tx.id).await? else {
+        return Ok((None, None));
+    };
+    Ok(match m.status.as_str() {
+        FAILED => (Some(DELIVERY_FAILED_TEXT.into()), None),
+        PENDING if m.last_error.is_some() => (None, Some(DELIVERY_DELAYED_TEXT.into())),
+        _ => (None, None),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_from_the_initial_wait_and_is_capped() {
+        let cfg = OutboxConfig {
+            retry_initial_seconds: 2,
+            retry_max_seconds: 60,
+            ..OutboxConfig::default()
+        };
+        let waits: Vec<i64> = (1..=8).map(|a| backoff_seconds(&cfg, a)).collect();
+        assert_eq!(waits, vec![2, 4, 8, 16, 32, 60, 60, 60]);
+        assert_eq!(backoff_seconds(&cfg, 0), 2);
+        assert_eq!(backoff_seconds(&cfg, 1_000), 60);
+    }
+
+    #[test]
+    fn payload_aad_binds_channel_recipient_and_sign_in() {
+        assert_ne!(
+            aad("email", "a@x.org", Some("t1")),
+            aad("email", "b@x.org", Some("t1"))
+        );
+        assert_ne!(
+            aad("email", "a@x.org", Some("t1")),
+            aad("sms", "a@x.org", Some("t1"))
+        );
+        assert_ne!(
+            aad("email", "a@x.org", Some("t1")),
+            aad("email", "a@x.org", Some("t2"))
+        );
+        assert_ne!(
+            aad("email", "a@x.orgt", None),
+            aad("email", "a@x.org", Some("t"))
+        );
+    }
+
+    #[test]
+    fn masks_recipients_by_channel() {
+        assert_eq!(mask("email", "alice@example.com"), "a***@example.com");
+        assert_eq!(mask("sms", "+33612345678"), "***78");
+    }
+}
