@@ -12,6 +12,9 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+mod protocol;
+pub use protocol::{KeysConfig, RegistrationConfig};
+
 /// The whole configuration. Field docs double as the reference in docs/configuration.md.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -39,6 +42,8 @@ pub struct Config {
     pub tokens: TokenConfig,
     pub session: SessionConfig,
     pub log: LogConfig,
+    pub keys: KeysConfig,
+    pub registration: RegistrationConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -99,6 +104,12 @@ pub struct TokenConfig {
     pub access_token_alg: String,
     /// Signature algorithm of ID tokens for clients that did not choose one.
     pub default_id_token_alg: String,
+    /// A refresh token not used for this long expires (each use rotates it and restarts
+    /// the clock).
+    pub refresh_token_idle_ttl_seconds: i64,
+    /// A refresh-token family ends this long after the sign-in it came from, however
+    /// often it is used; the person must sign in again.
+    pub refresh_token_absolute_ttl_seconds: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -132,6 +143,8 @@ impl Default for Config {
             tokens: TokenConfig::default(),
             session: SessionConfig::default(),
             log: LogConfig::default(),
+            keys: KeysConfig::default(),
+            registration: RegistrationConfig::default(),
         }
     }
 }
@@ -176,7 +189,16 @@ impl Default for TokenConfig {
             id_token_ttl_seconds: 600,
             access_token_alg: "RS256".into(),
             default_id_token_alg: "RS256".into(),
+            refresh_token_idle_ttl_seconds: 15 * 24 * 3600,
+            refresh_token_absolute_ttl_seconds: 30 * 24 * 3600,
         }
+    }
+}
+
+impl TokenConfig {
+    /// The longest time any token signed now stays valid.
+    pub fn longest_signed_ttl(&self) -> i64 {
+        self.access_token_ttl_seconds.max(self.id_token_ttl_seconds)
     }
 }
 
@@ -338,10 +360,34 @@ impl Config {
                 self.tokens.id_token_ttl_seconds,
             ),
             ("session.ttl_seconds", self.session.ttl_seconds),
+            (
+                "tokens.refresh_token_idle_ttl_seconds",
+                self.tokens.refresh_token_idle_ttl_seconds,
+            ),
+            (
+                "tokens.refresh_token_absolute_ttl_seconds",
+                self.tokens.refresh_token_absolute_ttl_seconds,
+            ),
         ];
         for (name, v) in positive {
             if v <= 0 {
                 return Err(ConfigError(format!("{name} must be greater than zero")));
+            }
+        }
+        if self.keys.prepublish_seconds < 0 || self.keys.retain_seconds < 0 {
+            return Err(ConfigError(
+                "keys.prepublish_seconds and keys.retain_seconds must not be negative".into(),
+            ));
+        }
+        if self.registration.enabled {
+            match &self.registration.initial_access_token {
+                Some(t) if t.expose_secret().len() >= 32 => {}
+                _ => {
+                    return Err(ConfigError(
+                        "registration.enabled needs registration.initial_access_token (at least 32 characters)"
+                            .into(),
+                    ))
+                }
             }
         }
         if self.mode == Mode::Production {
@@ -398,6 +444,11 @@ impl Config {
             if let Some(email) = t.get_mut("email").and_then(|e| e.as_table_mut()) {
                 if email.contains_key("smtp_url") {
                     email.insert("smtp_url".into(), "<set>".into());
+                }
+            }
+            if let Some(reg) = t.get_mut("registration").and_then(|e| e.as_table_mut()) {
+                if reg.contains_key("initial_access_token") {
+                    reg.insert("initial_access_token".into(), "<set>".into());
                 }
             }
         }

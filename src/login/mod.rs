@@ -4,6 +4,7 @@
 //! and an anti-CSRF token tied to the browser session; every POST answers 303.
 
 pub mod code;
+pub mod consent;
 pub mod identifier;
 
 use axum::extract::{Query, State};
@@ -34,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/login/resend", post(resend))
         .route("/login/restart", post(restart))
         .route(CSS_PATH, get(css))
+        .merge(consent::routes())
 }
 
 async fn css() -> Response {
@@ -260,8 +262,7 @@ async fn submit_code(
         VerifyOutcome::Success { sso, .. } => {
             authz::start_sso(&session, &sso).await?;
             authz::forget_tx(&session, &flow.tx.id).await?;
-            let url = authz::issue_code(&state, &flow.req, &sso).await?;
-            Ok(Redirect::to(url.as_str()).into_response())
+            consent::finish(&state, &session, &flow.req, &sso).await
         }
         VerifyOutcome::Wrong { remaining } => {
             let msg = match remaining {

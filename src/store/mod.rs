@@ -12,10 +12,13 @@
 pub mod audit;
 pub mod clients;
 pub mod codes;
+pub mod consents;
 pub mod keys;
 pub mod limits;
 pub mod login;
+pub mod profile;
 pub mod sessions;
+pub mod tokens;
 pub mod users;
 
 use std::str::FromStr;
@@ -179,6 +182,7 @@ impl Store {
             n += sqlx::query("DELETE FROM rate_counters WHERE expires_at < $1")
                 .bind(now).execute(pool).await?.rows_affected();
         });
+        n += self.purge_expired_tokens(now).await?;
         Ok(n)
     }
 }

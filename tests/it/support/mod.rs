@@ -252,6 +252,7 @@ impl TestApp {
                 pkce_required,
                 first_party: true,
                 id_token_alg: "RS256".into(),
+                ..NewClient::default()
             })
             .await;
         TestClient {
