@@ -5,5 +5,19 @@
 
 mod support;
 
+mod client_credentials;
+mod conformance_basic;
+mod conformance_claims;
+mod conformance_config;
+mod conformance_logout;
+mod conformance_params;
+mod conformance_session;
+mod consent;
 mod core_flow;
+mod key_rotation;
 mod limits;
+mod logout;
+mod refresh;
+mod registration;
+mod revocation;
+mod sso;
