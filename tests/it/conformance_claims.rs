@@ -50,7 +50,7 @@ async fn claims_for(app: &TestApp, scope: &str, extra: &[(&str, &str)]) -> (Valu
     p.scope = scope.into();
     let tokens = app.plan_tokens(&Browser::new(), &client, &p, EMAIL).await;
     let id = assert_id_token_valid(
-        &app,
+        app,
         &client,
         tokens["id_token"].as_str().unwrap(),
         Some(&p.nonce),

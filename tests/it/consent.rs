@@ -29,8 +29,7 @@ async fn a_third_party_client_gets_consent_once_and_then_signs_in_silently() {
     let app = TestApp::spawn().await;
     let client = app.third_party_client().await;
     let browser = Browser::new();
-    let mut p = AuthParams::default();
-    p.scope = "openid email offline_access".into();
+    let p = with_scope("openid email offline_access");
     let consent_url = to_consent(&app, &browser, &client, &p).await;
     let html = browser.get(&consent_url).await.text().await.unwrap();
     assert!(
@@ -61,8 +60,7 @@ async fn more_scopes_or_prompt_consent_ask_again() {
     let browser = Browser::new();
     let consent_url = to_consent(&app, &browser, &client, &AuthParams::default()).await;
     app.answer_consent(&browser, &consent_url, true).await;
-    let mut more = AuthParams::default();
-    more.scope = "openid email profile".into();
+    let more = with_scope("openid email profile");
     let res = app.authorize(&browser, &client, &more).await;
     let next = location(&res, &app.base);
     assert!(next.starts_with(&app.url("/consent?tx=")), "{next}");
@@ -158,8 +156,7 @@ async fn revoking_consent_revokes_the_clients_tokens_and_asks_again() {
     let app = TestApp::spawn().await;
     let client = app.third_party_client().await;
     let browser = Browser::new();
-    let mut p = AuthParams::default();
-    p.scope = "openid email offline_access".into();
+    let p = with_scope("openid email offline_access");
     let consent_url = to_consent(&app, &browser, &client, &p).await;
     let back = app.answer_consent(&browser, &consent_url, true).await;
     let tokens = app.redeem(&client, &back, None).await;

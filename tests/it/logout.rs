@@ -47,8 +47,7 @@ async fn signing_out_revokes_the_sessions_tokens_but_keeps_offline_access() {
             "both@example.com",
         )
         .await;
-    let mut p = AuthParams::default();
-    p.scope = "openid offline_access".into();
+    let p = with_scope("openid offline_access");
     let back = app.authorize_silently(&browser, &offline, &p).await;
     let offline_tokens = app.redeem(&offline, &back, None).await;
     let s = SignedIn {

@@ -8,8 +8,7 @@ use crate::support::*;
 const EMAIL: &str = "revoke@example.com";
 
 async fn offline_tokens(app: &TestApp, client: &TestClient) -> Value {
-    let mut p = AuthParams::default();
-    p.scope = "openid email offline_access".into();
+    let p = with_scope("openid email offline_access");
     app.plan_tokens(&Browser::new(), client, &p, EMAIL).await
 }
 

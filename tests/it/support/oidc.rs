@@ -289,3 +289,11 @@ pub fn without_param(url: &str, name: &str) -> String {
     u.query_pairs_mut().clear().extend_pairs(kept);
     u.to_string()
 }
+
+/// AuthParams with another scope.
+pub fn with_scope(scope: &str) -> AuthParams {
+    AuthParams {
+        scope: scope.into(),
+        ..Default::default()
+    }
+}
