@@ -3,6 +3,7 @@
 //! Server-rendered (askama), no JavaScript. Every form carries the login transaction id
 //! and an anti-CSRF token tied to the browser session; every POST answers 303.
 
+pub mod account;
 pub mod code;
 pub mod consent;
 pub mod identifier;
@@ -36,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .route("/login/restart", post(restart))
         .route(CSS_PATH, get(css))
         .merge(consent::routes())
+        .merge(account::routes())
 }
 
 async fn css() -> Response {

@@ -5,6 +5,7 @@
 
 mod support;
 
+mod account;
 mod client_credentials;
 mod conformance_basic;
 mod conformance_claims;

@@ -245,3 +245,27 @@ async fn a_disabled_account_cannot_refresh() {
         .await;
     assert_eq!(error_of(res).await, "invalid_grant");
 }
+
+#[tokio::test]
+async fn purging_forgets_refresh_tokens_and_revocations_only_once_they_are_useless() {
+    let app = TestApp::spawn_with(|c| {
+        c.tokens.refresh_token_idle_ttl_seconds = 600;
+        c.tokens.refresh_token_absolute_ttl_seconds = 1200;
+    })
+    .await;
+    let client = app.plan_client().await;
+    let t0 = offline_tokens(&app, &client).await;
+    let rt = t0["refresh_token"].as_str().unwrap();
+    let at = t0["access_token"].as_str().unwrap();
+    let jti = jwt_claims(at)["jti"].as_str().unwrap().to_string();
+    assert_eq!(app.revoke(&client, at, None).await.status(), StatusCode::OK);
+    let store = &app.state.store;
+    let hash = sesame::oidc::refresh::token_hash(&app.state, rt);
+    store.purge_expired(app.state.now()).await.unwrap();
+    assert!(store.get_refresh_token(&hash).await.unwrap().is_some());
+    assert!(store.access_token_revoked(&jti).await.unwrap());
+    app.clock.advance(601);
+    store.purge_expired(app.state.now()).await.unwrap();
+    assert!(store.get_refresh_token(&hash).await.unwrap().is_none());
+    assert!(!store.access_token_revoked(&jti).await.unwrap());
+}
