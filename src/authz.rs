@@ -28,9 +28,40 @@ pub struct AuthRequest {
     pub prompt: Vec<String>,
     pub max_age: Option<i64>,
     pub login_hint: Option<String>,
+    /// The `claims` request parameter, validated, as canonical JSON.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claims: Option<String>,
+    /// The subject of a valid `id_token_hint`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_token_hint_sub: Option<String>,
 }
 
 impl AuthRequest {
+    /// The parsed `claims` request parameter.
+    pub fn claims_request(&self) -> Option<crate::oidc::claims::ClaimsRequest> {
+        self.claims
+            .as_deref()
+            .and_then(|c| crate::oidc::claims::ClaimsRequest::parse(c).ok())
+    }
+
+    /// What consent must cover: the scopes, and the scopes of claims asked for one by one.
+    pub fn consent_scopes(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .scope
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect();
+        if let Some(c) = self.claims_request() {
+            for s in c.implied_scopes() {
+                if !out.iter().any(|x| x == s) {
+                    out.push(s.to_string());
+                }
+            }
+        }
+        out
+    }
+
     pub fn has_scope(&self, s: &str) -> bool {
         self.scope.split(' ').any(|x| x == s)
     }
@@ -44,6 +75,8 @@ impl AuthRequest {
 pub const SSO_KEY: &str = "sso";
 /// Session key of the sign-ins this browser started.
 pub const TXS_KEY: &str = "txs";
+/// Session key of the single sign-on session's id (grants made in it carry it).
+pub const SID_KEY: &str = "sid";
 
 /// Who is signed in in this browser, and how.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -61,7 +94,13 @@ pub async fn current_sso(session: &Session) -> Result<Option<SsoSession>, PageEr
 pub async fn start_sso(session: &Session, sso: &SsoSession) -> Result<(), PageError> {
     session.cycle_id().await?;
     session.insert(SSO_KEY, sso).await?;
+    session.insert(SID_KEY, random_token(16)?).await?;
     Ok(())
+}
+
+/// The id of this browser's single sign-on session, when there is one.
+pub async fn current_sid(session: &Session) -> Result<Option<String>, PageError> {
+    Ok(session.get::<String>(SID_KEY).await?)
 }
 
 /// Remembers that this browser owns a login transaction (at most the last 8).
@@ -97,6 +136,17 @@ pub async fn issue_code(
     req: &AuthRequest,
     sso: &SsoSession,
 ) -> Result<Url, PageError> {
+    issue_code_in_session(state, req, sso, None).await
+}
+
+/// [`issue_code`], recording the browser session the grant is made in (so logout can end
+/// the grants of that session).
+pub async fn issue_code_in_session(
+    state: &AppState,
+    req: &AuthRequest,
+    sso: &SsoSession,
+    sid: Option<&str>,
+) -> Result<Url, PageError> {
     let now = state.now();
     let code = random_token(32)?;
     let grant_id = random_token(16)?;
@@ -114,6 +164,8 @@ pub async fn issue_code(
             created_at: now,
             expires_at: now + state.config.session.ttl_seconds.max(3600),
             revoked_at: None,
+            claims: req.claims.clone(),
+            sid: sid.map(str::to_string),
         })
         .await?;
     state

@@ -47,6 +47,8 @@ pub enum Command {
 #[derive(Subcommand, Debug)]
 pub enum ClientsCommand {
     /// Register a client; prints its id and (confidential clients) its secret, once.
+    /// Machine clients: `--grant-type client_credentials --scope "api:read"` and no
+    /// redirect URI.
     Add(AddClient),
     /// List registered clients.
     List {
@@ -69,7 +71,7 @@ pub struct AddClient {
     #[arg(long)]
     pub name: String,
     /// An exact redirect URI; repeat for several.
-    #[arg(long = "redirect-uri", required = true)]
+    #[arg(long = "redirect-uri")]
     pub redirect_uris: Vec<String>,
     /// A public client (SPA, mobile app): no secret, PKCE always required.
     #[arg(long)]
@@ -83,6 +85,20 @@ pub struct AddClient {
     /// ID token signature algorithm.
     #[arg(long, default_value = "RS256")]
     pub id_token_alg: String,
+    /// An exact URI RP-initiated logout may return to; repeat for several.
+    #[arg(long = "post-logout-redirect-uri")]
+    pub post_logout_redirect_uris: Vec<String>,
+    /// A grant type (authorization_code, refresh_token, client_credentials); repeat for
+    /// several. Default: authorization_code and refresh_token.
+    #[arg(long = "grant-type")]
+    pub grant_types: Vec<String>,
+    /// Issue refresh tokens on every code exchange, even without offline_access.
+    #[arg(long)]
+    pub always_refresh: bool,
+    /// Extra (API) scopes the client may request, space-separated (what a
+    /// client_credentials client gets).
+    #[arg(long, default_value = "")]
+    pub scope: String,
     /// Print a JSON object with client_id and client_secret.
     #[arg(long)]
     pub json: bool,
@@ -92,6 +108,15 @@ pub struct AddClient {
 pub enum KeysCommand {
     /// List signing keys.
     List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add a new signing key: published now, signing after keys.prepublish_seconds; the
+    /// key it replaces stays published until every token it signed has expired.
+    Rotate {
+        /// Rotate only this algorithm (default: every algorithm).
+        #[arg(long, value_parser = ["RS256", "ES256"])]
+        alg: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -252,6 +277,11 @@ async fn clients_cmd(config: &Config, cmd: ClientsCommand) -> CliResult {
                     pkce_required: a.pkce == PkcePolicy::Required,
                     first_party: !a.third_party,
                     id_token_alg: a.id_token_alg,
+                    post_logout_redirect_uris: a.post_logout_redirect_uris,
+                    grant_types: a.grant_types,
+                    always_issue_refresh_token: a.always_refresh,
+                    scope: a.scope,
+                    dynamic: false,
                 },
             )
             .await?;
@@ -306,6 +336,28 @@ async fn clients_cmd(config: &Config, cmd: ClientsCommand) -> CliResult {
 async fn keys_cmd(config: &Config, cmd: KeysCommand) -> CliResult {
     let store = open_store(config).await?;
     match cmd {
+        KeysCommand::Rotate { alg, json } => {
+            let secrets = ServerSecrets::from_secret(&app::server_secret(config)?);
+            let clock = std::sync::Arc::new(SystemClock);
+            let ring = crate::tokens::KeyRing::open(store, secrets, clock, 0).await?;
+            let rotated =
+                crate::tokens::rotation::rotate(&ring, config, alg.as_deref(), SystemClock.now())
+                    .await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&rotated)?);
+            } else {
+                for r in rotated {
+                    println!(
+                        "{}: new key {} signs from {} (in {} s); the keys it replaces leave the JWKS at {}",
+                        r.alg,
+                        r.kid,
+                        r.activates_at,
+                        config.keys.prepublish_seconds,
+                        r.old_keys_unpublished_at
+                    );
+                }
+            }
+        }
         KeysCommand::List { json } => {
             let keys = store.all_keys().await?;
             if json {

@@ -7,7 +7,8 @@ use crate::crypto::{random_token, CryptoError, ServerSecrets};
 use crate::store::clients::Client;
 use crate::store::{Store, StoreError};
 
-/// What an admin asks for.
+/// What an admin asks for. `..NewClient::default()` fills the protocol settings most
+/// clients leave alone.
 #[derive(Debug, Clone)]
 pub struct NewClient {
     pub name: String,
@@ -16,7 +17,38 @@ pub struct NewClient {
     pub pkce_required: bool,
     pub first_party: bool,
     pub id_token_alg: String,
+    /// Exact URIs RP-initiated logout may return to.
+    pub post_logout_redirect_uris: Vec<String>,
+    /// Empty means the default: `authorization_code` and `refresh_token`.
+    pub grant_types: Vec<String>,
+    /// Refresh tokens on every code exchange, even without `offline_access`.
+    pub always_issue_refresh_token: bool,
+    /// Extra (API) scopes, space-separated; what `client_credentials` may ask for.
+    pub scope: String,
+    /// Registered through dynamic client registration.
+    pub dynamic: bool,
 }
+
+impl Default for NewClient {
+    fn default() -> Self {
+        NewClient {
+            name: String::new(),
+            redirect_uris: vec![],
+            public: false,
+            pkce_required: true,
+            first_party: true,
+            id_token_alg: "RS256".into(),
+            post_logout_redirect_uris: vec![],
+            grant_types: vec![],
+            always_issue_refresh_token: false,
+            scope: String::new(),
+            dynamic: false,
+        }
+    }
+}
+
+/// Grant types a client may be registered for.
+pub const GRANT_TYPES: &[&str] = &["authorization_code", "refresh_token", "client_credentials"];
 
 /// A registered client and, for a confidential one, its secret (shown once).
 #[derive(Debug, Serialize)]
@@ -30,6 +62,8 @@ pub struct Registered {
 pub enum ClientError {
     #[error("{0}")]
     Invalid(String),
+    #[error("{0}")]
+    InvalidRedirectUri(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -69,6 +103,87 @@ pub fn validate_redirect_uri(uri: &str, public: bool) -> Result<(), String> {
     }
 }
 
+/// Whether `s` is a valid RFC 6749 scope token (`%x21 / %x23-5B / %x5D-7E`).
+pub fn is_scope_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 128
+        && s.bytes()
+            .all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b))
+}
+
+/// Checks a client's settings and returns the normalised grant types.
+pub fn validate(spec: &NewClient) -> Result<Vec<String>, ClientError> {
+    let name = spec.name.trim();
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err(ClientError::Invalid(
+            "the name must be 1 to 100 printable characters".into(),
+        ));
+    }
+    let mut grant_types: Vec<String> = Vec::new();
+    for g in &spec.grant_types {
+        if !GRANT_TYPES.contains(&g.as_str()) {
+            return Err(ClientError::Invalid(format!(
+                "unsupported grant type `{g}` (authorization_code, refresh_token, client_credentials)"
+            )));
+        }
+        if !grant_types.contains(g) {
+            grant_types.push(g.clone());
+        }
+    }
+    if grant_types.is_empty() {
+        grant_types = crate::store::clients::default_grant_types();
+    }
+    let has = |g: &str| grant_types.iter().any(|x| x == g);
+    if has("refresh_token") && !has("authorization_code") {
+        return Err(ClientError::Invalid(
+            "refresh_token needs the authorization_code grant type".into(),
+        ));
+    }
+    if has("client_credentials") && spec.public {
+        return Err(ClientError::Invalid(
+            "client_credentials needs a confidential client (one with a secret)".into(),
+        ));
+    }
+    if has("authorization_code") && spec.redirect_uris.is_empty() {
+        return Err(ClientError::InvalidRedirectUri(
+            "at least one redirect URI is required".into(),
+        ));
+    }
+    if !has("authorization_code") && !spec.redirect_uris.is_empty() {
+        return Err(ClientError::Invalid(
+            "redirect URIs need the authorization_code grant type".into(),
+        ));
+    }
+    for uri in &spec.redirect_uris {
+        validate_redirect_uri(uri, spec.public).map_err(ClientError::InvalidRedirectUri)?;
+    }
+    for uri in &spec.post_logout_redirect_uris {
+        validate_redirect_uri(uri, spec.public)
+            .map_err(|e| ClientError::Invalid(format!("post-logout redirect URI {e}")))?;
+    }
+    if spec.always_issue_refresh_token && !has("refresh_token") {
+        return Err(ClientError::Invalid(
+            "always issuing refresh tokens needs the refresh_token grant type".into(),
+        ));
+    }
+    if let Some(bad) = spec
+        .scope
+        .split(' ')
+        .filter(|s| !s.is_empty())
+        .find(|s| !is_scope_token(s))
+    {
+        return Err(ClientError::Invalid(format!(
+            "`{bad}` is not a valid scope"
+        )));
+    }
+    if !matches!(spec.id_token_alg.as_str(), "RS256" | "ES256") {
+        return Err(ClientError::Invalid(
+            "id_token_alg must be RS256 or ES256".into(),
+        ));
+    }
+    Ok(grant_types)
+}
+
 /// Validates and stores a new client. Public clients always require PKCE.
 pub async fn register(
     store: &Store,
@@ -76,34 +191,22 @@ pub async fn register(
     now: i64,
     spec: NewClient,
 ) -> Result<Registered, ClientError> {
-    let name = spec.name.trim().to_string();
-    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-        return Err(ClientError::Invalid(
-            "the name must be 1 to 100 printable characters".into(),
-        ));
-    }
-    if spec.redirect_uris.is_empty() {
-        return Err(ClientError::Invalid(
-            "at least one redirect URI is required".into(),
-        ));
-    }
-    for uri in &spec.redirect_uris {
-        validate_redirect_uri(uri, spec.public).map_err(ClientError::Invalid)?;
-    }
-    if !matches!(spec.id_token_alg.as_str(), "RS256" | "ES256") {
-        return Err(ClientError::Invalid(
-            "id_token_alg must be RS256 or ES256".into(),
-        ));
-    }
+    let grant_types = validate(&spec)?;
     let id = random_token(18)?;
     let secret = if spec.public {
         None
     } else {
         Some(random_token(32)?)
     };
+    let mut scope: Vec<&str> = Vec::new();
+    for s in spec.scope.split(' ').filter(|s| !s.is_empty()) {
+        if !scope.contains(&s) {
+            scope.push(s);
+        }
+    }
     let client = Client {
         id: id.clone(),
-        name,
+        name: spec.name.trim().to_string(),
         secret_hash: secret.as_deref().map(|s| secret_hash(secrets, &id, s)),
         redirect_uris: spec.redirect_uris,
         public: spec.public,
@@ -112,6 +215,11 @@ pub async fn register(
         id_token_alg: spec.id_token_alg,
         created_at: now,
         updated_at: now,
+        post_logout_redirect_uris: spec.post_logout_redirect_uris,
+        grant_types,
+        always_issue_refresh_token: spec.always_issue_refresh_token,
+        scope: scope.join(" "),
+        dynamic: spec.dynamic,
     };
     store.insert_client(&client).await?;
     Ok(Registered {
@@ -136,5 +244,65 @@ mod tests {
         assert!(validate_redirect_uri("com.example.app:/cb", true).is_ok());
         assert!(validate_redirect_uri("com.example.app:/cb", false).is_err());
         assert!(validate_redirect_uri("javascript:alert(1)", true).is_err());
+    }
+
+    fn spec() -> NewClient {
+        NewClient {
+            name: "App".into(),
+            redirect_uris: vec!["https://app.example/cb".into()],
+            ..NewClient::default()
+        }
+    }
+
+    #[test]
+    fn grant_types_default_and_must_be_consistent() {
+        assert_eq!(
+            validate(&spec()).unwrap(),
+            ["authorization_code", "refresh_token"]
+        );
+        let machine = NewClient {
+            redirect_uris: vec![],
+            grant_types: vec!["client_credentials".into()],
+            scope: "reports:read reports:read".into(),
+            ..spec()
+        };
+        assert_eq!(validate(&machine).unwrap(), ["client_credentials"]);
+        let public_machine = NewClient {
+            public: true,
+            ..machine.clone()
+        };
+        assert!(validate(&public_machine).is_err());
+        let refresh_only = NewClient {
+            grant_types: vec!["refresh_token".into()],
+            ..spec()
+        };
+        assert!(validate(&refresh_only).is_err());
+        let unknown = NewClient {
+            grant_types: vec!["password".into()],
+            ..spec()
+        };
+        assert!(validate(&unknown).is_err());
+        let no_uri = NewClient {
+            redirect_uris: vec![],
+            ..spec()
+        };
+        assert!(matches!(
+            validate(&no_uri),
+            Err(ClientError::InvalidRedirectUri(_))
+        ));
+    }
+
+    #[test]
+    fn logout_uris_and_scopes_are_checked() {
+        let bad_logout = NewClient {
+            post_logout_redirect_uris: vec!["http://app.example/bye".into()],
+            ..spec()
+        };
+        assert!(validate(&bad_logout).is_err());
+        let bad_scope = NewClient {
+            scope: "ok bad\"quote".into(),
+            ..spec()
+        };
+        assert!(validate(&bad_scope).is_err());
     }
 }

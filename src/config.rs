@@ -19,6 +19,8 @@ pub use scale::{OpsConfig, OutboxConfig};
 pub use sms::{
     parse_region, AllowedCountries, SmsConfig, SmsLimits, SmsProvider, TwilioConfig, WebhookConfig,
 };
+mod protocol;
+pub use protocol::{KeysConfig, RegistrationConfig};
 
 /// The whole configuration. Field docs double as the reference in docs/configuration.md.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -51,6 +53,8 @@ pub struct Config {
     pub sms: SmsConfig,
     pub outbox: OutboxConfig,
     pub ops: OpsConfig,
+    pub keys: KeysConfig,
+    pub registration: RegistrationConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -119,6 +123,12 @@ pub struct TokenConfig {
     pub access_token_alg: String,
     /// Signature algorithm of ID tokens for clients that did not choose one.
     pub default_id_token_alg: String,
+    /// A refresh token not used for this long expires (each use rotates it and restarts
+    /// the clock).
+    pub refresh_token_idle_ttl_seconds: i64,
+    /// A refresh-token family ends this long after the sign-in it came from, however
+    /// often it is used; the person must sign in again.
+    pub refresh_token_absolute_ttl_seconds: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -155,6 +165,8 @@ impl Default for Config {
             sms: SmsConfig::default(),
             outbox: OutboxConfig::default(),
             ops: OpsConfig::default(),
+            keys: KeysConfig::default(),
+            registration: RegistrationConfig::default(),
         }
     }
 }
@@ -202,7 +214,16 @@ impl Default for TokenConfig {
             id_token_ttl_seconds: 600,
             access_token_alg: "RS256".into(),
             default_id_token_alg: "RS256".into(),
+            refresh_token_idle_ttl_seconds: 15 * 24 * 3600,
+            refresh_token_absolute_ttl_seconds: 30 * 24 * 3600,
         }
+    }
+}
+
+impl TokenConfig {
+    /// The longest time any token signed now stays valid.
+    pub fn longest_signed_ttl(&self) -> i64 {
+        self.access_token_ttl_seconds.max(self.id_token_ttl_seconds)
     }
 }
 
@@ -364,6 +385,14 @@ impl Config {
                 self.tokens.id_token_ttl_seconds,
             ),
             ("session.ttl_seconds", self.session.ttl_seconds),
+            (
+                "tokens.refresh_token_idle_ttl_seconds",
+                self.tokens.refresh_token_idle_ttl_seconds,
+            ),
+            (
+                "tokens.refresh_token_absolute_ttl_seconds",
+                self.tokens.refresh_token_absolute_ttl_seconds,
+            ),
         ];
         for (name, v) in positive {
             if v <= 0 {
@@ -372,6 +401,22 @@ impl Config {
         }
         self.sms.validate(self.mode)?;
         scale::validate(self)?;
+        if self.keys.prepublish_seconds < 0 || self.keys.retain_seconds < 0 {
+            return Err(ConfigError(
+                "keys.prepublish_seconds and keys.retain_seconds must not be negative".into(),
+            ));
+        }
+        if self.registration.enabled {
+            match &self.registration.initial_access_token {
+                Some(t) if t.expose_secret().len() >= 32 => {}
+                _ => {
+                    return Err(ConfigError(
+                        "registration.enabled needs registration.initial_access_token (at least 32 characters)"
+                            .into(),
+                    ))
+                }
+            }
+        }
         if self.mode == Mode::Production {
             if self.email.smtp_url.is_none() {
                 return Err(ConfigError(
@@ -434,6 +479,11 @@ impl Config {
             if let Some(ops) = t.get_mut("ops").and_then(|e| e.as_table_mut()) {
                 if ops.contains_key("metrics_token") {
                     ops.insert("metrics_token".into(), "<set>".into());
+                }
+            }
+            if let Some(reg) = t.get_mut("registration").and_then(|e| e.as_table_mut()) {
+                if reg.contains_key("initial_access_token") {
+                    reg.insert("initial_access_token".into(), "<set>".into());
                 }
             }
         }

@@ -64,6 +64,11 @@ pub async fn ensure_demo_client(state: &AppState) -> Result<(), StartError> {
                     id_token_alg: state.config.tokens.default_id_token_alg.clone(),
                     created_at: now,
                     updated_at: now,
+                    post_logout_redirect_uris: vec![],
+                    grant_types: crate::store::clients::default_grant_types(),
+                    always_issue_refresh_token: false,
+                    scope: String::new(),
+                    dynamic: false,
                 })
                 .await?;
         }

@@ -9,12 +9,14 @@
 //! - [`config`]: typed configuration from defaults, `config/sesame.toml` and `SESAME_*`.
 //! - [`app`]: builds the shared [`app::AppState`], the router and its middleware (request
 //!   ids, security headers, sessions), binds a listener and shuts down gracefully.
-//! - [`oidc`]: the protocol endpoints — discovery, JWKS, `/authorize`, `/token`,
-//!   `/userinfo` — with RFC-shaped errors.
+//! - [`oidc`]: the protocol endpoints — discovery, JWKS, `/authorize`, `/token` (code,
+//!   refresh and client-credentials grants), `/userinfo`, `/revoke`, `/introspect`,
+//!   `/logout`, `/register` — with RFC-shaped errors (docs/protocol.md).
 //! - [`authz`]: the validated authorization request, the browser's single sign-on session,
 //!   and the step that issues an authorization code and redirects back.
 //! - [`login`]: the hosted pages and the passwordless step: parse the address or phone
-//!   number, guard SMS sends (`login::sms_guard`), issue and verify the code.
+//!   number, guard SMS sends (`login::sms_guard`), issue and verify the code; consent for
+//!   third-party clients; the person's profile page.
 //! - [`delivery`]: sends the code (SMTP through lettre; SMS through Twilio or a signed
 //!   webhook, see docs/sms.md; or the development console).
 //! - [`tokens`]: signing keys (generated, encrypted at rest, rotated) and JWTs.

@@ -3,7 +3,9 @@
 //! Server-rendered (askama), no JavaScript. Every form carries the login transaction id
 //! and an anti-CSRF token tied to the browser session; every POST answers 303.
 
+pub mod account;
 pub mod code;
+pub mod consent;
 pub mod identifier;
 pub mod phone;
 pub mod sms_guard;
@@ -36,6 +38,8 @@ pub fn routes() -> Router<AppState> {
         .route("/login/resend", post(resend))
         .route("/login/restart", post(restart))
         .route(CSS_PATH, get(css))
+        .merge(consent::routes())
+        .merge(account::routes())
 }
 
 async fn css() -> Response {
@@ -328,8 +332,7 @@ async fn submit_code(
         VerifyOutcome::Success { sso, .. } => {
             authz::start_sso(&session, &sso).await?;
             authz::forget_tx(&session, &flow.tx.id).await?;
-            let url = authz::issue_code(&state, &flow.req, &sso).await?;
-            Ok(Redirect::to(url.as_str()).into_response())
+            consent::finish(&state, &session, &flow.req, &sso).await
         }
         VerifyOutcome::Wrong { remaining } => {
             let msg = match remaining {

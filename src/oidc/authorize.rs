@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
+use super::claims::ClaimsRequest;
 use super::params::{Params, ProtocolParams};
 use crate::app::AppState;
 use crate::authz::{self, AuthRequest, SsoSession};
@@ -15,8 +16,22 @@ use crate::crypto::random_token;
 use crate::error::{OAuthError, PageError};
 use crate::store::clients::Client;
 
-/// Scopes this server understands; others are ignored (OIDC Core 3.1.2.1).
-pub const SUPPORTED_SCOPES: &[&str] = &["openid", "email", "phone"];
+/// Scopes this server understands; others are ignored (OIDC Core 3.1.2.1) unless the
+/// client was registered with them.
+pub const SUPPORTED_SCOPES: &[&str] = &[
+    "openid",
+    "email",
+    "phone",
+    "profile",
+    "address",
+    "offline_access",
+];
+
+/// `prompt` values understood (OIDC Core 3.1.2.1).
+pub const PROMPT_VALUES: &[&str] = &["none", "login", "consent", "select_account"];
+
+/// `display` values accepted (the pages adapt to any screen, so all are served alike).
+pub const DISPLAY_VALUES: &[&str] = &["page", "popup", "touch", "wap"];
 
 /// A refusal that is sent back to the client's redirect URI.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,12 +93,21 @@ pub fn validate_request(
     let requested = p.get("scope").unwrap_or("");
     let mut scopes: Vec<&str> = Vec::new();
     for s in requested.split(' ').filter(|s| !s.is_empty()) {
-        if SUPPORTED_SCOPES.contains(&s) && !scopes.contains(&s) {
+        let known = SUPPORTED_SCOPES.contains(&s) || client.registered_scopes().any(|c| c == s);
+        // OIDC Core 11: offline_access only means something to a client that may refresh.
+        let usable = s != "offline_access" || client.allows_grant("refresh_token");
+        if known && usable && !scopes.contains(&s) {
             scopes.push(s);
         }
     }
     if !scopes.contains(&"openid") {
         return Err(refuse("invalid_scope", "the scope must include openid"));
+    }
+    if !client.allows_grant("authorization_code") {
+        return Err(refuse(
+            "unauthorized_client",
+            "this client may not use the authorization code flow",
+        ));
     }
     let code_challenge = p.get("code_challenge").map(str::to_string);
     match (p.get("code_challenge_method"), &code_challenge) {
@@ -126,12 +150,35 @@ pub fn validate_request(
         .filter(|s| !s.is_empty())
         .map(str::to_string)
         .collect();
+    if let Some(bad) = prompt.iter().find(|x| !PROMPT_VALUES.contains(&x.as_str())) {
+        return Err(refuse(
+            "invalid_request",
+            format!("prompt value `{bad}` is not supported"),
+        ));
+    }
     if prompt.iter().any(|x| x == "none") && prompt.len() > 1 {
         return Err(refuse(
             "invalid_request",
             "prompt=none cannot be combined with other values",
         ));
     }
+    if let Some(d) = p.get("display") {
+        if !DISPLAY_VALUES.contains(&d) {
+            return Err(refuse(
+                "invalid_request",
+                "display must be page, popup, touch or wap",
+            ));
+        }
+    }
+    // ui_locales, claims_locales and acr_values are accepted: the pages are in one
+    // language, claims have no localised variants, and every sign-in is one-time-code.
+    let claims = match p.get("claims") {
+        None => None,
+        Some(text) => {
+            let c = ClaimsRequest::parse(text).map_err(|e| refuse("invalid_request", e))?;
+            (!c.is_empty()).then(|| c.to_json())
+        }
+    };
     let max_age = match p.get("max_age") {
         None => None,
         Some(v) => match v.parse::<i64>() {
@@ -154,6 +201,8 @@ pub fn validate_request(
         prompt,
         max_age,
         login_hint: p.get("login_hint").map(|h| h.chars().take(320).collect()),
+        claims,
+        id_token_hint_sub: None,
     })
 }
 
@@ -196,37 +245,50 @@ pub async fn authorize(
             "The app asked to return to an address it has not registered, so we stopped here.",
         ));
     }
-    let req = match validate_request(&client, redirect_uri, &p) {
-        Ok(r) => r,
-        Err(e) => {
-            let url = authz::error_redirect(
-                &state.config.issuer,
-                redirect_uri,
-                e.error,
-                &e.description,
-                p.get("state"),
-            )
-            .ok_or_else(PageError::internal)?;
-            return Ok(Redirect::to(url.as_str()).into_response());
-        }
-    };
-
-    // Single sign-on: a live session that satisfies prompt and max_age needs no new code.
-    let now = state.now();
-    if let Some(sso) = usable_sso(&state, &session, &req, now).await? {
-        let url = authz::issue_code(&state, &req, &sso).await?;
-        return Ok(Redirect::to(url.as_str()).into_response());
-    }
-    if req.has_prompt("none") {
-        let url = authz::error_redirect(
+    let error_to_client = |error: &str, description: &str, client_state: Option<&str>| {
+        authz::error_redirect(
             &state.config.issuer,
             redirect_uri,
-            "login_required",
-            "the person must sign in",
-            req.state.as_deref(),
+            error,
+            description,
+            client_state,
         )
-        .ok_or_else(PageError::internal)?;
-        return Ok(Redirect::to(url.as_str()).into_response());
+        .map(|url| Redirect::to(url.as_str()).into_response())
+        .ok_or_else(PageError::internal)
+    };
+    let mut req = match validate_request(&client, redirect_uri, &p) {
+        Ok(r) => r,
+        Err(e) => return error_to_client(e.error, &e.description, p.get("state")),
+    };
+    if let Some(hint) = p.get("id_token_hint") {
+        match super::id_token_hint::verify(&state, hint).await {
+            Ok(h) => req.id_token_hint_sub = Some(h.sub),
+            Err(crate::tokens::TokenError::Keys(e)) => return Err(e.into()),
+            Err(_) => {
+                return error_to_client(
+                    "invalid_request",
+                    "id_token_hint is not an ID token issued by this server",
+                    req.state.as_deref(),
+                )
+            }
+        }
+    }
+
+    // Single sign-on: a live session that satisfies prompt, max_age and the hints needs no
+    // new code.
+    let now = state.now();
+    match sso_decision(&state, &session, &req, now).await? {
+        SsoDecision::Use(sso) => {
+            return crate::login::consent::finish(&state, &session, &req, &sso).await;
+        }
+        SsoDecision::SignIn { error } if req.has_prompt("none") => {
+            let description = match error {
+                "interaction_required" => "the person must choose the account to use",
+                _ => "the person must sign in",
+            };
+            return error_to_client(error, description, req.state.as_deref());
+        }
+        SsoDecision::SignIn { .. } => {}
     }
 
     let tx_id = random_token(32)?;
@@ -245,28 +307,67 @@ pub async fn authorize(
     Ok(Redirect::to(&format!("/login?tx={tx_id}")).into_response())
 }
 
-/// The browser's sign-in, when it can be reused for this request.
-async fn usable_sso(
+/// Whether the browser's sign-in can be reused for a request.
+#[derive(Debug)]
+pub enum SsoDecision {
+    Use(SsoSession),
+    /// A (new) sign-in is needed; with `prompt=none` this is the error to answer.
+    SignIn {
+        error: &'static str,
+    },
+}
+
+/// Decides whether the browser's sign-in serves this request: not with `prompt=login` or
+/// `select_account`, not when older than `max_age` (`max_age=0` is `prompt=login`), and
+/// only for the person an `id_token_hint`, a `sub` claim value or a `login_hint` names.
+pub async fn sso_decision(
     state: &AppState,
     session: &Session,
     req: &AuthRequest,
     now: i64,
-) -> Result<Option<SsoSession>, PageError> {
-    if req.has_prompt("login") {
-        return Ok(None);
-    }
+) -> Result<SsoDecision, PageError> {
+    let sign_in = |error| Ok(SsoDecision::SignIn { error });
     let Some(sso) = authz::current_sso(session).await? else {
-        return Ok(None);
+        return sign_in("login_required");
     };
+    if req.has_prompt("login") || req.has_prompt("select_account") {
+        return sign_in("login_required");
+    }
     if let Some(max_age) = req.max_age {
-        if now - sso.auth_time > max_age {
-            return Ok(None);
+        if max_age == 0 || now - sso.auth_time > max_age {
+            return sign_in("login_required");
         }
     }
-    match state.store.get_user(&sso.user_id).await? {
-        Some(u) if u.disabled_at.is_none() => Ok(Some(sso)),
-        _ => Ok(None),
+    let user = match state.store.get_user(&sso.user_id).await? {
+        Some(u) if u.disabled_at.is_none() => u,
+        _ => return sign_in("login_required"),
+    };
+    if req
+        .id_token_hint_sub
+        .as_deref()
+        .is_some_and(|sub| sub != user.id)
+    {
+        return sign_in("login_required");
     }
+    if req
+        .claims_request()
+        .and_then(|c| c.required_sub().map(str::to_string))
+        .is_some_and(|sub| sub != user.id)
+    {
+        return sign_in("login_required");
+    }
+    if let Some(hint) = &req.login_hint {
+        if let Ok(id) = crate::login::identifier::parse_identifier(hint) {
+            let mine = match id.channel() {
+                crate::store::users::Channel::Email => user.email.as_deref(),
+                crate::store::users::Channel::Sms => user.phone.as_deref(),
+            };
+            if mine != Some(id.as_str()) {
+                return sign_in("interaction_required");
+            }
+        }
+    }
+    Ok(SsoDecision::Use(sso))
 }
 
 #[cfg(test)]
@@ -285,6 +386,11 @@ mod tests {
             id_token_alg: "RS256".into(),
             created_at: 0,
             updated_at: 0,
+            post_logout_redirect_uris: vec![],
+            grant_types: crate::store::clients::default_grant_types(),
+            always_issue_refresh_token: false,
+            scope: "reports:read".into(),
+            dynamic: false,
         }
     }
 
@@ -348,6 +454,38 @@ mod tests {
         .is_ok());
         let plain = format!("response_type=code&scope=openid&code_challenge={CHALLENGE}");
         assert!(validate_request(&c, "https://app.example/cb", &params(&plain)).is_err());
+    }
+
+    #[test]
+    fn offline_access_needs_a_client_that_may_refresh_and_client_scopes_pass() {
+        let p = params("response_type=code&scope=openid+offline_access+reports:read+other");
+        let mut c = client(false, false);
+        let r = validate_request(&c, "https://app.example/cb", &p).unwrap();
+        assert_eq!(r.scope, "openid offline_access reports:read");
+        c.grant_types = vec!["authorization_code".into()];
+        let r = validate_request(&c, "https://app.example/cb", &p).unwrap();
+        assert_eq!(r.scope, "openid reports:read");
+    }
+
+    #[test]
+    fn display_prompt_and_claims_values_are_checked() {
+        let c = client(false, false);
+        let ok = "response_type=code&scope=openid&display=popup&prompt=consent+login&ui_locales=fr&claims_locales=de&acr_values=1+2";
+        assert!(validate_request(&c, "https://app.example/cb", &params(ok)).is_ok());
+        for bad in [
+            "response_type=code&scope=openid&display=hologram",
+            "response_type=code&scope=openid&prompt=dance",
+            "response_type=code&scope=openid&claims=%7Bnot+json",
+        ] {
+            let e = validate_request(&c, "https://app.example/cb", &params(bad)).unwrap_err();
+            assert_eq!(e.error, "invalid_request", "{bad}");
+        }
+        let with_claims = "response_type=code&scope=openid&claims=%7B%22userinfo%22%3A%7B%22name%22%3A%7B%22essential%22%3Atrue%7D%7D%7D";
+        let r = validate_request(&c, "https://app.example/cb", &params(with_claims)).unwrap();
+        assert_eq!(
+            r.claims.as_deref(),
+            Some(r#"{"userinfo":{"name":{"essential":true}}}"#)
+        );
     }
 
     #[test]

@@ -1,11 +1,47 @@
-//! Which user claims each scope releases.
+//! Which user claims are released, and where: by scope (OIDC Core 5.4) and by the `claims`
+//! request parameter (OIDC Core 5.5), into the ID token or the UserInfo response.
+//!
+//! Scope claims go to both the ID token and UserInfo. Claims asked for one by one through
+//! the `claims` parameter go only where they were asked for. A claim the person has no
+//! value for is left out, never sent as null; an essential claim that cannot be released is
+//! not an error (OIDC Core 5.5.1).
 
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
+use crate::store::profile::Profile;
 use crate::store::users::User;
 
-/// Claims this server can release (advertised in discovery as `claims_supported`).
-pub const CLAIMS_SUPPORTED: &[&str] = &[
+/// Scopes that release user claims, with the claims each releases.
+pub const SCOPE_CLAIMS: &[(&str, &[&str])] = &[
+    ("email", &["email", "email_verified"]),
+    ("phone", &["phone_number", "phone_number_verified"]),
+    (
+        "profile",
+        &[
+            "name",
+            "family_name",
+            "given_name",
+            "middle_name",
+            "nickname",
+            "preferred_username",
+            "profile",
+            "picture",
+            "website",
+            "gender",
+            "birthdate",
+            "zoneinfo",
+            "locale",
+            "updated_at",
+        ],
+    ),
+    ("address", &["address"]),
+];
+
+/// Protocol claims of the ID token.
+const PROTOCOL_CLAIMS: &[&str] = &[
     "sub",
     "iss",
     "aud",
@@ -16,29 +52,192 @@ pub const CLAIMS_SUPPORTED: &[&str] = &[
     "amr",
     "azp",
     "at_hash",
-    "email",
-    "email_verified",
-    "phone_number",
-    "phone_number_verified",
+    "sid",
 ];
 
-/// The user claims released by `scope` (space-separated), beyond `sub`.
-pub fn user_claims(user: &User, scope: &str) -> Map<String, Value> {
-    let mut m = Map::new();
-    let has = |s: &str| scope.split(' ').any(|x| x == s);
-    if has("email") {
-        if let Some(email) = &user.email {
-            m.insert("email".into(), json!(email));
-            m.insert("email_verified".into(), json!(user.email_verified));
+/// Every claim this server can release (discovery's `claims_supported`).
+pub fn claims_supported() -> Vec<&'static str> {
+    let mut v: Vec<&'static str> = PROTOCOL_CLAIMS.to_vec();
+    for (_, claims) in SCOPE_CLAIMS {
+        v.extend_from_slice(claims);
+    }
+    v
+}
+
+/// The scope a user claim belongs to.
+pub fn scope_of(claim: &str) -> Option<&'static str> {
+    SCOPE_CLAIMS
+        .iter()
+        .find(|(_, claims)| claims.contains(&claim))
+        .map(|(scope, _)| *scope)
+}
+
+/// One entry of the `claims` parameter (OIDC Core 5.5.1).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct ClaimSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub essential: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<Value>>,
+}
+
+/// The `claims` request parameter, reduced to the claims this server knows.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct ClaimsRequest {
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub userinfo: BTreeMap<String, Option<ClaimSpec>>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub id_token: BTreeMap<String, Option<ClaimSpec>>,
+}
+
+/// Where claims are going.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    IdToken,
+    UserInfo,
+}
+
+impl ClaimsRequest {
+    /// Parses the parameter: a JSON object whose `userinfo` and `id_token` members map
+    /// claim names to null or to `{essential, value, values}`. Unknown claims are dropped
+    /// (OIDC Core 5.5: claims not understood are ignored).
+    pub fn parse(text: &str) -> Result<ClaimsRequest, String> {
+        let bad = || "the claims parameter is not a valid claims request object".to_string();
+        let v: Value = serde_json::from_str(text).map_err(|_| bad())?;
+        if !v.is_object() {
+            return Err(bad());
+        }
+        let mut req: ClaimsRequest = serde_json::from_value(v).map_err(|_| bad())?;
+        let known = claims_supported();
+        req.userinfo.retain(|k, _| known.contains(&k.as_str()));
+        req.id_token.retain(|k, _| known.contains(&k.as_str()));
+        Ok(req)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.userinfo.is_empty() && self.id_token.is_empty()
+    }
+
+    fn member(&self, target: Target) -> &BTreeMap<String, Option<ClaimSpec>> {
+        match target {
+            Target::IdToken => &self.id_token,
+            Target::UserInfo => &self.userinfo,
         }
     }
-    if has("phone") {
-        if let Some(phone) = &user.phone {
-            m.insert("phone_number".into(), json!(phone));
-            m.insert("phone_number_verified".into(), json!(user.phone_verified));
+
+    /// The `sub` a request insists on (`"sub": {"value": …}`), which must be the person's.
+    pub fn required_sub(&self) -> Option<&str> {
+        [&self.id_token, &self.userinfo]
+            .into_iter()
+            .filter_map(|m| m.get("sub"))
+            .flatten()
+            .find_map(|spec| spec.value.as_ref().and_then(Value::as_str))
+    }
+
+    /// Scopes whose consent covers the claims asked for one by one.
+    pub fn implied_scopes(&self) -> BTreeSet<&'static str> {
+        self.userinfo
+            .keys()
+            .chain(self.id_token.keys())
+            .filter_map(|c| scope_of(c))
+            .collect()
+    }
+
+    /// The canonical JSON kept with the grant.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| "{}".into())
+    }
+}
+
+/// The user claims wanted for `target`: those of the scopes, plus those asked for there.
+pub fn wanted(
+    scope: &str,
+    claims: Option<&ClaimsRequest>,
+    target: Target,
+) -> BTreeSet<&'static str> {
+    let mut out = BTreeSet::new();
+    for s in scope.split(' ') {
+        if let Some((_, names)) = SCOPE_CLAIMS.iter().find(|(name, _)| *name == s) {
+            out.extend(names.iter().copied());
         }
+    }
+    if let Some(c) = claims {
+        for name in c.member(target).keys() {
+            if let Some(known) = SCOPE_CLAIMS
+                .iter()
+                .flat_map(|(_, names)| names.iter())
+                .find(|n| **n == name.as_str())
+            {
+                out.insert(*known);
+            }
+        }
+    }
+    out
+}
+
+/// True when any wanted claim lives in the profile (so it must be loaded).
+pub fn needs_profile(wanted: &BTreeSet<&'static str>) -> bool {
+    wanted
+        .iter()
+        .any(|c| matches!(scope_of(c), Some("profile" | "address")))
+}
+
+/// The values of the wanted claims the person has.
+pub fn release(
+    user: &User,
+    profile: Option<&Profile>,
+    wanted: &BTreeSet<&'static str>,
+) -> Map<String, Value> {
+    let mut m = Map::new();
+    let mut put = |k: &str, v: Option<Value>| {
+        if wanted.contains(k) {
+            if let Some(v) = v {
+                m.insert(k.to_string(), v);
+            }
+        }
+    };
+    put("email", user.email.as_ref().map(|e| json!(e)));
+    put(
+        "email_verified",
+        user.email.as_ref().map(|_| json!(user.email_verified)),
+    );
+    put("phone_number", user.phone.as_ref().map(|p| json!(p)));
+    put(
+        "phone_number_verified",
+        user.phone.as_ref().map(|_| json!(user.phone_verified)),
+    );
+    if let Some(p) = profile {
+        let text = |v: &Option<String>| v.as_ref().filter(|s| !s.is_empty()).map(|s| json!(s));
+        put("name", text(&p.name));
+        put("given_name", text(&p.given_name));
+        put("family_name", text(&p.family_name));
+        put("middle_name", text(&p.middle_name));
+        put("nickname", text(&p.nickname));
+        put("preferred_username", text(&p.preferred_username));
+        put("profile", text(&p.profile));
+        put("picture", text(&p.picture));
+        put("website", text(&p.website));
+        put("gender", text(&p.gender));
+        put("birthdate", text(&p.birthdate));
+        put("zoneinfo", text(&p.zoneinfo));
+        put("locale", text(&p.locale));
+        put(
+            "address",
+            p.address
+                .as_deref()
+                .and_then(|a| serde_json::from_str::<Value>(a).ok())
+                .filter(|v| v.as_object().is_some_and(|o| !o.is_empty())),
+        );
+        put("updated_at", Some(json!(p.updated_at)));
     }
     m
+}
+
+/// The user claims released by `scope` alone (no `claims` parameter, no profile).
+pub fn user_claims(user: &User, scope: &str) -> Map<String, Value> {
+    release(user, None, &wanted(scope, None, Target::UserInfo))
 }
 
 #[cfg(test)]
@@ -50,8 +249,8 @@ mod tests {
             id: "u1".into(),
             email: Some("a@example.com".into()),
             email_verified: true,
-            phone: None,
-            phone_verified: false,
+            phone: Some("+14155550100".into()),
+            phone_verified: true,
             created_at: 0,
             updated_at: 0,
             last_login_at: None,
@@ -65,6 +264,63 @@ mod tests {
         let m = user_claims(&user(), "openid email");
         assert_eq!(m["email"], "a@example.com");
         assert_eq!(m["email_verified"], true);
+        assert!(!m.contains_key("phone_number"));
+    }
+
+    #[test]
+    fn phone_scope_releases_the_phone_number() {
+        let m = user_claims(&user(), "openid phone");
+        assert_eq!(m["phone_number"], "+14155550100");
+        assert_eq!(m["phone_number_verified"], true);
+        assert!(!m.contains_key("email"));
+    }
+
+    #[test]
+    fn empty_profile_fields_are_left_out_not_null() {
+        let p = Profile {
+            given_name: Some("Ada".into()),
+            name: Some(String::new()),
+            updated_at: 42,
+            ..Profile::default()
+        };
+        let w = wanted("openid profile", None, Target::UserInfo);
+        let m = release(&user(), Some(&p), &w);
+        assert_eq!(m["given_name"], "Ada");
+        assert_eq!(m["updated_at"], 42);
+        assert!(!m.contains_key("name"));
+        assert!(!m.contains_key("family_name"));
+    }
+
+    #[test]
+    fn claims_parameter_asks_per_target_and_drops_unknown_claims() {
+        let c = ClaimsRequest::parse(
+            r#"{"userinfo":{"name":{"essential":true},"shoe_size":null},"id_token":{"email":null,"sub":{"value":"u1"}}}"#,
+        )
+        .unwrap();
+        assert!(c.userinfo.contains_key("name"));
+        assert!(!c.userinfo.contains_key("shoe_size"));
+        assert_eq!(c.required_sub(), Some("u1"));
+        let ui = wanted("openid", Some(&c), Target::UserInfo);
+        let id = wanted("openid", Some(&c), Target::IdToken);
+        assert!(ui.contains("name") && !ui.contains("email"));
+        assert!(id.contains("email") && !id.contains("name"));
+        assert_eq!(
+            c.implied_scopes().into_iter().collect::<Vec<_>>(),
+            ["email", "profile"]
+        );
+    }
+
+    #[test]
+    fn malformed_claims_parameter_is_refused() {
+        for bad in [
+            "not json",
+            "[]",
+            r#"{"userinfo":["name"]}"#,
+            r#"{"userinfo":{"name":"yes"}}"#,
+            r#"{"id_token":{"name":{"essential":"yes"}}}"#,
+        ] {
+            assert!(ClaimsRequest::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

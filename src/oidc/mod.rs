@@ -1,8 +1,17 @@
-//! Protocol endpoints: discovery, JWKS, authorization, token, userinfo.
+//! Protocol endpoints: discovery, JWKS, authorization, token, userinfo, revocation,
+//! introspection, end session and registration.
 
 pub mod authorize;
 pub mod claims;
+pub mod client_credentials;
+pub mod id_token_hint;
+pub mod introspect;
+pub mod issue;
+pub mod logout;
 pub mod params;
+pub mod refresh;
+pub mod registration;
+pub mod revoke;
 pub mod token;
 pub mod userinfo;
 
@@ -22,6 +31,10 @@ pub const JWKS_PATH: &str = "/jwks";
 pub const AUTHORIZE_PATH: &str = "/authorize";
 pub const TOKEN_PATH: &str = "/token";
 pub const USERINFO_PATH: &str = "/userinfo";
+pub const REVOCATION_PATH: &str = "/revoke";
+pub const INTROSPECTION_PATH: &str = "/introspect";
+/// RFC 8414 authorization server metadata (the same document as discovery).
+pub const OAUTH_METADATA_PATH: &str = "/.well-known/oauth-authorization-server";
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -36,33 +49,58 @@ pub fn routes() -> Router<AppState> {
             USERINFO_PATH,
             get(userinfo::userinfo).post(userinfo::userinfo),
         )
+        .route(OAUTH_METADATA_PATH, get(discovery))
+        .route(REVOCATION_PATH, axum::routing::post(revoke::revoke))
+        .route(
+            INTROSPECTION_PATH,
+            axum::routing::post(introspect::introspect),
+        )
+        .route(
+            registration::REGISTRATION_PATH,
+            axum::routing::post(registration::register),
+        )
+        .merge(logout::routes())
 }
 
-/// The discovery document (OIDC Discovery 1.0 section 3): only what is implemented.
+/// The discovery document (OIDC Discovery 1.0 section 3, RFC 8414): only what is
+/// implemented, and each optional endpoint only when it is on.
 pub fn discovery_document(state: &AppState) -> serde_json::Value {
-    json!({
+    let client_auth = ["client_secret_basic", "client_secret_post", "none"];
+    let mut doc = json!({
         "issuer": state.config.issuer,
         "authorization_endpoint": state.url(AUTHORIZE_PATH),
         "token_endpoint": state.url(TOKEN_PATH),
         "userinfo_endpoint": state.url(USERINFO_PATH),
         "jwks_uri": state.url(JWKS_PATH),
+        "end_session_endpoint": state.url(logout::END_SESSION_PATH),
+        "revocation_endpoint": state.url(REVOCATION_PATH),
+        "revocation_endpoint_auth_methods_supported": client_auth,
+        "introspection_endpoint": state.url(INTROSPECTION_PATH),
+        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "scopes_supported": authorize::SUPPORTED_SCOPES,
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
-        "grant_types_supported": ["authorization_code"],
+        "grant_types_supported": crate::clients::GRANT_TYPES,
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ALGORITHMS,
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
-        "claims_supported": claims::CLAIMS_SUPPORTED,
+        "token_endpoint_auth_methods_supported": client_auth,
+        "claims_supported": claims::claims_supported(),
         "claim_types_supported": ["normal"],
+        "claims_parameter_supported": true,
         "code_challenge_methods_supported": ["S256"],
-        "prompt_values_supported": ["none", "login"],
+        "prompt_values_supported": authorize::PROMPT_VALUES,
+        "display_values_supported": authorize::DISPLAY_VALUES,
+        "ui_locales_supported": ["en"],
+        "claims_locales_supported": ["en"],
         "authorization_response_iss_parameter_supported": true,
-        "claims_parameter_supported": false,
         "request_parameter_supported": false,
         "request_uri_parameter_supported": false,
         "require_request_uri_registration": false,
-    })
+    });
+    if state.config.registration.enabled {
+        doc["registration_endpoint"] = json!(state.url(registration::REGISTRATION_PATH));
+    }
+    doc
 }
 
 async fn discovery(State(state): State<AppState>) -> Response {

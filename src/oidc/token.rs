@@ -8,14 +8,12 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde::Serialize;
 
-use super::claims::user_claims;
 use super::params::{Params, ProtocolParams};
 use crate::app::AppState;
-use crate::crypto::{ct_eq, pkce_matches, random_token};
+use crate::crypto::{ct_eq, pkce_matches};
 use crate::error::OAuthError;
 use crate::store::clients::Client;
 use crate::store::codes::Redeemed;
-use crate::tokens::{self, AccessTokenClaims, IdTokenClaims};
 
 #[derive(Debug, Serialize)]
 pub struct TokenResponse {
@@ -24,7 +22,19 @@ pub struct TokenResponse {
     pub expires_in: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub scope: String,
+}
+
+/// `unauthorized_client` (RFC 6749 5.2): the client may not use this grant type.
+pub fn unauthorized_client(d: &str) -> OAuthError {
+    OAuthError::new(
+        axum::http::StatusCode::BAD_REQUEST,
+        "unauthorized_client",
+        d,
+    )
 }
 
 /// How the client presented itself.
@@ -142,7 +152,12 @@ pub async fn token(
     let client = authenticate_client(&state, &headers, &p).await?;
     match p.get("grant_type") {
         None => Err(OAuthError::invalid_request("grant_type is required")),
+        Some(g) if crate::clients::GRANT_TYPES.contains(&g) && !client.allows_grant(g) => Err(
+            unauthorized_client("this client is not registered for this grant type"),
+        ),
         Some("authorization_code") => authorization_code(&state, &client, &p).await,
+        Some("refresh_token") => super::refresh::refresh(&state, &client, &p).await,
+        Some("client_credentials") => super::client_credentials::grant(&state, &client, &p).await,
         Some(_) => Err(OAuthError::new(
             axum::http::StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
@@ -224,51 +239,34 @@ async fn authorization_code(
         .filter(|u| u.disabled_at.is_none())
         .ok_or_else(|| OAuthError::invalid_grant("the account is not available"))?;
 
-    let amr: Vec<String> = serde_json::from_str(&code.amr).unwrap_or_default();
-    let keys = state.keys.keys().await?;
-    let cfg = &state.config.tokens;
-    let access = AccessTokenClaims {
-        iss: state.config.issuer.clone(),
-        sub: user.id.clone(),
-        aud: state.config.issuer.clone(),
-        exp: now + cfg.access_token_ttl_seconds,
-        iat: now,
-        jti: random_token(16)?,
-        client_id: client.id.clone(),
-        scope: code.scope.clone(),
-        auth_time: Some(code.auth_time),
-        gid: grant.id.clone(),
-    };
-    let access_token = tokens::sign(&keys, &cfg.access_token_alg, "at+jwt", &access, now)?;
-    let id_claims = IdTokenClaims {
-        iss: state.config.issuer.clone(),
-        sub: user.id.clone(),
-        aud: client.id.clone(),
-        azp: client.id.clone(),
-        exp: now + cfg.id_token_ttl_seconds,
-        iat: now,
-        auth_time: code.auth_time,
-        nonce: code.nonce.clone(),
-        amr,
-        at_hash: Some(tokens::at_hash(&access_token)),
-        extra: user_claims(&user, &code.scope),
-    };
-    let id_token = tokens::sign(&keys, &client.id_token_alg, "JWT", &id_claims, now)?;
+    let wants_refresh = client.allows_grant("refresh_token")
+        && (super::issue::has_scope(&code.scope, "offline_access")
+            || client.always_issue_refresh_token);
+    let body = super::issue::issue(
+        state,
+        super::issue::Issue {
+            client,
+            user: &user,
+            grant: &grant,
+            scope: &code.scope,
+            nonce: code.nonce.clone(),
+            refresh_scope: wants_refresh.then_some(code.scope.as_str()),
+        },
+        now,
+    )
+    .await?;
     state
         .audit(
             "tokens_issued",
             Some(&user.id),
             Some(&client.id),
-            serde_json::json!({ "grant": grant.id, "grant_type": "authorization_code" }),
+            serde_json::json!({
+                "grant": grant.id,
+                "grant_type": "authorization_code",
+                "refresh_token": body.refresh_token.is_some(),
+            }),
         )
         .await;
-    let body = TokenResponse {
-        access_token,
-        token_type: "Bearer",
-        expires_in: cfg.access_token_ttl_seconds,
-        id_token: Some(id_token),
-        scope: code.scope,
-    };
     Ok(no_store(Json(body).into_response()))
 }
 

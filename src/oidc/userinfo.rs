@@ -6,7 +6,7 @@ use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
-use super::claims::user_claims;
+use super::claims::{self, ClaimsRequest, Target};
 use super::params::Params;
 use super::token::no_store;
 use crate::app::AppState;
@@ -82,8 +82,7 @@ pub async fn userinfo(
             TokenError::Expired => invalid_token("the access token has expired"),
             _ => invalid_token("the access token is not valid"),
         })?;
-    let grant = state.store.get_grant(&claims.gid).await?;
-    if grant.is_none_or(|g| g.revoked_at.is_some()) {
+    if !super::introspect::access_token_live(&state, &claims).await? {
         return Err(invalid_token("the access token has been revoked"));
     }
     if !claims.scope.split(' ').any(|s| s == "openid") {
@@ -99,7 +98,17 @@ pub async fn userinfo(
         .await?
         .filter(|u| u.disabled_at.is_none())
         .ok_or_else(|| invalid_token("the account is not available"))?;
-    let mut body = user_claims(&user, &claims.scope);
+    let request = match state.store.get_grant(&claims.gid).await? {
+        Some(g) => g.claims.and_then(|c| ClaimsRequest::parse(&c).ok()),
+        None => None,
+    };
+    let wanted = claims::wanted(&claims.scope, request.as_ref(), Target::UserInfo);
+    let profile = if claims::needs_profile(&wanted) {
+        state.store.get_profile(&user.id).await?
+    } else {
+        None
+    };
+    let mut body = claims::release(&user, profile.as_ref(), &wanted);
     body.insert("sub".into(), serde_json::Value::String(user.id));
     Ok(no_store(Json(body).into_response()))
 }

@@ -22,6 +22,32 @@ pub struct Client {
     pub id_token_alg: String,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Where RP-initiated logout may send the browser back to (exact match).
+    pub post_logout_redirect_uris: Vec<String>,
+    /// Grant types the client may use at the token endpoint.
+    pub grant_types: Vec<String>,
+    /// Issue a refresh token on every code exchange, even without `offline_access`.
+    pub always_issue_refresh_token: bool,
+    /// Extra (API) scopes the client may request, space-separated.
+    pub scope: String,
+    /// Registered through dynamic client registration (RFC 7591).
+    pub dynamic: bool,
+}
+
+impl Client {
+    pub fn allows_grant(&self, grant_type: &str) -> bool {
+        self.grant_types.iter().any(|g| g == grant_type)
+    }
+
+    /// The extra scopes the client was registered with.
+    pub fn registered_scopes(&self) -> impl Iterator<Item = &str> {
+        self.scope.split(' ').filter(|s| !s.is_empty())
+    }
+}
+
+/// The grant types of a client registered without saying.
+pub fn default_grant_types() -> Vec<String> {
+    vec!["authorization_code".into(), "refresh_token".into()]
 }
 
 #[derive(sqlx::FromRow)]
@@ -36,6 +62,11 @@ struct ClientRow {
     id_token_alg: String,
     created_at: i64,
     updated_at: i64,
+    post_logout_redirect_uris: String,
+    grant_types: String,
+    always_issue_refresh_token: bool,
+    scope: String,
+    dynamic: bool,
 }
 
 impl TryFrom<ClientRow> for Client {
@@ -52,21 +83,30 @@ impl TryFrom<ClientRow> for Client {
             id_token_alg: r.id_token_alg,
             created_at: r.created_at,
             updated_at: r.updated_at,
+            post_logout_redirect_uris: from_json(&r.post_logout_redirect_uris)?,
+            grant_types: from_json(&r.grant_types)?,
+            always_issue_refresh_token: r.always_issue_refresh_token,
+            scope: r.scope,
+            dynamic: r.dynamic,
         })
     }
 }
 
 const COLUMNS: &str = "id, name, secret_hash, redirect_uris, public, pkce_required, first_party, \
-                       id_token_alg, created_at, updated_at";
+                       id_token_alg, created_at, updated_at, post_logout_redirect_uris, \
+                       grant_types, always_issue_refresh_token, scope, dynamic";
 
 impl Store {
     pub async fn insert_client(&self, c: &Client) -> StoreResult<()> {
         let uris = to_json(&c.redirect_uris);
+        let logout_uris = to_json(&c.post_logout_redirect_uris);
+        let grant_types = to_json(&c.grant_types);
         with_pool!(&self.db, pool => {
             sqlx::query(
                 "INSERT INTO clients (id, name, secret_hash, redirect_uris, public, pkce_required, \
-                 first_party, id_token_alg, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                 first_party, id_token_alg, created_at, updated_at, post_logout_redirect_uris, \
+                 grant_types, always_issue_refresh_token, scope, dynamic) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
             )
             .bind(&c.id)
             .bind(&c.name)
@@ -78,6 +118,11 @@ impl Store {
             .bind(&c.id_token_alg)
             .bind(c.created_at)
             .bind(c.updated_at)
+            .bind(&logout_uris)
+            .bind(&grant_types)
+            .bind(c.always_issue_refresh_token)
+            .bind(&c.scope)
+            .bind(c.dynamic)
             .execute(pool)
             .await?;
         });
@@ -87,10 +132,14 @@ impl Store {
     /// Replaces every mutable field of a client (its id and creation time stay).
     pub async fn update_client(&self, c: &Client) -> StoreResult<bool> {
         let uris = to_json(&c.redirect_uris);
+        let logout_uris = to_json(&c.post_logout_redirect_uris);
+        let grant_types = to_json(&c.grant_types);
         let n = with_pool!(&self.db, pool => {
             sqlx::query(
                 "UPDATE clients SET name = $1, secret_hash = $2, redirect_uris = $3, public = $4, \
-                 pkce_required = $5, first_party = $6, id_token_alg = $7, updated_at = $8 \
+                 pkce_required = $5, first_party = $6, id_token_alg = $7, updated_at = $8, \
+                 post_logout_redirect_uris = $10, grant_types = $11, \
+                 always_issue_refresh_token = $12, scope = $13 \
                  WHERE id = $9",
             )
             .bind(&c.name)
@@ -102,6 +151,10 @@ impl Store {
             .bind(&c.id_token_alg)
             .bind(c.updated_at)
             .bind(&c.id)
+            .bind(&logout_uris)
+            .bind(&grant_types)
+            .bind(c.always_issue_refresh_token)
+            .bind(&c.scope)
             .execute(pool)
             .await?
             .rows_affected()

@@ -35,7 +35,14 @@ pub struct Grant {
     pub created_at: i64,
     pub expires_at: i64,
     pub revoked_at: Option<i64>,
+    /// The `claims` request parameter (JSON), when the client sent one.
+    pub claims: Option<String>,
+    /// The browser's single sign-on session the grant was made in.
+    pub sid: Option<String>,
 }
+
+pub(crate) const GRANT_COLUMNS: &str =
+    "id, user_id, client_id, scope, auth_time, amr, created_at, expires_at, revoked_at, claims, sid";
 
 /// The outcome of presenting an authorization code.
 #[derive(Debug)]
@@ -106,7 +113,8 @@ impl Store {
         with_pool!(&self.db, pool => {
             sqlx::query(
                 "INSERT INTO grants (id, user_id, client_id, scope, auth_time, amr, created_at, \
-                 expires_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                 expires_at, revoked_at, claims, sid) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
                  ON CONFLICT (id) DO NOTHING",
             )
             .bind(&g.id)
@@ -118,6 +126,8 @@ impl Store {
             .bind(g.created_at)
             .bind(g.expires_at)
             .bind(g.revoked_at)
+            .bind(&g.claims)
+            .bind(&g.sid)
             .execute(pool)
             .await?;
         });
@@ -125,11 +135,9 @@ impl Store {
     }
 
     pub async fn get_grant(&self, id: &str) -> StoreResult<Option<Grant>> {
+        let sql = format!("SELECT {GRANT_COLUMNS} FROM grants WHERE id = $1");
         Ok(with_pool!(&self.db, pool => {
-            sqlx::query_as(
-                "SELECT id, user_id, client_id, scope, auth_time, amr, created_at, expires_at, \
-                 revoked_at FROM grants WHERE id = $1",
-            )
+            sqlx::query_as(&sql)
             .bind(id)
             .fetch_optional(pool)
             .await?

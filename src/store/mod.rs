@@ -12,11 +12,14 @@
 pub mod audit;
 pub mod clients;
 pub mod codes;
+pub mod consents;
 pub mod keys;
 pub mod limits;
 pub mod login;
 pub mod outbox;
+pub mod profile;
 pub mod sessions;
+pub mod tokens;
 pub mod users;
 
 use std::str::FromStr;
@@ -307,6 +310,7 @@ impl Store {
             n += sqlx::query("DELETE FROM outbox WHERE status <> 'pending' AND updated_at < $1")
                 .bind(now - outbox::KEEP_FINISHED_SECONDS).execute(pool).await?.rows_affected();
         });
+        n += self.purge_expired_tokens(now).await?;
         Ok(n)
     }
 }

@@ -6,6 +6,7 @@
 //! expire.
 
 pub mod keys;
+pub mod rotation;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -45,7 +46,9 @@ pub struct AccessTokenClaims {
     pub scope: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_time: Option<i64>,
-    /// The grant (token family) this token was issued from.
+    /// The grant (token family) this token was issued from; empty for client-credentials
+    /// tokens, which have no person behind them.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub gid: String,
 }
 

@@ -29,6 +29,7 @@ async fn rp_signs_in(public: bool, alg: &str) {
             pkce_required: true,
             first_party: true,
             id_token_alg: alg.into(),
+            ..sesame::clients::NewClient::default()
         })
         .await;
     let http = rp_http();

@@ -5,13 +5,28 @@
 
 mod support;
 
+mod account;
+mod client_credentials;
+mod conformance_basic;
+mod conformance_claims;
+mod conformance_config;
+mod conformance_logout;
+mod conformance_params;
+mod conformance_session;
+mod consent;
 mod core_flow;
+mod key_rotation;
 mod limits;
+mod logout;
 mod ops_http;
 mod ops_process;
+mod refresh;
+mod registration;
+mod revocation;
 mod scale_migrations;
 mod scale_outbox;
 mod scale_reliability;
 mod scale_replicas;
 mod scale_support;
 mod sms;
+mod sso;

@@ -7,6 +7,7 @@
 
 #![allow(dead_code)]
 
+pub mod oidc;
 pub mod smtp;
 
 use std::collections::BTreeMap;
@@ -15,6 +16,7 @@ use std::time::Duration;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+pub use oidc::*;
 use reqwest::header::LOCATION;
 use reqwest::{Client, Response, StatusCode};
 use sesame::app::{AppState, Application, BuildOptions};
@@ -252,6 +254,7 @@ impl TestApp {
                 pkce_required,
                 first_party: true,
                 id_token_alg: "RS256".into(),
+                ..NewClient::default()
             })
             .await;
         TestClient {

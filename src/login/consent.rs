@@ -1,0 +1,298 @@
+//! Consent for third-party clients, and the last step of every successful authorization.
+//!
+//! First-party clients never see a consent page. A third-party client gets one listing the
+//! requested scopes in plain words, unless the person already granted all of them (the
+//! grant is remembered per person and client, as the union of the scopes granted) and the
+//! request does not say `prompt=consent`. A remembered consent is revocable with
+//! [`revoke_consent`], which also revokes every token the client holds for the person.
+
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+
+use super::{check_csrf, csrf_token};
+use crate::app::AppState;
+use crate::authz::{self, AuthRequest, SsoSession};
+use crate::crypto::random_token;
+use crate::delivery::mask_email;
+use crate::error::{render, PageError};
+use crate::store::StoreResult;
+
+pub const CONSENT_PATH: &str = "/consent";
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route(CONSENT_PATH, get(show).post(decide))
+}
+
+/// A consent waiting for the person's answer, kept as a login transaction (single use,
+/// bound to this browser, expiring with the sign-in).
+#[derive(Serialize, Deserialize)]
+struct PendingConsent {
+    #[serde(flatten)]
+    req: AuthRequest,
+    consent_user: String,
+}
+
+/// Finishes an authorization for a signed-in person: asks for consent when a third-party
+/// client needs it, otherwise issues the code and sends the browser back to the client.
+pub async fn finish(
+    state: &AppState,
+    session: &Session,
+    req: &AuthRequest,
+    sso: &SsoSession,
+) -> Result<Response, PageError> {
+    let client = state
+        .store
+        .get_client(&req.client_id)
+        .await?
+        .ok_or_else(PageError::session_expired)?;
+    let required_sub = req
+        .claims_request()
+        .and_then(|c| c.required_sub().map(str::to_string));
+    if required_sub.is_some_and(|sub| sub != sso.user_id) {
+        return error_to_client(
+            state,
+            req,
+            "access_denied",
+            "the signed-in person is not the one the request names",
+        );
+    }
+    if !client.first_party {
+        let wanted = req.consent_scopes();
+        let remembered = state.store.get_consent(&sso.user_id, &client.id).await?;
+        let covered = !req.has_prompt("consent")
+            && remembered.is_some_and(|c| c.covers(wanted.iter().map(String::as_str)));
+        if !covered {
+            if req.has_prompt("none") {
+                return error_to_client(
+                    state,
+                    req,
+                    "consent_required",
+                    "the person must consent to this app's request",
+                );
+            }
+            let now = state.now();
+            let tx_id = random_token(32)?;
+            let pending = serde_json::to_string(&PendingConsent {
+                req: req.clone(),
+                consent_user: sso.user_id.clone(),
+            })
+            .map_err(|_| PageError::internal())?;
+            state
+                .store
+                .insert_login_tx(
+                    &tx_id,
+                    &client.id,
+                    &pending,
+                    now,
+                    now + state.config.login.transaction_ttl_seconds,
+                )
+                .await?;
+            authz::remember_tx(session, &tx_id).await?;
+            return Ok(Redirect::to(&format!("{CONSENT_PATH}?tx={tx_id}")).into_response());
+        }
+    }
+    let sid = authz::current_sid(session).await?;
+    let url = authz::issue_code_in_session(state, req, sso, sid.as_deref()).await?;
+    Ok(Redirect::to(url.as_str()).into_response())
+}
+
+fn error_to_client(
+    state: &AppState,
+    req: &AuthRequest,
+    error: &str,
+    description: &str,
+) -> Result<Response, PageError> {
+    let url = authz::error_redirect(
+        &state.config.issuer,
+        &req.redirect_uri,
+        error,
+        description,
+        req.state.as_deref(),
+    )
+    .ok_or_else(PageError::internal)?;
+    Ok(Redirect::to(url.as_str()).into_response())
+}
+
+/// A scope in words a person understands.
+pub fn describe_scope(scope: &str, product: &str) -> String {
+    match scope {
+        "openid" => format!("Know who you are on {product} (your account identifier)"),
+        "email" => "See your email address".into(),
+        "phone" => "See your phone number".into(),
+        "profile" => "See your name and the profile details you added".into(),
+        "address" => "See your postal address".into(),
+        "offline_access" => {
+            "Stay connected when you are not using it, until you revoke its access".into()
+        }
+        other => format!("Use the permission “{other}”"),
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "consent.html")]
+struct ConsentPage<'a> {
+    product: &'a str,
+    client_name: &'a str,
+    who: &'a str,
+    items: Vec<String>,
+    tx: &'a str,
+    csrf: &'a str,
+}
+
+/// A pending consent, checked: it exists, is live, belongs to this browser, and the person
+/// signed in now is the one it was asked of.
+async fn load_pending(
+    state: &AppState,
+    session: &Session,
+    tx_id: &str,
+) -> Result<(PendingConsent, SsoSession), PageError> {
+    if tx_id.len() > 64 || !authz::owns_tx(session, tx_id).await? {
+        return Err(PageError::session_expired());
+    }
+    let tx = state
+        .store
+        .get_login_tx(tx_id, state.now())
+        .await?
+        .filter(|t| t.completed_at.is_none())
+        .ok_or_else(PageError::session_expired)?;
+    let pending: PendingConsent =
+        serde_json::from_str(&tx.request).map_err(|_| PageError::session_expired())?;
+    let sso = authz::current_sso(session)
+        .await?
+        .filter(|s| s.user_id == pending.consent_user)
+        .ok_or_else(PageError::session_expired)?;
+    Ok((pending, sso))
+}
+
+#[derive(Deserialize)]
+struct TxQuery {
+    tx: String,
+}
+
+async fn show(
+    State(state): State<AppState>,
+    session: Session,
+    Query(q): Query<TxQuery>,
+) -> Result<Response, PageError> {
+    let (pending, sso) = load_pending(&state, &session, &q.tx).await?;
+    let client_name = state
+        .store
+        .get_client(&pending.req.client_id)
+        .await?
+        .map(|c| c.name)
+        .ok_or_else(PageError::session_expired)?;
+    let who = match state.store.get_user(&sso.user_id).await? {
+        Some(u) => match (&u.email, &u.phone) {
+            (Some(e), _) => mask_email(e),
+            (None, Some(p)) => format!("the phone number ending {}", last_digits(p)),
+            (None, None) => "your account".into(),
+        },
+        None => return Err(PageError::session_expired()),
+    };
+    let product = &state.config.product_name;
+    let items = pending
+        .req
+        .consent_scopes()
+        .iter()
+        .map(|s| describe_scope(s, product))
+        .collect();
+    let csrf = csrf_token(&session).await?;
+    render(&ConsentPage {
+        product,
+        client_name: &client_name,
+        who: &who,
+        items,
+        tx: &q.tx,
+        csrf: &csrf,
+    })
+}
+
+fn last_digits(phone: &str) -> String {
+    let digits: Vec<char> = phone.chars().filter(char::is_ascii_digit).collect();
+    digits[digits.len().saturating_sub(2)..].iter().collect()
+}
+
+#[derive(Deserialize)]
+struct DecisionForm {
+    tx: String,
+    csrf: String,
+    decision: String,
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<DecisionForm>,
+) -> Result<Response, PageError> {
+    check_csrf(&session, &form.csrf).await?;
+    let (pending, sso) = load_pending(&state, &session, &form.tx).await?;
+    let now = state.now();
+    // Single use: of two submissions only one completes the transaction.
+    if !state.store.complete_login_tx(&form.tx, now).await? {
+        return Err(PageError::session_expired());
+    }
+    authz::forget_tx(&session, &form.tx).await?;
+    let req = pending.req;
+    if form.decision != "allow" {
+        state
+            .audit(
+                "consent_denied",
+                Some(&sso.user_id),
+                Some(&req.client_id),
+                serde_json::json!({ "scope": req.scope }),
+            )
+            .await;
+        return error_to_client(&state, &req, "access_denied", "the person declined");
+    }
+    let mut granted: Vec<String> = state
+        .store
+        .get_consent(&sso.user_id, &req.client_id)
+        .await?
+        .map(|c| c.scope.split(' ').map(str::to_string).collect())
+        .unwrap_or_default();
+    for s in req.consent_scopes() {
+        if !granted.contains(&s) {
+            granted.push(s);
+        }
+    }
+    granted.retain(|s| !s.is_empty());
+    state
+        .store
+        .save_consent(&sso.user_id, &req.client_id, &granted.join(" "), now)
+        .await?;
+    state
+        .audit(
+            "consent_granted",
+            Some(&sso.user_id),
+            Some(&req.client_id),
+            serde_json::json!({ "scope": granted.join(" ") }),
+        )
+        .await;
+    let sid = authz::current_sid(&session).await?;
+    let url = authz::issue_code_in_session(&state, &req, &sso, sid.as_deref()).await?;
+    Ok(Redirect::to(url.as_str()).into_response())
+}
+
+/// Withdraws a person's consent to a client and revokes every grant (so every refresh and
+/// access token) the client holds for them. Returns whether a consent was remembered.
+pub async fn revoke_consent(state: &AppState, user_id: &str, client_id: &str) -> StoreResult<bool> {
+    let now = state.now();
+    let had = state.store.delete_consent(user_id, client_id).await?;
+    let grants = state
+        .store
+        .revoke_grants_of(user_id, client_id, now)
+        .await?;
+    state
+        .audit(
+            "consent_revoked",
+            Some(user_id),
+            Some(client_id),
+            serde_json::json!({ "grants_revoked": grants }),
+        )
+        .await;
+    Ok(had)
+}

@@ -1,0 +1,104 @@
+//! Token introspection (RFC 7662). Only authenticated confidential clients may ask (a
+//! resource server registered as a client). Access tokens of any client can be
+//! introspected; refresh tokens only by the client they were issued to. Anything not live
+//! answers exactly `{"active": false}`.
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Value};
+
+use super::params::ProtocolParams;
+use super::refresh;
+use super::token::{authenticate_client, no_store};
+use crate::app::AppState;
+use crate::error::OAuthError;
+use crate::store::StoreResult;
+use crate::tokens::{self, AccessTokenClaims};
+
+/// Whether a verified, unexpired access token is still live: not revoked on its own, and
+/// its grant (when it has one) not revoked — revoking a refresh-token family, reusing a
+/// code or signing out ends every access token of the grant.
+pub async fn access_token_live(state: &AppState, claims: &AccessTokenClaims) -> StoreResult<bool> {
+    if state.store.access_token_revoked(&claims.jti).await? {
+        return Ok(false);
+    }
+    if claims.gid.is_empty() {
+        return Ok(true);
+    }
+    Ok(state
+        .store
+        .get_grant(&claims.gid)
+        .await?
+        .is_some_and(|g| g.revoked_at.is_none()))
+}
+
+/// A JWT has two dots; our refresh tokens have none.
+pub fn looks_like_jwt(token: &str) -> bool {
+    token.split('.').count() == 3
+}
+
+fn inactive() -> Value {
+    json!({ "active": false })
+}
+
+/// POST /introspect
+pub async fn introspect(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    params: Result<ProtocolParams, OAuthError>,
+) -> Result<Response, OAuthError> {
+    let ProtocolParams(p) = params?;
+    let client = authenticate_client(&state, &headers, &p).await?;
+    if client.public {
+        return Err(OAuthError::invalid_client(
+            "introspection needs client authentication with a secret",
+        ));
+    }
+    let token = p
+        .get("token")
+        .ok_or_else(|| OAuthError::invalid_request("token is required"))?;
+    let now = state.now();
+    let body = if looks_like_jwt(token) {
+        match tokens::verify_access_token(&state.keys, token, &state.config.issuer, now).await {
+            Ok(c) if access_token_live(&state, &c).await? => {
+                let mut v = json!({
+                    "active": true,
+                    "token_type": "Bearer",
+                    "scope": c.scope,
+                    "client_id": c.client_id,
+                    "sub": c.sub,
+                    "exp": c.exp,
+                    "iat": c.iat,
+                    "iss": c.iss,
+                    "aud": c.aud,
+                    "jti": c.jti,
+                });
+                if let Some(t) = c.auth_time {
+                    v["auth_time"] = json!(t);
+                }
+                v
+            }
+            Ok(_) => inactive(),
+            Err(tokens::TokenError::Keys(e)) => return Err(e.into()),
+            Err(_) => inactive(),
+        }
+    } else {
+        match refresh::lookup(&state, token, &client.id, now).await? {
+            Ok((rt, grant)) => json!({
+                "active": true,
+                "token_type": "refresh_token",
+                "scope": rt.scope,
+                "client_id": rt.client_id,
+                "sub": rt.user_id,
+                "exp": rt.expires_at.min(refresh::family_end(&state, &grant)),
+                "iat": rt.created_at,
+                "iss": state.config.issuer,
+                "auth_time": grant.auth_time,
+            }),
+            Err(_) => inactive(),
+        }
+    };
+    Ok(no_store(Json(body).into_response()))
+}

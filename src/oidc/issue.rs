@@ -1,0 +1,120 @@
+//! Minting the tokens of a grant: the access token (RFC 9068 JWT), the ID token (OIDC Core
+//! 2) with the claims released for it, and a refresh token when the grant has one.
+//! Shared by the authorization-code and refresh-token grants.
+
+use serde_json::Value;
+
+use super::claims::{self, Target};
+use super::refresh;
+use super::token::TokenResponse;
+use crate::app::AppState;
+use crate::crypto::random_token;
+use crate::error::OAuthError;
+use crate::store::clients::Client;
+use crate::store::codes::Grant;
+use crate::store::users::User;
+use crate::tokens::{self, AccessTokenClaims, IdTokenClaims, KeySet};
+
+/// What to mint for one token response.
+pub struct Issue<'a> {
+    pub client: &'a Client,
+    pub user: &'a User,
+    pub grant: &'a Grant,
+    /// The scope of this access token (a refresh may narrow the grant's).
+    pub scope: &'a str,
+    /// The nonce of the authorization request (absent from refreshed ID tokens).
+    pub nonce: Option<String>,
+    /// Mint a refresh token of this scope.
+    pub refresh_scope: Option<&'a str>,
+}
+
+pub fn has_scope(scope: &str, s: &str) -> bool {
+    scope.split(' ').any(|x| x == s)
+}
+
+/// Signs an access token.
+pub fn access_token(
+    state: &AppState,
+    keys: &KeySet,
+    claims: &AccessTokenClaims,
+    now: i64,
+) -> Result<String, OAuthError> {
+    Ok(tokens::sign(
+        keys,
+        &state.config.tokens.access_token_alg,
+        "at+jwt",
+        claims,
+        now,
+    )?)
+}
+
+/// Mints the token response of a grant.
+pub async fn issue(state: &AppState, it: Issue<'_>, now: i64) -> Result<TokenResponse, OAuthError> {
+    let keys = state.keys.keys().await?;
+    let cfg = &state.config.tokens;
+    let amr: Vec<String> = serde_json::from_str(&it.grant.amr).unwrap_or_default();
+    let access = AccessTokenClaims {
+        iss: state.config.issuer.clone(),
+        sub: it.user.id.clone(),
+        aud: state.config.issuer.clone(),
+        exp: now + cfg.access_token_ttl_seconds,
+        iat: now,
+        jti: random_token(16)?,
+        client_id: it.client.id.clone(),
+        scope: it.scope.to_string(),
+        auth_time: Some(it.grant.auth_time),
+        gid: it.grant.id.clone(),
+    };
+    let access_token = access_token(state, &keys, &access, now)?;
+    let id_token = if has_scope(it.scope, "openid") {
+        let request = it
+            .grant
+            .claims
+            .as_deref()
+            .and_then(|c| claims::ClaimsRequest::parse(c).ok());
+        let wanted = claims::wanted(it.scope, request.as_ref(), Target::IdToken);
+        let profile = if claims::needs_profile(&wanted) {
+            state.store.get_profile(&it.user.id).await?
+        } else {
+            None
+        };
+        let mut extra = claims::release(it.user, profile.as_ref(), &wanted);
+        if let Some(sid) = &it.grant.sid {
+            extra.insert("sid".into(), Value::String(sid.clone()));
+        }
+        let id_claims = IdTokenClaims {
+            iss: state.config.issuer.clone(),
+            sub: it.user.id.clone(),
+            aud: it.client.id.clone(),
+            azp: it.client.id.clone(),
+            exp: now + cfg.id_token_ttl_seconds,
+            iat: now,
+            auth_time: it.grant.auth_time,
+            nonce: it.nonce,
+            amr,
+            at_hash: Some(tokens::at_hash(&access_token)),
+            extra,
+        };
+        Some(tokens::sign(
+            &keys,
+            &it.client.id_token_alg,
+            "JWT",
+            &id_claims,
+            now,
+        )?)
+    } else {
+        None
+    };
+    let refresh_token = match it.refresh_scope {
+        Some(scope) => Some(refresh::mint(state, it.grant, scope, now).await?),
+        None => None,
+    };
+    Ok(TokenResponse {
+        access_token,
+        token_type: "Bearer",
+        expires_in: cfg.access_token_ttl_seconds,
+        id_token,
+        refresh_token,
+        scope: it.scope.to_string(),
+    })
+}

@@ -1,0 +1,306 @@
+//! RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0): the end-session endpoint.
+//!
+//! - With a valid `id_token_hint` (our signature and issuer; it may have expired) whose
+//!   person is the one signed in here (or nobody is), the browser's single sign-on session
+//!   ends at once. The browser then goes to `post_logout_redirect_uri` with `state`, but
+//!   only when that URI exactly matches one registered for the client the hint was issued
+//!   to; an unregistered URI is an error page, never a redirect.
+//! - Without a hint, with an invalid one, or when someone else is signed in here, the person
+//!   is asked to confirm, and is never redirected (nothing proves the RP sent them).
+//! - Ending the session deletes the server-side session and revokes the grants made in it,
+//!   except those with `offline_access`, which were granted for use without the person.
+//!
+//! A POST is answered with a 303 to the same request as a GET: the session cookie is
+//! `SameSite=Lax`, which a cross-site POST does not carry but a top-level GET does.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use tower_sessions::Session;
+use url::Url;
+
+use super::id_token_hint::{self, Hint};
+use super::params::{Params, ProtocolParams};
+use crate::app::AppState;
+use crate::authz;
+use crate::error::{OAuthError, PageError};
+use crate::login::{check_csrf, csrf_token};
+use crate::store::clients::Client;
+use crate::tokens::TokenError;
+
+pub const END_SESSION_PATH: &str = "/logout";
+const CONFIRM_PATH: &str = "/logout/confirm";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(END_SESSION_PATH, get(end_session).post(end_session_post))
+        .route(CONFIRM_PATH, post(confirm))
+}
+
+#[derive(askama::Template)]
+#[template(path = "logout_confirm.html")]
+struct ConfirmPage<'a> {
+    product: &'a str,
+    client_name: Option<&'a str>,
+    warning: Option<&'a str>,
+    csrf: &'a str,
+    id_token_hint: &'a str,
+    post_logout_redirect_uri: &'a str,
+    state: &'a str,
+}
+
+#[derive(askama::Template)]
+#[template(path = "logout_done.html")]
+struct DonePage<'a> {
+    product: &'a str,
+    client_name: Option<&'a str>,
+}
+
+fn bad_request(message: &str) -> PageError {
+    PageError::bad_request("This sign-out request is not valid", message)
+}
+
+/// What a sign-out request asks for, once checked.
+enum Checked {
+    /// A valid hint from `client`; the URI (if any) is registered for it.
+    Verified {
+        hint: Hint,
+        client: Client,
+        redirect: Option<Url>,
+    },
+    /// No hint: ask, never redirect.
+    Unverified { client: Option<Client> },
+    /// A hint that is not ours, or altered: warn, ask, never redirect.
+    BadHint,
+}
+
+async fn check(state: &AppState, p: &Params) -> Result<Checked, PageError> {
+    let client_id = p.get("client_id");
+    let Some(token) = p.get("id_token_hint") else {
+        let client = match client_id {
+            Some(id) => state.store.get_client(id).await?,
+            None => None,
+        };
+        return Ok(Checked::Unverified { client });
+    };
+    let hint = match id_token_hint::verify(state, token).await {
+        Ok(h) => h,
+        Err(TokenError::Keys(e)) => return Err(e.into()),
+        Err(_) => return Ok(Checked::BadHint),
+    };
+    let client_id = match client_id {
+        Some(id) if hint.issued_to(id) => id.to_string(),
+        Some(_) => return Err(bad_request(
+            "The ID token the app sent was issued to a different app (client_id does not match).",
+        )),
+        None => hint.aud.first().cloned().unwrap_or_default(),
+    };
+    let client = state
+        .store
+        .get_client(&client_id)
+        .await?
+        .ok_or_else(|| bad_request("The app that sent you here is no longer registered."))?;
+    let redirect = match p.get("post_logout_redirect_uri") {
+        None => None,
+        Some(uri) if client.post_logout_redirect_uris.iter().any(|u| u == uri) => {
+            let mut url = Url::parse(uri)
+                .map_err(|_| bad_request("The address to return to is not valid."))?;
+            if let Some(s) = p.get("state") {
+                url.query_pairs_mut().append_pair("state", s);
+            }
+            Some(url)
+        }
+        Some(_) => {
+            return Err(bad_request(
+                "The app asked to send you to an address it has not registered for sign-out, so we stopped here. You are still signed in.",
+            ))
+        }
+    };
+    Ok(Checked::Verified {
+        hint,
+        client,
+        redirect,
+    })
+}
+
+/// Ends this browser's single sign-on session: revokes the grants made in it (except
+/// offline access), deletes the session and its cookie.
+pub async fn end_sso(state: &AppState, session: &Session) -> Result<(), PageError> {
+    let sso = authz::current_sso(session).await?;
+    if let Some(sid) = authz::current_sid(session).await? {
+        let now = state.now();
+        for g in state.store.grants_in_session(&sid).await? {
+            if !super::issue::has_scope(&g.scope, "offline_access") {
+                state.store.revoke_grant(&g.id, now).await?;
+            }
+        }
+    }
+    session.flush().await?;
+    if let Some(sso) = sso {
+        state
+            .audit(
+                "signed_out",
+                Some(&sso.user_id),
+                None,
+                serde_json::json!({}),
+            )
+            .await;
+    }
+    Ok(())
+}
+
+fn done(state: &AppState, client: Option<&Client>) -> Result<Response, PageError> {
+    crate::error::render(&DonePage {
+        product: &state.config.product_name,
+        client_name: client.map(|c| c.name.as_str()),
+    })
+}
+
+async fn ask(
+    state: &AppState,
+    session: &Session,
+    status: StatusCode,
+    client: Option<&Client>,
+    warning: Option<&str>,
+    carry: &Params,
+) -> Result<Response, PageError> {
+    let csrf = csrf_token(session).await?;
+    let html = askama::Template::render(&ConfirmPage {
+        product: &state.config.product_name,
+        client_name: client.map(|c| c.name.as_str()),
+        warning,
+        csrf: &csrf,
+        id_token_hint: carry.get("id_token_hint").unwrap_or(""),
+        post_logout_redirect_uri: carry.get("post_logout_redirect_uri").unwrap_or(""),
+        state: carry.get("state").unwrap_or(""),
+    })?;
+    Ok((status, axum::response::Html(html)).into_response())
+}
+
+/// GET /logout (the `end_session_endpoint`).
+pub async fn end_session(
+    State(state): State<AppState>,
+    session: Session,
+    params: Result<ProtocolParams, OAuthError>,
+) -> Result<Response, PageError> {
+    let ProtocolParams(p) =
+        params.map_err(|e| bad_request(&format!("{}.", e.description.unwrap_or_default())))?;
+    let signed_in = authz::current_sso(&session).await?;
+    match check(&state, &p).await? {
+        Checked::Verified {
+            hint,
+            client,
+            redirect,
+        } => {
+            if signed_in.as_ref().is_some_and(|s| s.user_id != hint.sub) {
+                // Someone else is signed in here: do not end their session unasked.
+                return ask(&state, &session, StatusCode::OK, Some(&client), None, &p).await;
+            }
+            end_sso(&state, &session).await?;
+            match redirect {
+                Some(url) => Ok(Redirect::to(url.as_str()).into_response()),
+                None => done(&state, Some(&client)),
+            }
+        }
+        Checked::Unverified { client } => {
+            if signed_in.is_none() {
+                return done(&state, client.as_ref());
+            }
+            let empty = Params::default();
+            ask(
+                &state,
+                &session,
+                StatusCode::OK,
+                client.as_ref(),
+                None,
+                &empty,
+            )
+            .await
+        }
+        Checked::BadHint => {
+            let warning = "The app's sign-out request could not be verified (its ID token was not issued by us or was altered), so we will not send you back to it.";
+            if signed_in.is_none() {
+                return Err(bad_request(warning));
+            }
+            let empty = Params::default();
+            ask(
+                &state,
+                &session,
+                StatusCode::BAD_REQUEST,
+                None,
+                Some(warning),
+                &empty,
+            )
+            .await
+        }
+    }
+}
+
+/// POST /logout: the same request, answered as a GET (see the module notes).
+async fn end_session_post(
+    params: Result<ProtocolParams, OAuthError>,
+) -> Result<Response, PageError> {
+    let ProtocolParams(p) =
+        params.map_err(|e| bad_request(&format!("{}.", e.description.unwrap_or_default())))?;
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in p.iter() {
+        query.append_pair(k, v);
+    }
+    let query = query.finish();
+    let target = if query.is_empty() {
+        END_SESSION_PATH.to_string()
+    } else {
+        format!("{END_SESSION_PATH}?{query}")
+    };
+    Ok(Redirect::to(&target).into_response())
+}
+
+#[derive(Deserialize)]
+struct ConfirmForm {
+    csrf: String,
+    #[serde(default)]
+    id_token_hint: String,
+    #[serde(default)]
+    post_logout_redirect_uri: String,
+    #[serde(default)]
+    state: String,
+}
+
+/// POST /logout/confirm: the person confirmed; sign out, and go back to the app only when
+/// the carried request is verified.
+async fn confirm(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<ConfirmForm>,
+) -> Result<Response, PageError> {
+    check_csrf(&session, &form.csrf).await?;
+    let raw = {
+        let mut raw = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("id_token_hint", &form.id_token_hint),
+            ("post_logout_redirect_uri", &form.post_logout_redirect_uri),
+            ("state", &form.state),
+        ] {
+            raw.append_pair(k, v);
+        }
+        raw.finish()
+    };
+    let p = Params::parse(raw.as_bytes()).map_err(|e| bad_request(&format!("{e}.")))?;
+    let checked = if p.contains("id_token_hint") {
+        check(&state, &p).await?
+    } else {
+        Checked::Unverified { client: None }
+    };
+    end_sso(&state, &session).await?;
+    match checked {
+        Checked::Verified {
+            redirect: Some(url),
+            ..
+        } => Ok(Redirect::to(url.as_str()).into_response()),
+        Checked::Verified { client, .. } => done(&state, Some(&client)),
+        _ => done(&state, None),
+    }
+}

@@ -1,0 +1,321 @@
+//! Dynamic client registration (RFC 7591, OpenID Connect Dynamic Client Registration 1.0).
+//!
+//! Off unless `registration.enabled`; then `POST /register` needs the configured initial
+//! access token as a bearer token. Metadata is validated with the same rules as the CLI
+//! (exact redirect URIs without fragments; https, or http only on loopback; custom schemes
+//! only for public native apps) and refused with the RFC's error codes
+//! (`invalid_redirect_uri`, `invalid_client_metadata`). Clients registered this way are
+//! third-party (their users see a consent page) and may only use the authorization-code
+//! and refresh-token grants; machine clients are registered by an operator.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use secrecy::ExposeSecret;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::authorize::SUPPORTED_SCOPES;
+use super::token::no_store;
+use crate::app::AppState;
+use crate::clients::{self, ClientError, NewClient};
+use crate::crypto::ct_eq;
+use crate::error::OAuthError;
+
+pub const REGISTRATION_PATH: &str = "/register";
+
+/// Client authentication methods a registration may ask for.
+pub const AUTH_METHODS: &[&str] = &["client_secret_basic", "client_secret_post", "none"];
+
+fn metadata_error(d: impl Into<String>) -> OAuthError {
+    OAuthError::new(StatusCode::BAD_REQUEST, "invalid_client_metadata", d)
+}
+
+fn redirect_error(d: impl Into<String>) -> OAuthError {
+    OAuthError::new(StatusCode::BAD_REQUEST, "invalid_redirect_uri", d)
+}
+
+/// The metadata this server acts on. Other members are ignored (RFC 7591 2).
+#[derive(Debug, Deserialize)]
+pub struct Metadata {
+    pub redirect_uris: Option<Vec<String>>,
+    pub token_endpoint_auth_method: Option<String>,
+    pub grant_types: Option<Vec<String>>,
+    pub response_types: Option<Vec<String>>,
+    pub client_name: Option<String>,
+    pub application_type: Option<String>,
+    pub id_token_signed_response_alg: Option<String>,
+    pub post_logout_redirect_uris: Option<Vec<String>>,
+    pub scope: Option<String>,
+}
+
+/// A validated registration: the client to create and the metadata to echo.
+#[derive(Debug)]
+pub struct Validated {
+    pub spec: NewClient,
+    pub auth_method: String,
+    pub application_type: String,
+    pub response_types: Vec<String>,
+}
+
+/// Checks registration metadata (pure, tested without HTTP).
+pub fn validate(m: Metadata, pkce_required: bool) -> Result<Validated, OAuthError> {
+    let auth_method = m
+        .token_endpoint_auth_method
+        .unwrap_or_else(|| "client_secret_basic".into());
+    if !AUTH_METHODS.contains(&auth_method.as_str()) {
+        return Err(metadata_error(format!(
+            "token_endpoint_auth_method `{auth_method}` is not supported ({})",
+            AUTH_METHODS.join(", ")
+        )));
+    }
+    let public = auth_method == "none";
+    let application_type = m.application_type.unwrap_or_else(|| "web".into());
+    if !matches!(application_type.as_str(), "web" | "native") {
+        return Err(metadata_error("application_type must be web or native"));
+    }
+    let grant_types = m
+        .grant_types
+        .unwrap_or_else(|| vec!["authorization_code".into()]);
+    for g in &grant_types {
+        if !matches!(g.as_str(), "authorization_code" | "refresh_token") {
+            return Err(metadata_error(format!(
+                "grant type `{g}` cannot be registered dynamically (authorization_code, refresh_token)"
+            )));
+        }
+    }
+    let response_types = m.response_types.unwrap_or_else(|| vec!["code".into()]);
+    if response_types.iter().any(|r| r != "code") {
+        return Err(metadata_error("only the `code` response type is supported"));
+    }
+    let wants_code = grant_types.iter().any(|g| g == "authorization_code");
+    if wants_code != response_types.iter().any(|r| r == "code") {
+        return Err(metadata_error(
+            "grant_types and response_types disagree (authorization_code goes with code)",
+        ));
+    }
+    let redirect_uris = m.redirect_uris.unwrap_or_default();
+    if redirect_uris.is_empty() {
+        return Err(redirect_error("redirect_uris is required"));
+    }
+    for uri in &redirect_uris {
+        clients::validate_redirect_uri(uri, public).map_err(redirect_error)?;
+    }
+    let alg = m
+        .id_token_signed_response_alg
+        .unwrap_or_else(|| "RS256".into());
+    if !matches!(alg.as_str(), "RS256" | "ES256") {
+        return Err(metadata_error(
+            "id_token_signed_response_alg must be RS256 or ES256 (unsigned ID tokens are not issued)",
+        ));
+    }
+    if let Some(scope) = &m.scope {
+        if let Some(other) = scope
+            .split(' ')
+            .find(|s| !s.is_empty() && !SUPPORTED_SCOPES.contains(s))
+        {
+            return Err(metadata_error(format!(
+                "scope `{other}` is not available to dynamically registered clients"
+            )));
+        }
+    }
+    let name = m
+        .client_name
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| "Unnamed app".into());
+    let spec = NewClient {
+        name,
+        redirect_uris,
+        public,
+        pkce_required: public || pkce_required,
+        first_party: false,
+        id_token_alg: alg,
+        post_logout_redirect_uris: m.post_logout_redirect_uris.unwrap_or_default(),
+        grant_types,
+        always_issue_refresh_token: false,
+        scope: String::new(),
+        dynamic: true,
+    };
+    clients::validate(&spec).map_err(|e| match e {
+        ClientError::InvalidRedirectUri(d) => redirect_error(d),
+        other => metadata_error(other.to_string()),
+    })?;
+    Ok(Validated {
+        spec,
+        auth_method,
+        application_type,
+        response_types,
+    })
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = v.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// POST /register
+pub async fn register(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, OAuthError> {
+    let cfg = &state.config.registration;
+    let Some(expected) = cfg.initial_access_token.as_ref().filter(|_| cfg.enabled) else {
+        return Ok(StatusCode::NOT_FOUND.into_response());
+    };
+    match bearer(&headers) {
+        Some(t) if ct_eq(t.as_bytes(), expected.expose_secret().as_bytes()) => {}
+        Some(_) => {
+            return Err(OAuthError::bearer(
+                StatusCode::UNAUTHORIZED,
+                "invalid_token",
+                "the initial access token is not valid",
+            ))
+        }
+        None => {
+            return Err(OAuthError::bearer(
+                StatusCode::UNAUTHORIZED,
+                "invalid_token",
+                "registration needs an initial access token",
+            ))
+        }
+    }
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .eq_ignore_ascii_case("application/json")
+        });
+    if !is_json {
+        return Err(metadata_error("the body must be application/json"));
+    }
+    let value: serde_json::Value =
+        serde_json::from_slice(&body).map_err(|_| metadata_error("the body is not valid JSON"))?;
+    if !value.is_object() {
+        return Err(metadata_error("the body must be a JSON object"));
+    }
+    let metadata: Metadata = serde_json::from_value(value)
+        .map_err(|e| metadata_error(format!("a metadata value has the wrong type: {e}")))?;
+    let v = validate(metadata, cfg.pkce_required)?;
+    let now = state.now();
+    let spec = v.spec.clone();
+    let reg = clients::register(&state.store, &state.secrets, now, v.spec)
+        .await
+        .map_err(|e| match e {
+            ClientError::Store(s) => OAuthError::from(s),
+            ClientError::Crypto(c) => OAuthError::from(c),
+            ClientError::InvalidRedirectUri(d) => redirect_error(d),
+            ClientError::Invalid(d) => metadata_error(d),
+        })?;
+    state
+        .audit(
+            "client_registered",
+            None,
+            Some(&reg.client_id),
+            json!({ "dynamic": true, "name": spec.name }),
+        )
+        .await;
+    let mut body = json!({
+        "client_id": reg.client_id,
+        "client_id_issued_at": now,
+        "client_name": spec.name,
+        "redirect_uris": spec.redirect_uris,
+        "post_logout_redirect_uris": spec.post_logout_redirect_uris,
+        "grant_types": spec.grant_types,
+        "response_types": v.response_types,
+        "token_endpoint_auth_method": v.auth_method,
+        "application_type": v.application_type,
+        "id_token_signed_response_alg": spec.id_token_alg,
+    });
+    if let Some(secret) = reg.client_secret {
+        body["client_secret"] = json!(secret);
+        body["client_secret_expires_at"] = json!(0);
+    }
+    Ok(no_store((StatusCode::CREATED, Json(body)).into_response()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta(v: serde_json::Value) -> Metadata {
+        serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn a_web_client_with_defaults_is_confidential_and_third_party() {
+        let v = validate(
+            meta(json!({"redirect_uris": ["https://rp.example/cb"], "client_name": "RP"})),
+            true,
+        )
+        .unwrap();
+        assert!(!v.spec.public && !v.spec.first_party && v.spec.dynamic);
+        assert_eq!(v.auth_method, "client_secret_basic");
+        assert_eq!(v.spec.grant_types, ["authorization_code"]);
+    }
+
+    #[test]
+    fn each_bad_metadata_gets_its_rfc_error() {
+        let cases = [
+            (json!({}), "invalid_redirect_uri"),
+            (
+                json!({"redirect_uris": ["https://rp.example/cb#x"]}),
+                "invalid_redirect_uri",
+            ),
+            (
+                json!({"redirect_uris": ["http://rp.example/cb"]}),
+                "invalid_redirect_uri",
+            ),
+            (
+                json!({"redirect_uris": ["https://rp.example/cb"], "token_endpoint_auth_method": "private_key_jwt"}),
+                "invalid_client_metadata",
+            ),
+            (
+                json!({"redirect_uris": ["https://rp.example/cb"], "id_token_signed_response_alg": "none"}),
+                "invalid_client_metadata",
+            ),
+            (
+                json!({"redirect_uris": ["https://rp.example/cb"], "response_types": ["id_token"]}),
+                "invalid_client_metadata",
+            ),
+            (
+                json!({"redirect_uris": ["https://rp.example/cb"], "grant_types": ["client_credentials"]}),
+                "invalid_client_metadata",
+            ),
+            (
+                json!({"redirect_uris": ["https://rp.example/cb"], "post_logout_redirect_uris": ["http://rp.example/bye"]}),
+                "invalid_client_metadata",
+            ),
+            (
+                json!({"redirect_uris": ["https://rp.example/cb"], "scope": "openid admin"}),
+                "invalid_client_metadata",
+            ),
+        ];
+        for (m, want) in cases {
+            let e = validate(meta(m.clone()), true).unwrap_err();
+            assert_eq!(e.error, want, "{m}");
+        }
+    }
+
+    #[test]
+    fn native_public_clients_may_use_loopback_and_private_schemes() {
+        let v = validate(
+            meta(json!({
+                "redirect_uris": ["http://127.0.0.1:7000/cb", "com.example.app:/cb"],
+                "token_endpoint_auth_method": "none",
+                "application_type": "native",
+                "grant_types": ["authorization_code", "refresh_token"]
+            })),
+            false,
+        )
+        .unwrap();
+        assert!(v.spec.public && v.spec.pkce_required);
+    }
+}

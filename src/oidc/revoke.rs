@@ -1,0 +1,76 @@
+//! Token revocation (RFC 7009). A client revokes its own tokens:
+//! - a refresh token: the whole family (the grant) ends, so every refresh token and every
+//!   access token issued from the same sign-in stops working;
+//! - an access token: that token alone (its `jti` is kept until it would have expired).
+//!
+//! Unknown, malformed or expired tokens answer 200 as the RFC requires (2.2); a token
+//! issued to another client is refused (2.1).
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use super::introspect::looks_like_jwt;
+use super::params::ProtocolParams;
+use super::refresh;
+use super::token::{authenticate_client, no_store};
+use crate::app::AppState;
+use crate::error::OAuthError;
+use crate::tokens;
+
+fn not_yours() -> OAuthError {
+    OAuthError::invalid_request("the token was not issued to this client")
+}
+
+/// POST /revoke
+pub async fn revoke(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    params: Result<ProtocolParams, OAuthError>,
+) -> Result<Response, OAuthError> {
+    let ProtocolParams(p) = params?;
+    let client = authenticate_client(&state, &headers, &p).await?;
+    let token = p
+        .get("token")
+        .ok_or_else(|| OAuthError::invalid_request("token is required"))?;
+    // token_type_hint is optional and only a hint; the two kinds look different anyway.
+    let now = state.now();
+    if looks_like_jwt(token) {
+        match tokens::verify_access_token(&state.keys, token, &state.config.issuer, now).await {
+            Ok(c) => {
+                if c.client_id != client.id {
+                    return Err(not_yours());
+                }
+                state.store.revoke_access_token(&c.jti, c.exp).await?;
+                state
+                    .audit(
+                        "access_token_revoked",
+                        (!c.gid.is_empty()).then_some(c.sub.as_str()),
+                        Some(&client.id),
+                        serde_json::json!({ "jti": c.jti }),
+                    )
+                    .await;
+            }
+            Err(tokens::TokenError::Keys(e)) => return Err(e.into()),
+            Err(_) => {}
+        }
+    } else if let Some(rt) = state
+        .store
+        .get_refresh_token(&refresh::token_hash(&state, token))
+        .await?
+    {
+        if rt.client_id != client.id {
+            return Err(not_yours());
+        }
+        state.store.revoke_grant(&rt.grant_id, now).await?;
+        state
+            .audit(
+                "refresh_token_revoked",
+                Some(&rt.user_id),
+                Some(&client.id),
+                serde_json::json!({ "grant": rt.grant_id }),
+            )
+            .await;
+    }
+    Ok(no_store(StatusCode::OK.into_response()))
+}

@@ -1,0 +1,169 @@
+//! Refresh-token families, access tokens revoked one by one, and the grant bookkeeping that
+//! refresh, revocation and logout need.
+//!
+//! A grant is a token family: every refresh token and access token issued from one
+//! authorization carries its id. Rotating a refresh token marks the old one used in one
+//! conditional `UPDATE`, so of two concurrent uses exactly one wins and the other is seen as
+//! a reuse (which revokes the family, RFC 9700 section 4.14.2).
+
+use super::codes::{Grant, GRANT_COLUMNS};
+use super::{Store, StoreResult};
+use crate::with_pool;
+
+/// A refresh token as stored: only its keyed hash, never the token.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RefreshToken {
+    pub token_hash: Vec<u8>,
+    pub grant_id: String,
+    pub client_id: String,
+    pub user_id: String,
+    pub scope: String,
+    pub created_at: i64,
+    /// The idle deadline (never later than the family's absolute end).
+    pub expires_at: i64,
+    /// Set when the token was rotated; a later presentation is a reuse.
+    pub used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+const RT_COLUMNS: &str =
+    "token_hash, grant_id, client_id, user_id, scope, created_at, expires_at, used_at, revoked_at";
+
+impl Store {
+    pub async fn insert_refresh_token(&self, t: &RefreshToken) -> StoreResult<()> {
+        with_pool!(&self.db, pool => {
+            sqlx::query(
+                "INSERT INTO refresh_tokens (token_hash, grant_id, client_id, user_id, scope, \
+                 created_at, expires_at, used_at, revoked_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(&t.token_hash)
+            .bind(&t.grant_id)
+            .bind(&t.client_id)
+            .bind(&t.user_id)
+            .bind(&t.scope)
+            .bind(t.created_at)
+            .bind(t.expires_at)
+            .bind(t.used_at)
+            .bind(t.revoked_at)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn get_refresh_token(&self, token_hash: &[u8]) -> StoreResult<Option<RefreshToken>> {
+        let sql = format!("SELECT {RT_COLUMNS} FROM refresh_tokens WHERE token_hash = $1");
+        Ok(with_pool!(&self.db, pool => {
+            sqlx::query_as(&sql).bind(token_hash).fetch_optional(pool).await?
+        }))
+    }
+
+    /// Marks a live refresh token used. True only for the one request that rotates it.
+    pub async fn consume_refresh_token(&self, token_hash: &[u8], now: i64) -> StoreResult<bool> {
+        let n = with_pool!(&self.db, pool => {
+            sqlx::query(
+                "UPDATE refresh_tokens SET used_at = $1 WHERE token_hash = $2 \
+                 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $1",
+            )
+            .bind(now)
+            .bind(token_hash)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(n == 1)
+    }
+
+    /// Pushes a grant's end out to `expires_at` (never pulls it in).
+    pub async fn extend_grant(&self, id: &str, expires_at: i64) -> StoreResult<()> {
+        with_pool!(&self.db, pool => {
+            sqlx::query("UPDATE grants SET expires_at = $1 WHERE id = $2 AND expires_at < $1")
+                .bind(expires_at)
+                .bind(id)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// The live grants made in one browser session.
+    pub async fn grants_in_session(&self, sid: &str) -> StoreResult<Vec<Grant>> {
+        let sql =
+            format!("SELECT {GRANT_COLUMNS} FROM grants WHERE sid = $1 AND revoked_at IS NULL");
+        Ok(with_pool!(&self.db, pool => {
+            sqlx::query_as(&sql).bind(sid).fetch_all(pool).await?
+        }))
+    }
+
+    /// Revokes every grant a person gave one client (and so every token issued from them).
+    pub async fn revoke_grants_of(
+        &self,
+        user_id: &str,
+        client_id: &str,
+        now: i64,
+    ) -> StoreResult<u64> {
+        Ok(with_pool!(&self.db, pool => {
+            let n = sqlx::query(
+                "UPDATE grants SET revoked_at = $1 \
+                 WHERE user_id = $2 AND client_id = $3 AND revoked_at IS NULL",
+            )
+            .bind(now)
+            .bind(user_id)
+            .bind(client_id)
+            .execute(pool)
+            .await?
+            .rows_affected();
+            sqlx::query(
+                "UPDATE refresh_tokens SET revoked_at = $1 \
+                 WHERE user_id = $2 AND client_id = $3 AND revoked_at IS NULL",
+            )
+            .bind(now)
+            .bind(user_id)
+            .bind(client_id)
+            .execute(pool)
+            .await?;
+            n
+        }))
+    }
+
+    /// Records that one access token (by `jti`) is revoked until it would expire.
+    pub async fn revoke_access_token(&self, jti: &str, expires_at: i64) -> StoreResult<()> {
+        with_pool!(&self.db, pool => {
+            sqlx::query(
+                "INSERT INTO revoked_access_tokens (jti, expires_at) VALUES ($1, $2) \
+                 ON CONFLICT (jti) DO NOTHING",
+            )
+            .bind(jti)
+            .bind(expires_at)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn access_token_revoked(&self, jti: &str) -> StoreResult<bool> {
+        let found: Option<i64> = with_pool!(&self.db, pool => {
+            sqlx::query_scalar("SELECT expires_at FROM revoked_access_tokens WHERE jti = $1")
+                .bind(jti)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(found.is_some())
+    }
+
+    /// Deletes what can never be used again: refresh tokens past their deadline, revoked
+    /// access tokens past their expiry, and grants a day after their end.
+    pub async fn purge_expired_tokens(&self, now: i64) -> StoreResult<u64> {
+        let mut n = 0;
+        with_pool!(&self.db, pool => {
+            n += sqlx::query("DELETE FROM refresh_tokens WHERE expires_at < $1")
+                .bind(now).execute(pool).await?.rows_affected();
+            n += sqlx::query("DELETE FROM revoked_access_tokens WHERE expires_at < $1")
+                .bind(now).execute(pool).await?.rows_affected();
+            n += sqlx::query("DELETE FROM grants WHERE expires_at < $1")
+                .bind(now - 86_400).execute(pool).await?.rows_affected();
+        });
+        Ok(n)
+    }
+}
