@@ -263,7 +263,13 @@ async fn a_provider_error_or_timeout_gives_a_clear_page_and_a_retry_works() {
         serde_json::json!({"error": "internal", "message": "upstream carrier down"}),
     ))
     .await;
-    let app = webhook_app(&fake, |cfg| cfg.sms.timeout_seconds = 1).await;
+    // One attempt: a failure is final at once, so the page says so (with retries, the
+    // outbox keeps trying and the code page says it is late; see scale_outbox).
+    let app = webhook_app(&fake, |cfg| {
+        cfg.sms.timeout_seconds = 1;
+        cfg.outbox.max_attempts = 1;
+    })
+    .await;
     let client = app.confidential_client().await;
     let browser = Browser::new();
     let (page, res) = ask_code(&app, &browser, &client, "6502530000").await;
