@@ -5,5 +5,12 @@
 
 mod support;
 
+mod authorize_errors;
+mod cli_and_modes;
 mod core_flow;
+mod discovery;
 mod limits;
+mod login_codes;
+mod login_pages;
+mod token_errors;
+mod userinfo;

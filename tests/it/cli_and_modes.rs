@@ -1,0 +1,513 @@
+//! The `sesame` binary and the two modes (issue 2, points 2, 3 and 13): client
+//! registration from the CLI (while a server runs on the same database), configuration
+//! layers and unknown keys, production's refusals, and development mode's demo sign-in with
+//! the code printed to the terminal.
+
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use tokio::io::AsyncReadExt;
+use tokio::process::Command;
+
+use crate::support::*;
+
+/// The binary with a clean environment: no inherited `SESAME_*`, run in `dir` (so no
+/// `config/sesame.toml` is picked up by accident).
+fn sesame(dir: &std::path::Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sesame"));
+    cmd.current_dir(dir).kill_on_drop(true);
+    for (k, _) in std::env::vars() {
+        if k.starts_with("SESAME_") || k == "RUST_LOG" {
+            cmd.env_remove(k);
+        }
+    }
+    cmd
+}
+
+struct Output {
+    ok: bool,
+    stdout: String,
+    stderr: String,
+}
+
+async fn run(mut cmd: Command) -> Output {
+    let out = cmd.output().await.unwrap();
+    Output {
+        ok: out.status.success(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// `sesame <args>` against the test database with the test servers' secret.
+async fn cli(app: &TestApp, args: &[&str]) -> Output {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = sesame(dir.path());
+    cmd.args(args)
+        .env("SESAME_DATABASE_URL", &app.db.url)
+        .env("SESAME_SECRET_KEY", TEST_SECRET_KEY);
+    run(cmd).await
+}
+
+#[tokio::test]
+async fn cli_registers_a_client_while_the_server_runs_and_stores_only_a_hash() {
+    let app = TestApp::spawn().await;
+    let out = cli(
+        &app,
+        &[
+            "clients",
+            "add",
+            "--name",
+            "CLI App",
+            "--redirect-uri",
+            "http://127.0.0.1:9/callback",
+            "--redirect-uri",
+            "https://app.example/cb",
+            "--json",
+        ],
+    )
+    .await;
+    assert!(out.ok, "{}", out.stderr);
+    let reg: serde_json::Value = serde_json::from_str(out.stdout.trim()).unwrap();
+    let id = reg["client_id"].as_str().unwrap().to_string();
+    let secret = reg["client_secret"].as_str().unwrap().to_string();
+    assert!(secret.len() >= 32, "a strong secret");
+
+    let stored = app.state.store.get_client(&id).await.unwrap().unwrap();
+    assert_eq!(stored.name, "CLI App");
+    assert_eq!(stored.redirect_uris.len(), 2);
+    assert!(stored.pkce_required && !stored.public);
+    let hash = stored.secret_hash.unwrap();
+    assert_ne!(hash, secret.as_bytes(), "the secret is not stored");
+    assert!(!hash
+        .windows(8)
+        .any(|w| secret.as_bytes().windows(8).any(|s| s == w)));
+    assert_eq!(
+        hash,
+        sesame::clients::secret_hash(&app.state.secrets, &id, &secret)
+    );
+
+    // The running server knows the new client at once, and its secret works.
+    let client = TestClient {
+        id,
+        secret: Some(secret),
+        redirect_uri: "http://127.0.0.1:9/callback".into(),
+    };
+    let tokens = app.tokens_for(&client, "cli@example.com").await;
+    assert_eq!(
+        jwt_claims(tokens["id_token"].as_str().unwrap())["aud"],
+        client.id
+    );
+    let list = cli(&app, &["clients", "list"]).await;
+    assert!(list.ok, "{}", list.stderr);
+    assert!(list.stdout.contains(&client.id) && list.stdout.contains("CLI App"));
+    assert!(!list.stdout.contains(client.secret.as_deref().unwrap()));
+}
+
+#[tokio::test]
+async fn cli_public_client_gets_no_secret_and_pkce_optional_is_recorded() {
+    let app = TestApp::spawn().await;
+    let out = cli(
+        &app,
+        &[
+            "clients",
+            "add",
+            "--name",
+            "SPA",
+            "--redirect-uri",
+            "http://localhost:3000/cb",
+            "--public",
+            "--json",
+        ],
+    )
+    .await;
+    assert!(out.ok, "{}", out.stderr);
+    let reg: serde_json::Value = serde_json::from_str(out.stdout.trim()).unwrap();
+    assert!(reg.get("client_secret").is_none(), "{reg}");
+    let public = reg["client_id"].as_str().unwrap();
+    let stored = app.state.store.get_client(public).await.unwrap().unwrap();
+    assert!(stored.public && stored.pkce_required && stored.secret_hash.is_none());
+
+    let out = cli(
+        &app,
+        &[
+            "clients",
+            "add",
+            "--name",
+            "Legacy",
+            "--redirect-uri",
+            "https://legacy.example/cb",
+            "--pkce",
+            "optional",
+        ],
+    )
+    .await;
+    assert!(out.ok, "{}", out.stderr);
+    assert!(out.stdout.contains("client_secret:"), "{}", out.stdout);
+    assert!(out.stdout.contains("shown only now"), "{}", out.stdout);
+    let list = cli(&app, &["clients", "list", "--json"]).await;
+    let list: serde_json::Value = serde_json::from_str(&list.stdout).unwrap();
+    let legacy = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "Legacy")
+        .unwrap();
+    assert_eq!(legacy["pkce_required"], false);
+    assert!(legacy.get("secret_hash").is_none(), "{legacy}");
+    assert!(list.as_array().unwrap().iter().any(|c| c["id"] == public));
+}
+
+#[tokio::test]
+async fn cli_refuses_an_invalid_client_with_a_clear_message() {
+    let app = TestApp::spawn().await;
+    for (uri, needle) in [
+        ("http://app.example/cb", "https"),
+        ("https://app.example/cb#frag", "fragment"),
+        ("not a uri", "absolute"),
+    ] {
+        let out = cli(
+            &app,
+            &["clients", "add", "--name", "Bad", "--redirect-uri", uri],
+        )
+        .await;
+        assert!(!out.ok, "{uri} was accepted");
+        assert!(out.stderr.contains(needle), "{uri}: {}", out.stderr);
+    }
+    let out = cli(&app, &["clients", "add", "--name", "No URI"]).await;
+    assert!(!out.ok);
+    assert!(
+        app.state.store.list_clients().await.unwrap().len() == 1,
+        "only the demo client"
+    );
+}
+
+#[tokio::test]
+async fn production_mode_refuses_to_start_without_smtp_https_issuer_or_secret_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::new().await;
+    let cases: [(&[(&str, &str)], &str); 3] = [
+        (&[], "SMTP"),
+        (&[("SESAME_SMTP_URL", "smtp://127.0.0.1:2525")], "https"),
+        (
+            &[
+                ("SESAME_SMTP_URL", "smtp://127.0.0.1:2525"),
+                ("SESAME_ISSUER", "https://id.example.com"),
+            ],
+            "secret key",
+        ),
+    ];
+    for (env, needle) in cases {
+        for args in [&[][..], &["check-config"][..]] {
+            let mut cmd = sesame(dir.path());
+            cmd.args(args)
+                .env("SESAME_MODE", "production")
+                .env("SESAME_LISTEN", "127.0.0.1:0")
+                .env("SESAME_DATABASE_URL", &db.url)
+                .envs(env.iter().copied());
+            let out = tokio::time::timeout(Duration::from_secs(60), run(cmd))
+                .await
+                .expect("it exits instead of serving");
+            assert!(!out.ok, "{args:?} {env:?} started");
+            assert!(out.stderr.contains(needle), "{needle}: {}", out.stderr);
+            assert!(out.stderr.contains("production"), "{}", out.stderr);
+        }
+    }
+    // With all three, the configuration is accepted (and the secret is not printed).
+    let mut cmd = sesame(dir.path());
+    cmd.arg("check-config")
+        .env("SESAME_MODE", "production")
+        .env("SESAME_SMTP_URL", "smtp://user:hunter2@127.0.0.1:2525")
+        .env("SESAME_ISSUER", "https://id.example.com")
+        .env("SESAME_SECRET_KEY", TEST_SECRET_KEY);
+    let out = run(cmd).await;
+    assert!(out.ok, "{}", out.stderr);
+    assert!(
+        out.stdout.contains(r#"mode = "production""#),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("hunter2") && !out.stdout.contains(TEST_SECRET_KEY));
+}
+
+#[tokio::test]
+async fn unknown_config_keys_are_errors_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sesame.toml");
+    std::fs::write(&file, "isuer = \"http://localhost:1\"\n").unwrap();
+    let mut cmd = sesame(dir.path());
+    cmd.args(["--config", file.to_str().unwrap(), "check-config"]);
+    let out = run(cmd).await;
+    assert!(!out.ok);
+    assert!(out.stderr.contains("isuer"), "{}", out.stderr);
+
+    let nested = dir.path().join("nested.toml");
+    std::fs::write(&nested, "[login]\ncode_tll_seconds = 60\n").unwrap();
+    let mut cmd = sesame(dir.path());
+    cmd.arg("check-config").env("SESAME_CONFIG", &nested);
+    let out = run(cmd).await;
+    assert!(!out.ok);
+    assert!(out.stderr.contains("code_tll_seconds"), "{}", out.stderr);
+
+    for (name, key) in [
+        ("SESAME_ISUER", "isuer"),
+        ("SESAME_LOGIN__CODE_TLL_SECONDS", "code_tll_seconds"),
+    ] {
+        let mut cmd = sesame(dir.path());
+        cmd.arg("check-config").env(name, "1");
+        let out = run(cmd).await;
+        assert!(!out.ok, "{name} was accepted");
+        assert!(out.stderr.contains(key), "{name}: {}", out.stderr);
+    }
+}
+
+#[tokio::test]
+async fn configuration_layers_defaults_then_file_then_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("config")).unwrap();
+    std::fs::write(
+        dir.path().join("config/sesame.toml"),
+        "issuer = \"http://file.example:1\"\n[login]\nmax_attempts = 3\n",
+    )
+    .unwrap();
+    let mut cmd = sesame(dir.path());
+    cmd.arg("check-config");
+    let out = run(cmd).await;
+    assert!(out.ok, "{}", out.stderr);
+    assert!(
+        out.stdout.contains(r#"issuer = "http://file.example:1""#),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("max_attempts = 3"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains(r#"listen = "127.0.0.1:8080""#),
+        "a default: {}",
+        out.stdout
+    );
+    let mut cmd = sesame(dir.path());
+    cmd.arg("check-config")
+        .env("SESAME_ISSUER", "http://env.example:2")
+        .env("SESAME_LOGIN__MAX_ATTEMPTS", "4")
+        .env("SESAME_EMAIL_FROM", "Env <env@example.com>");
+    let out = run(cmd).await;
+    assert!(out.ok, "{}", out.stderr);
+    assert!(
+        out.stdout.contains(r#"issuer = "http://env.example:2""#),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("max_attempts = 4"), "{}", out.stdout);
+    assert!(out.stdout.contains("env@example.com"), "{}", out.stdout);
+}
+
+/// Starts the demo sign-in in `browser` and returns the login page it lands on.
+async fn demo_start(base: &str, browser: &Browser) -> LoginPage {
+    let res = browser.get(&format!("{base}/")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Try it: sign in to the demo app"), "{html}");
+    let csrf = hidden(&html, "csrf");
+    let res = browser
+        .post_form(&format!("{base}/demo/start"), &[("csrf", &csrf)])
+        .await;
+    let auth = location(&res, base);
+    assert!(auth.starts_with(&format!("{base}/authorize?")), "{auth}");
+    assert_eq!(
+        query_param(&auth, "code_challenge_method").as_deref(),
+        Some("S256")
+    );
+    let res = browser.get(&auth).await;
+    let login = location(&res, base);
+    let html = browser.get(&login).await.text().await.unwrap();
+    assert!(html.contains("Sign in to Demo app"), "{html}");
+    LoginPage {
+        tx: hidden(&html, "tx"),
+        csrf: hidden(&html, "csrf"),
+        url: login,
+        html,
+    }
+}
+
+/// Finishes the demo sign-in with `code`; returns the result page.
+async fn demo_finish(base: &str, browser: &Browser, page: &LoginPage, code: &str) -> String {
+    let res = browser
+        .post_form(
+            &format!("{base}/login/verify"),
+            &[("tx", &page.tx), ("csrf", &page.csrf), ("code", code)],
+        )
+        .await;
+    let back = location(&res, base);
+    assert!(
+        back.starts_with(&format!("{base}/demo/callback?")),
+        "{back}"
+    );
+    let res = browser.get(&back).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    res.text().await.unwrap()
+}
+
+fn assert_demo_result(html: &str, email: &str) {
+    assert!(html.contains("You are signed in"), "{html}");
+    let html = &html.replace("&#34;", "\"").replace("&quot;", "\"");
+    let claims = html.split(r#"id="id-token-claims">"#).nth(1).unwrap();
+    let claims = claims.split("</pre>").next().unwrap();
+    let userinfo = html.split(r#"id="userinfo">"#).nth(1).unwrap();
+    for needle in [
+        "\"iss\"",
+        "\"sub\"",
+        "\"amr\"",
+        "\"nonce\"",
+        "\"otp\"",
+        email,
+    ] {
+        assert!(
+            claims.contains(needle),
+            "ID token claims show {needle}: {claims}"
+        );
+    }
+    assert!(
+        userinfo.contains(email) && userinfo.contains("\"sub\""),
+        "{userinfo}"
+    );
+}
+
+#[tokio::test]
+async fn dev_mode_demo_app_signs_in_end_to_end() {
+    let app = TestApp::spawn().await;
+    let browser = Browser::new();
+    let page = demo_start(&app.base, &browser).await;
+    let code = app.request_code(&browser, &page, "demo@example.com").await;
+    let html = demo_finish(&app.base, &browser, &page, &code).await;
+    assert_demo_result(&html, "demo@example.com");
+}
+
+#[tokio::test]
+async fn production_mode_has_no_demo_app() {
+    let app = TestApp::spawn_with(|c| {
+        c.mode = sesame::config::Mode::Production;
+        c.issuer = "https://id.example.com".into();
+    })
+    .await;
+    let browser = Browser::new();
+    assert_eq!(
+        browser.get(&app.url("/")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let res = browser
+        .post_form(&app.url("/demo/start"), &[("csrf", "x")])
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let demo = app
+        .state
+        .store
+        .get_client(sesame::demo::DEMO_CLIENT_ID)
+        .await
+        .unwrap();
+    assert!(demo.is_none(), "no demo client in production");
+    assert!(!app.state.mailer.is_console());
+}
+
+/// Text a child process wrote so far.
+type Captured = Arc<Mutex<String>>;
+
+fn capture(mut pipe: impl tokio::io::AsyncRead + Unpin + Send + 'static) -> Captured {
+    let out: Captured = Arc::default();
+    let sink = out.clone();
+    tokio::spawn(async move {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = pipe.read(&mut buf).await {
+            if n == 0 {
+                break;
+            }
+            sink.lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    });
+    out
+}
+
+/// Waits until `pred` holds for the captured text, or panics with what was seen.
+async fn wait_for(what: &str, text: &Captured, pred: impl Fn(&str) -> Option<String>) -> String {
+    for _ in 0..600 {
+        if let Some(v) = pred(&text.lock().unwrap()) {
+            return v;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("waited for {what}; got:\n{}", text.lock().unwrap());
+}
+
+#[tokio::test]
+async fn binary_with_no_subcommand_serves_the_dev_demo_with_codes_on_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::new().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut cmd = sesame(dir.path());
+    cmd.env("SESAME_LISTEN", format!("127.0.0.1:{port}"))
+        .env("SESAME_ISSUER", &base)
+        .env("SESAME_DATABASE_URL", &db.url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let stdout = capture(child.stdout.take().unwrap());
+    let stderr = capture(child.stderr.take().unwrap());
+    wait_for("the banner", &stderr, |t| {
+        t.contains("sesame is ready").then(|| t.to_string())
+    })
+    .await;
+    {
+        let banner = stderr.lock().unwrap();
+        assert!(banner.contains("DEVELOPMENT MODE"), "{banner}");
+        assert!(banner.contains("codes are printed here"), "{banner}");
+        assert!(banner.contains(&base), "{banner}");
+    }
+
+    let browser = Browser::new();
+    let page = demo_start(&base, &browser).await;
+    let res = browser
+        .post_form(
+            &format!("{base}/login"),
+            &[
+                ("tx", &page.tx),
+                ("csrf", &page.csrf),
+                ("identifier", "Terminal@Example.com"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let code = wait_for("the code on the terminal", &stdout, |t| {
+        let rest = t.split("code for terminal@example.com is ").nth(1)?;
+        let code: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        (code.len() == 6).then_some(code)
+    })
+    .await;
+    let html = demo_finish(&base, &browser, &page, &code).await;
+    assert_demo_result(&html, "terminal@example.com");
+    // Development generated its secret once and kept it beside the data.
+    let secret_file = sesame::config::Config {
+        database: sesame::config::DatabaseConfig {
+            url: db.url.clone(),
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+    .data_dir()
+    .join("secret.key");
+    let secret_file = if secret_file.is_absolute() {
+        secret_file
+    } else {
+        dir.path().join(secret_file)
+    };
+    assert!(secret_file.exists(), "{}", secret_file.display());
+    child.start_kill().unwrap();
+    let _ = child.wait().await;
+}
