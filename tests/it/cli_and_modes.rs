@@ -107,6 +107,46 @@ async fn cli_registers_a_client_while_the_server_runs_and_stores_only_a_hash() {
 }
 
 #[tokio::test]
+async fn cli_reads_the_same_configuration_file_as_the_server() {
+    let app = TestApp::spawn().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("prod.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "secret_key = \"{TEST_SECRET_KEY}\"\n[database]\nurl = \"{}\"\n",
+            app.db.url
+        ),
+    )
+    .unwrap();
+    let mut cmd = sesame(dir.path());
+    cmd.args(["clients", "add", "--name", "From File", "--json"])
+        .args(["--redirect-uri", "http://127.0.0.1:9/callback"])
+        .env("SESAME_CONFIG", &file);
+    let out = run(cmd).await;
+    assert!(out.ok, "{}", out.stderr);
+    let reg: serde_json::Value = serde_json::from_str(out.stdout.trim()).unwrap();
+    // The server on that database accepts the secret: both hashed it with one key.
+    let client = TestClient {
+        id: reg["client_id"].as_str().unwrap().into(),
+        secret: reg["client_secret"].as_str().map(str::to_string),
+        redirect_uri: "http://127.0.0.1:9/callback".into(),
+    };
+    app.tokens_for(&client, "file@example.com").await;
+}
+
+#[tokio::test]
+async fn binary_creates_its_sqlite_database_and_folder_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = sesame(dir.path());
+    cmd.arg("migrate");
+    let out = run(cmd).await;
+    assert!(out.ok, "{}", out.stderr);
+    assert!(out.stdout.contains("sqlite"), "{}", out.stdout);
+    assert!(dir.path().join("data/sesame.db").is_file());
+}
+
+#[tokio::test]
 async fn cli_public_client_gets_no_secret_and_pkce_optional_is_recorded() {
     let app = TestApp::spawn().await;
     let out = cli(

@@ -333,3 +333,17 @@ async fn codes_are_stored_only_as_keyed_hashes() {
     assert_ne!(stored[0], auth_code.as_bytes());
     assert_eq!(stored[0], sesame::authz::code_hash(&app.state, &auth_code));
 }
+
+#[tokio::test]
+async fn sign_in_expires_after_thirty_minutes() {
+    let app = TestApp::spawn().await;
+    let client = app.confidential_client().await;
+    let browser = Browser::new();
+    let (page, code) = app.code_page(&browser, &client, "tx@example.com").await;
+    app.clock.advance(30 * 60 + 1);
+    let res = app.submit_code(&browser, &page, &code).await;
+    let html = expect_error_page(res, StatusCode::BAD_REQUEST).await;
+    assert!(html.contains("This sign-in has expired"), "{html}");
+    let res = browser.get(&page.url).await;
+    expect_error_page(res, StatusCode::BAD_REQUEST).await;
+}
