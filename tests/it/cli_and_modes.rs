@@ -3,28 +3,13 @@
 //! layers and unknown keys, production's refusals, and development mode's demo sign-in with
 //! the code printed to the terminal.
 
-use std::process::Stdio;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use tokio::io::AsyncReadExt;
 use tokio::process::Command;
 
+use crate::support::process::*;
 use crate::support::*;
-
-/// The binary with a clean environment: no inherited `SESAME_*`, run in `dir` (so no
-/// `config/sesame.toml` is picked up by accident).
-fn sesame(dir: &std::path::Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sesame"));
-    cmd.current_dir(dir).kill_on_drop(true);
-    for (k, _) in std::env::vars() {
-        if k.starts_with("SESAME_") || k == "RUST_LOG" {
-            cmd.env_remove(k);
-        }
-    }
-    cmd
-}
 
 struct Output {
     ok: bool,
@@ -44,7 +29,7 @@ async fn run(mut cmd: Command) -> Output {
 /// `sesame <args>` against the test database with the test servers' secret.
 async fn cli(app: &TestApp, args: &[&str]) -> Output {
     let dir = tempfile::tempdir().unwrap();
-    let mut cmd = sesame(dir.path());
+    let mut cmd = sesame_command(dir.path());
     cmd.args(args)
         .env("SESAME_DATABASE_URL", &app.db.url)
         .env("SESAME_SECRET_KEY", TEST_SECRET_KEY);
@@ -119,7 +104,7 @@ async fn cli_reads_the_same_configuration_file_as_the_server() {
         ),
     )
     .unwrap();
-    let mut cmd = sesame(dir.path());
+    let mut cmd = sesame_command(dir.path());
     cmd.args(["clients", "add", "--name", "From File", "--json"])
         .args(["--redirect-uri", "http://127.0.0.1:9/callback"])
         .env("SESAME_CONFIG", &file);
@@ -138,7 +123,7 @@ async fn cli_reads_the_same_configuration_file_as_the_server() {
 #[tokio::test]
 async fn binary_creates_its_sqlite_database_and_folder_by_default() {
     let dir = tempfile::tempdir().unwrap();
-    let mut cmd = sesame(dir.path());
+    let mut cmd = sesame_command(dir.path());
     cmd.arg("migrate");
     let out = run(cmd).await;
     assert!(out.ok, "{}", out.stderr);
@@ -241,7 +226,7 @@ async fn production_mode_refuses_to_start_without_smtp_https_issuer_or_secret_ke
     ];
     for (env, needle) in cases {
         for args in [&[][..], &["check-config"][..]] {
-            let mut cmd = sesame(dir.path());
+            let mut cmd = sesame_command(dir.path());
             cmd.args(args)
                 .env("SESAME_MODE", "production")
                 .env("SESAME_LISTEN", "127.0.0.1:0")
@@ -256,7 +241,7 @@ async fn production_mode_refuses_to_start_without_smtp_https_issuer_or_secret_ke
         }
     }
     // With all three, the configuration is accepted (and the secret is not printed).
-    let mut cmd = sesame(dir.path());
+    let mut cmd = sesame_command(dir.path());
     cmd.arg("check-config")
         .env("SESAME_MODE", "production")
         .env("SESAME_SMTP_URL", "smtp://user:hunter2@127.0.0.1:2525")
@@ -277,7 +262,7 @@ async fn unknown_config_keys_are_errors_naming_the_key() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("sesame.toml");
     std::fs::write(&file, "isuer = \"http://localhost:1\"\n").unwrap();
-    let mut cmd = sesame(dir.path());
+    let mut cmd = sesame_command(dir.path());
     cmd.args(["--config", file.to_str().unwrap(), "check-config"]);
     let out = run(cmd).await;
     assert!(!out.ok);
@@ -285,7 +270,7 @@ async fn unknown_config_keys_are_errors_naming_the_key() {
 
     let nested = dir.path().join("nested.toml");
     std::fs::write(&nested, "[login]\ncode_tll_seconds = 60\n").unwrap();
-    let mut cmd = sesame(dir.path());
+    let mut cmd = sesame_command(dir.path());
     cmd.arg("check-config").env("SESAME_CONFIG", &nested);
     let out = run(cmd).await;
     assert!(!out.ok);
@@ -295,7 +280,7 @@ async fn unknown_config_keys_are_errors_naming_the_key() {
         ("SESAME_ISUER", "isuer"),
         ("SESAME_LOGIN__CODE_TLL_SECONDS", "code_tll_seconds"),
     ] {
-        let mut cmd = sesame(dir.path());
+        let mut cmd = sesame_command(dir.path());
         cmd.arg("check-config").env(name, "1");
         let out = run(cmd).await;
         assert!(!out.ok, "{name} was accepted");
@@ -312,7 +297,7 @@ async fn configuration_layers_defaults_then_file_then_environment() {
         "issuer = \"http://file.example:1\"\n[login]\nmax_attempts = 3\n",
     )
     .unwrap();
-    let mut cmd = sesame(dir.path());
+    let mut cmd = sesame_command(dir.path());
     cmd.arg("check-config");
     let out = run(cmd).await;
     assert!(out.ok, "{}", out.stderr);
@@ -327,7 +312,7 @@ async fn configuration_layers_defaults_then_file_then_environment() {
         "a default: {}",
         out.stdout
     );
-    let mut cmd = sesame(dir.path());
+    let mut cmd = sesame_command(dir.path());
     cmd.arg("check-config")
         .env("SESAME_ISSUER", "http://env.example:2")
         .env("SESAME_LOGIN__MAX_ATTEMPTS", "4")
@@ -341,77 +326,6 @@ async fn configuration_layers_defaults_then_file_then_environment() {
     );
     assert!(out.stdout.contains("max_attempts = 4"), "{}", out.stdout);
     assert!(out.stdout.contains("env@example.com"), "{}", out.stdout);
-}
-
-/// Starts the demo sign-in in `browser` and returns the login page it lands on.
-async fn demo_start(base: &str, browser: &Browser) -> LoginPage {
-    let res = browser.get(&format!("{base}/")).await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let html = res.text().await.unwrap();
-    assert!(html.contains("Try it: sign in to the demo app"), "{html}");
-    let csrf = hidden(&html, "csrf");
-    let res = browser
-        .post_form(&format!("{base}/demo/start"), &[("csrf", &csrf)])
-        .await;
-    let auth = location(&res, base);
-    assert!(auth.starts_with(&format!("{base}/authorize?")), "{auth}");
-    assert_eq!(
-        query_param(&auth, "code_challenge_method").as_deref(),
-        Some("S256")
-    );
-    let res = browser.get(&auth).await;
-    let login = location(&res, base);
-    let html = browser.get(&login).await.text().await.unwrap();
-    assert!(html.contains("Sign in to Demo app"), "{html}");
-    LoginPage {
-        tx: hidden(&html, "tx"),
-        csrf: hidden(&html, "csrf"),
-        url: login,
-        html,
-    }
-}
-
-/// Finishes the demo sign-in with `code`; returns the result page.
-async fn demo_finish(base: &str, browser: &Browser, page: &LoginPage, code: &str) -> String {
-    let res = browser
-        .post_form(
-            &format!("{base}/login/verify"),
-            &[("tx", &page.tx), ("csrf", &page.csrf), ("code", code)],
-        )
-        .await;
-    let back = location(&res, base);
-    assert!(
-        back.starts_with(&format!("{base}/demo/callback?")),
-        "{back}"
-    );
-    let res = browser.get(&back).await;
-    assert_eq!(res.status(), StatusCode::OK);
-    res.text().await.unwrap()
-}
-
-fn assert_demo_result(html: &str, email: &str) {
-    assert!(html.contains("You are signed in"), "{html}");
-    let html = &html.replace("&#34;", "\"").replace("&quot;", "\"");
-    let claims = html.split(r#"id="id-token-claims">"#).nth(1).unwrap();
-    let claims = claims.split("</pre>").next().unwrap();
-    let userinfo = html.split(r#"id="userinfo">"#).nth(1).unwrap();
-    for needle in [
-        "\"iss\"",
-        "\"sub\"",
-        "\"amr\"",
-        "\"nonce\"",
-        "\"otp\"",
-        email,
-    ] {
-        assert!(
-            claims.contains(needle),
-            "ID token claims show {needle}: {claims}"
-        );
-    }
-    assert!(
-        userinfo.contains(email) && userinfo.contains("\"sub\""),
-        "{userinfo}"
-    );
 }
 
 #[tokio::test]
@@ -450,66 +364,15 @@ async fn production_mode_has_no_demo_app() {
     assert!(!app.state.mailer.is_console());
 }
 
-/// Text a child process wrote so far.
-type Captured = Arc<Mutex<String>>;
-
-fn capture(mut pipe: impl tokio::io::AsyncRead + Unpin + Send + 'static) -> Captured {
-    let out: Captured = Arc::default();
-    let sink = out.clone();
-    tokio::spawn(async move {
-        let mut buf = [0u8; 4096];
-        while let Ok(n) = pipe.read(&mut buf).await {
-            if n == 0 {
-                break;
-            }
-            sink.lock()
-                .unwrap()
-                .push_str(&String::from_utf8_lossy(&buf[..n]));
-        }
-    });
-    out
-}
-
-/// Waits until `pred` holds for the captured text, or panics with what was seen.
-async fn wait_for(what: &str, text: &Captured, pred: impl Fn(&str) -> Option<String>) -> String {
-    for _ in 0..600 {
-        if let Some(v) = pred(&text.lock().unwrap()) {
-            return v;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("waited for {what}; got:\n{}", text.lock().unwrap());
-}
-
 #[tokio::test]
 async fn binary_with_no_subcommand_serves_the_dev_demo_with_codes_on_the_terminal() {
-    let dir = tempfile::tempdir().unwrap();
     let db = TestDb::new().await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut cmd = sesame(dir.path());
-    cmd.env("SESAME_LISTEN", format!("127.0.0.1:{port}"))
-        .env("SESAME_ISSUER", &base)
-        .env("SESAME_DATABASE_URL", &db.url)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
-    let stdout = capture(child.stdout.take().unwrap());
-    let stderr = capture(child.stderr.take().unwrap());
-    wait_for("the banner", &stderr, |t| {
-        t.contains("sesame is ready").then(|| t.to_string())
-    })
-    .await;
-    {
-        let banner = stderr.lock().unwrap();
-        assert!(banner.contains("DEVELOPMENT MODE"), "{banner}");
-        assert!(banner.contains("codes are printed here"), "{banner}");
-        assert!(banner.contains(&base), "{banner}");
-    }
+    let server = ServerProcess::start(&db.url, &[]).await;
+    let base = server.base.clone();
+    let banner = server.stderr_text();
+    assert!(banner.contains("DEVELOPMENT MODE"), "{banner}");
+    assert!(banner.contains("codes are printed here"), "{banner}");
+    assert!(banner.contains(&base), "{banner}");
 
     let browser = Browser::new();
     let page = demo_start(&base, &browser).await;
@@ -524,7 +387,7 @@ async fn binary_with_no_subcommand_serves_the_dev_demo_with_codes_on_the_termina
         )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let code = wait_for("the code on the terminal", &stdout, |t| {
+    let code = wait_for("the code on the terminal", &server.stdout, |t| {
         let rest = t.split("code for terminal@example.com is ").nth(1)?;
         let code: String = rest.chars().take_while(char::is_ascii_digit).collect();
         (code.len() == 6).then_some(code)
@@ -533,21 +396,21 @@ async fn binary_with_no_subcommand_serves_the_dev_demo_with_codes_on_the_termina
     let html = demo_finish(&base, &browser, &page, &code).await;
     assert_demo_result(&html, "terminal@example.com");
     // Development generated its secret once and kept it beside the data.
-    let secret_file = sesame::config::Config {
+    let data_dir = sesame::config::Config {
         database: sesame::config::DatabaseConfig {
             url: db.url.clone(),
             ..Default::default()
         },
         ..Default::default()
     }
-    .data_dir()
-    .join("secret.key");
-    let secret_file = if secret_file.is_absolute() {
-        secret_file
-    } else {
-        dir.path().join(secret_file)
-    };
-    assert!(secret_file.exists(), "{}", secret_file.display());
-    child.start_kill().unwrap();
-    let _ = child.wait().await;
+    .data_dir();
+    assert!(
+        server
+            .dir
+            .path()
+            .join(data_dir)
+            .join("secret.key")
+            .is_file(),
+        "a generated secret is kept"
+    );
 }

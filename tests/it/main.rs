@@ -12,5 +12,6 @@ mod discovery;
 mod limits;
 mod login_codes;
 mod login_pages;
+mod smtp_delivery;
 mod token_errors;
 mod userinfo;

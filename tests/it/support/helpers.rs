@@ -233,3 +233,77 @@ pub fn h1(html: &str) -> String {
     let end = html[start..].find("</h1>").unwrap() + start;
     html[start..end].to_string()
 }
+
+// ---------------------------------------------------------------------------
+// The development demo relying party at `/`.
+
+/// Starts the demo sign-in in `browser` and returns the login page it lands on.
+pub async fn demo_start(base: &str, browser: &Browser) -> LoginPage {
+    let res = browser.get(&format!("{base}/")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Try it: sign in to the demo app"), "{html}");
+    let csrf = hidden(&html, "csrf");
+    let res = browser
+        .post_form(&format!("{base}/demo/start"), &[("csrf", &csrf)])
+        .await;
+    let auth = location(&res, base);
+    assert!(auth.starts_with(&format!("{base}/authorize?")), "{auth}");
+    assert_eq!(
+        query_param(&auth, "code_challenge_method").as_deref(),
+        Some("S256")
+    );
+    let res = browser.get(&auth).await;
+    let login = location(&res, base);
+    let html = browser.get(&login).await.text().await.unwrap();
+    assert!(html.contains("Sign in to Demo app"), "{html}");
+    LoginPage {
+        tx: hidden(&html, "tx"),
+        csrf: hidden(&html, "csrf"),
+        url: login,
+        html,
+    }
+}
+
+/// Finishes the demo sign-in with `code`; returns the result page.
+pub async fn demo_finish(base: &str, browser: &Browser, page: &LoginPage, code: &str) -> String {
+    let res = browser
+        .post_form(
+            &format!("{base}/login/verify"),
+            &[("tx", &page.tx), ("csrf", &page.csrf), ("code", code)],
+        )
+        .await;
+    let back = location(&res, base);
+    assert!(
+        back.starts_with(&format!("{base}/demo/callback?")),
+        "{back}"
+    );
+    let res = browser.get(&back).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    res.text().await.unwrap()
+}
+
+pub fn assert_demo_result(html: &str, email: &str) {
+    assert!(html.contains("You are signed in"), "{html}");
+    let html = &html.replace("&#34;", "\"").replace("&quot;", "\"");
+    let claims = html.split(r#"id="id-token-claims">"#).nth(1).unwrap();
+    let claims = claims.split("</pre>").next().unwrap();
+    let userinfo = html.split(r#"id="userinfo">"#).nth(1).unwrap();
+    for needle in [
+        "\"iss\"",
+        "\"sub\"",
+        "\"amr\"",
+        "\"nonce\"",
+        "\"otp\"",
+        email,
+    ] {
+        assert!(
+            claims.contains(needle),
+            "ID token claims show {needle}: {claims}"
+        );
+    }
+    assert!(
+        userinfo.contains(email) && userinfo.contains("\"sub\""),
+        "{userinfo}"
+    );
+}

@@ -8,7 +8,9 @@
 #![allow(dead_code)]
 
 pub mod helpers;
+pub mod process;
 pub mod smtp;
+pub mod tls_smtp;
 
 pub use helpers::*;
 
