@@ -128,7 +128,34 @@ async fn binary_creates_its_sqlite_database_and_folder_by_default() {
     let out = run(cmd).await;
     assert!(out.ok, "{}", out.stderr);
     assert!(out.stdout.contains("sqlite"), "{}", out.stdout);
-    assert!(dir.path().join("data/sesame.db").is_file());
+    let file = dir.path().join("data/sesame.db");
+    assert!(file.is_file());
+    // WAL mode, and the tables of the foundation.
+    use sqlx::Connection;
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", file.display()))
+        .await
+        .unwrap();
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(mode, "wal");
+    let tables: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table'")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    for t in [
+        "clients",
+        "users",
+        "login_transactions",
+        "authorization_codes",
+        "refresh_tokens",
+        "signing_keys",
+        "audit_events",
+    ] {
+        assert!(tables.iter().any(|x| x == t), "table {t} in {tables:?}");
+    }
 }
 
 #[tokio::test]
@@ -297,6 +324,23 @@ async fn configuration_layers_defaults_then_file_then_environment() {
         "issuer = \"http://file.example:1\"\n[login]\nmax_attempts = 3\n",
     )
     .unwrap();
+    // Defaults alone (another folder, no file).
+    let empty = tempfile::tempdir().unwrap();
+    let mut cmd = sesame_command(empty.path());
+    cmd.arg("check-config");
+    let out = run(cmd).await;
+    assert!(out.ok, "{}", out.stderr);
+    for default in [
+        r#"mode = "development""#,
+        r#"issuer = "http://localhost:8080""#,
+        r#"listen = "127.0.0.1:8080""#,
+        r#"url = "sqlite://data/sesame.db""#,
+        "max_attempts = 5",
+        "code_ttl_seconds = 900",
+    ] {
+        assert!(out.stdout.contains(default), "{default}: {}", out.stdout);
+    }
+    // config/sesame.toml is read by default.
     let mut cmd = sesame_command(dir.path());
     cmd.arg("check-config");
     let out = run(cmd).await;

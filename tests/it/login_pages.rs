@@ -347,6 +347,11 @@ async fn email_has_text_and_html_parts_code_first_in_subject_and_configured_send
     assert!(raw.contains("Content-Type: text/plain"), "{raw}");
     assert!(raw.contains("Content-Type: text/html"), "{raw}");
     assert!(mail.text_body.contains(&code), "{}", mail.text_body);
+    let html_part = raw.split("Content-Type: text/html").nth(1).unwrap();
+    assert!(
+        html_part.contains(&code),
+        "the HTML part shows the code: {html_part}"
+    );
     assert!(mail.text_body.contains("Mail Test"), "{}", mail.text_body);
     assert!(mail.text_body.contains("15 minutes"), "{}", mail.text_body);
     assert!(code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()));
