@@ -151,8 +151,14 @@ pub async fn verify_code(
     let now = state.now();
     let max = state.config.login.max_attempts;
     let Some(attempt) = state.store.count_code_attempt(&tx.id, now, max).await? else {
+        // Read the count again: concurrent guesses may have used the last tries since
+        // `tx` was loaded, and the person should hear why the code stopped working.
+        let attempts = match state.store.get_login_tx(&tx.id, now).await? {
+            Some(t) => t.attempts,
+            None => tx.attempts,
+        };
         return Ok(VerifyOutcome::NoLiveCode {
-            too_many_tries: tx.attempts >= max,
+            too_many_tries: attempts >= max,
         });
     };
     let hash = code_hash(state, &tx.id, typed);

@@ -10,7 +10,7 @@ pub mod identifier;
 pub mod phone;
 pub mod sms_guard;
 
-use axum::extract::{Query, State};
+use axum::extract::{FromRequest, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -81,6 +81,32 @@ struct CodePage<'a> {
     notice: Option<String>,
 }
 
+/// A form body whose rejection (wrong content type, unreadable body) is a friendly page
+/// instead of axum's plain-text 415/422. Missing fields default to empty (every form
+/// struct marks its fields `#[serde(default)]`), so a missing CSRF token is refused by
+/// [`check_csrf`] like a wrong one.
+pub struct PageForm<T>(pub T);
+
+impl<T, S> FromRequest<S> for PageForm<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = PageError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, PageError> {
+        Form::<T>::from_request(req, state)
+            .await
+            .map(|Form(v)| PageForm(v))
+            .map_err(|_| {
+                PageError::bad_request(
+                    "This form could not be read",
+                    "Please go back to the app you were signing in to and start again.",
+                )
+            })
+    }
+}
+
 /// The session's anti-CSRF token, created on first use.
 pub async fn csrf_token(session: &Session) -> Result<String, PageError> {
     if let Some(t) = session.get::<String>(CSRF_KEY).await? {
@@ -137,6 +163,7 @@ async fn load_flow(state: &AppState, session: &Session, tx_id: &str) -> Result<F
 
 #[derive(Deserialize)]
 struct TxQuery {
+    #[serde(default)]
     tx: String,
 }
 
@@ -189,8 +216,11 @@ fn render_flow(
 
 #[derive(Deserialize)]
 struct IdentifierForm {
+    #[serde(default)]
     tx: String,
+    #[serde(default)]
     csrf: String,
+    #[serde(default)]
     identifier: String,
 }
 
@@ -241,7 +271,7 @@ async fn submit_identifier(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     session: Session,
-    Form(form): Form<IdentifierForm>,
+    PageForm(form): PageForm<IdentifierForm>,
 ) -> Result<Response, PageError> {
     check_csrf(&session, &form.csrf).await?;
     let mut flow = load_flow(&state, &session, &form.tx).await?;
@@ -274,6 +304,9 @@ async fn submit_identifier(
             Ok(Redirect::to(&login_url(&flow.tx.id)).into_response())
         }
         SendOutcome::DeliveryFailed => {
+            // Nothing half-made: no code and no address, so a reload shows page 1 again
+            // instead of a code page for a message that never left.
+            state.store.reset_login_identifier(&flow.tx.id).await?;
             flow.tx.identifier = None;
             render_flow(
                 &state,
@@ -298,15 +331,18 @@ fn keep_typed(typed: &str) -> &str {
 
 #[derive(Deserialize)]
 struct CodeForm {
+    #[serde(default)]
     tx: String,
+    #[serde(default)]
     csrf: String,
+    #[serde(default)]
     code: String,
 }
 
 async fn submit_code(
     State(state): State<AppState>,
     session: Session,
-    Form(form): Form<CodeForm>,
+    PageForm(form): PageForm<CodeForm>,
 ) -> Result<Response, PageError> {
     check_csrf(&session, &form.csrf).await?;
     let flow = load_flow(&state, &session, &form.tx).await?;
@@ -369,7 +405,9 @@ async fn submit_code(
 
 #[derive(Deserialize)]
 struct TxForm {
+    #[serde(default)]
     tx: String,
+    #[serde(default)]
     csrf: String,
 }
 
@@ -377,7 +415,7 @@ async fn resend(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     session: Session,
-    Form(form): Form<TxForm>,
+    PageForm(form): PageForm<TxForm>,
 ) -> Result<Response, PageError> {
     check_csrf(&session, &form.csrf).await?;
     let flow = load_flow(&state, &session, &form.tx).await?;
@@ -430,7 +468,7 @@ async fn resend(
 async fn restart(
     State(state): State<AppState>,
     session: Session,
-    Form(form): Form<TxForm>,
+    PageForm(form): PageForm<TxForm>,
 ) -> Result<Response, PageError> {
     check_csrf(&session, &form.csrf).await?;
     let flow = load_flow(&state, &session, &form.tx).await?;

@@ -6,6 +6,8 @@
 mod support;
 
 mod account;
+mod authorize_errors;
+mod cli_and_modes;
 mod client_credentials;
 mod conformance_basic;
 mod conformance_claims;
@@ -15,8 +17,11 @@ mod conformance_params;
 mod conformance_session;
 mod consent;
 mod core_flow;
+mod discovery;
 mod key_rotation;
 mod limits;
+mod login_codes;
+mod login_pages;
 mod logout;
 mod ops_http;
 mod ops_process;
@@ -29,4 +34,7 @@ mod scale_reliability;
 mod scale_replicas;
 mod scale_support;
 mod sms;
+mod smtp_delivery;
 mod sso;
+mod token_errors;
+mod userinfo;

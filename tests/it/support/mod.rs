@@ -7,8 +7,13 @@
 
 #![allow(dead_code)]
 
+pub mod helpers;
 pub mod oidc;
+pub mod process;
 pub mod smtp;
+pub mod tls_smtp;
+
+pub use helpers::*;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -137,6 +142,9 @@ pub struct TestApp {
     handle: Option<tokio::task::JoinHandle<()>>,
 }
 
+/// The server secret of every test server (the CLI tests hand it to the binary).
+pub const TEST_SECRET_KEY: &str = "test-secret-key-that-is-long-enough-0123456789";
+
 /// The configuration every test starts from: development mode with real SMTP.
 pub fn test_config(port: u16, db_url: &str, smtp_url: &str) -> Config {
     let mut env = BTreeMap::new();
@@ -146,10 +154,7 @@ pub fn test_config(port: u16, db_url: &str, smtp_url: &str) -> Config {
     );
     env.insert("SESAME_DATABASE_URL".to_string(), db_url.to_string());
     env.insert("SESAME_SMTP_URL".to_string(), smtp_url.to_string());
-    env.insert(
-        "SESAME_SECRET_KEY".to_string(),
-        "test-secret-key-that-is-long-enough-0123456789".to_string(),
-    );
+    env.insert("SESAME_SECRET_KEY".to_string(), TEST_SECRET_KEY.to_string());
     env.insert(
         "SESAME_EMAIL_FROM".to_string(),
         "Sesame <no-reply@sesame.test>".to_string(),

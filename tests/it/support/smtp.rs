@@ -411,7 +411,7 @@ pub fn code_from(mail: &ReceivedMail) -> String {
     panic!("no 6-digit code in subject {:?}", mail.subject)
 }
 
-fn parse_mail(mail_from: String, rcpt_to: Vec<String>, raw: String) -> ReceivedMail {
+pub fn parse_mail(mail_from: String, rcpt_to: Vec<String>, raw: String) -> ReceivedMail {
     let (headers, body) = split_headers(&raw);
     let subject = header(&headers, "subject")
         .map(|s| decode_encoded_words(&s))
