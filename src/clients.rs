@@ -1,10 +1,10 @@
-//! Registering relying parties: validation shared by the CLI (and later the admin API).
+//! Registering relying parties: validation shared by the CLI and the admin API.
 
 use serde::Serialize;
 use url::Url;
 
 use crate::crypto::{random_token, CryptoError, ServerSecrets};
-use crate::store::clients::Client;
+use crate::store::clients::{Client, ClientMeta};
 use crate::store::{Store, StoreError};
 
 /// What an admin asks for.
@@ -76,6 +76,17 @@ pub async fn register(
     now: i64,
     spec: NewClient,
 ) -> Result<Registered, ClientError> {
+    register_with_meta(store, secrets, now, spec, ClientMeta::default()).await
+}
+
+/// [`register`] with metadata already validated by the caller (the admin operations).
+pub async fn register_with_meta(
+    store: &Store,
+    secrets: &ServerSecrets,
+    now: i64,
+    spec: NewClient,
+    meta: ClientMeta,
+) -> Result<Registered, ClientError> {
     let name = spec.name.trim().to_string();
     if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
         return Err(ClientError::Invalid(
@@ -112,6 +123,7 @@ pub async fn register(
         id_token_alg: spec.id_token_alg,
         created_at: now,
         updated_at: now,
+        meta,
     };
     store.insert_client(&client).await?;
     Ok(Registered {

@@ -64,6 +64,7 @@ pub async fn ensure_demo_client(state: &AppState) -> Result<(), StartError> {
                     id_token_alg: state.config.tokens.default_id_token_alg.clone(),
                     created_at: now,
                     updated_at: now,
+                    meta: Default::default(),
                 })
                 .await?;
         }

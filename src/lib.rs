@@ -21,6 +21,8 @@
 //! - [`limits`]: rate limits counted in the database (shared by replicas).
 //! - [`crypto`], [`clock`], [`error`]: small shared pieces.
 //! - [`demo`]: the development-mode demo relying party at `/`.
+//! - [`admin`]: the admin HTTP API under `/admin/api/v1` and the operations it shares with
+//!   the CLI; [`branding`]: client logos, links and colours on the hosted pages.
 //!
 //! Data flows one way: handler → domain function → store.
 
@@ -29,8 +31,10 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod admin;
 pub mod app;
 pub mod authz;
+pub mod branding;
 pub mod cli;
 pub mod clients;
 pub mod clock;

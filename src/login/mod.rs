@@ -5,6 +5,7 @@
 
 pub mod code;
 pub mod identifier;
+pub mod review;
 
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -16,6 +17,7 @@ use tower_sessions::Session;
 
 use crate::app::AppState;
 use crate::authz::{self, AuthRequest};
+use crate::branding::Brand;
 use crate::crypto::{ct_eq, random_token};
 use crate::delivery::mask_email;
 use crate::error::PageError;
@@ -55,6 +57,7 @@ async fn css() -> Response {
 struct IdentifierPage<'a> {
     product: &'a str,
     client_name: &'a str,
+    brand: &'a Brand,
     tx: &'a str,
     csrf: &'a str,
     value: &'a str,
@@ -66,6 +69,7 @@ struct IdentifierPage<'a> {
 struct CodePage<'a> {
     product: &'a str,
     client_name: &'a str,
+    brand: &'a Brand,
     tx: &'a str,
     csrf: &'a str,
     masked: &'a str,
@@ -101,6 +105,7 @@ struct Flow {
     tx: LoginTx,
     req: AuthRequest,
     client_name: String,
+    brand: Brand,
 }
 
 async fn load_flow(state: &AppState, session: &Session, tx_id: &str) -> Result<Flow, PageError> {
@@ -114,16 +119,16 @@ async fn load_flow(state: &AppState, session: &Session, tx_id: &str) -> Result<F
         .filter(|t| t.completed_at.is_none())
         .ok_or_else(PageError::session_expired)?;
     let req: AuthRequest = serde_json::from_str(&tx.request).map_err(|_| PageError::internal())?;
-    let client_name = state
+    let client = state
         .store
         .get_client(&tx.client_id)
         .await?
-        .map(|c| c.name)
         .ok_or_else(PageError::session_expired)?;
     Ok(Flow {
         tx,
         req,
-        client_name,
+        brand: Brand::of(&client),
+        client_name: client.name,
     })
 }
 
@@ -159,6 +164,7 @@ fn render_flow(
         Some(identifier) => askama::Template::render(&CodePage {
             product,
             client_name: &flow.client_name,
+            brand: &flow.brand,
             tx: &flow.tx.id,
             csrf,
             masked: &mask_email(identifier),
@@ -168,6 +174,7 @@ fn render_flow(
         None => askama::Template::render(&IdentifierPage {
             product,
             client_name: &flow.client_name,
+            brand: &flow.brand,
             tx: &flow.tx.id,
             csrf,
             value: flow.req.login_hint.as_deref().unwrap_or(""),
@@ -197,6 +204,7 @@ async fn submit_identifier(
             let page = IdentifierPage {
                 product: &state.config.product_name,
                 client_name: &flow.client_name,
+                brand: &flow.brand,
                 tx: &flow.tx.id,
                 csrf: &form.csrf,
                 value: form.identifier.get(..320).unwrap_or(""),
@@ -258,7 +266,7 @@ async fn submit_code(
     }
     match code::verify_code(&state, &flow.tx, &typed).await? {
         VerifyOutcome::Success { sso, .. } => {
-            authz::start_sso(&session, &sso).await?;
+            authz::start_sso(&state, &session, &sso).await?;
             authz::forget_tx(&session, &flow.tx.id).await?;
             let url = authz::issue_code(&state, &flow.req, &sso).await?;
             Ok(Redirect::to(url.as_str()).into_response())

@@ -78,7 +78,8 @@ pub fn validate_request(
     let requested = p.get("scope").unwrap_or("");
     let mut scopes: Vec<&str> = Vec::new();
     for s in requested.split(' ').filter(|s| !s.is_empty()) {
-        if SUPPORTED_SCOPES.contains(&s) && !scopes.contains(&s) {
+        // Scopes outside the client's allow-list are dropped like unknown ones.
+        if SUPPORTED_SCOPES.contains(&s) && client.allows_scope(s) && !scopes.contains(&s) {
             scopes.push(s);
         }
     }
@@ -263,10 +264,9 @@ async fn usable_sso(
             return Ok(None);
         }
     }
-    match state.store.get_user(&sso.user_id).await? {
-        Some(u) if u.disabled_at.is_none() => Ok(Some(sso)),
-        _ => Ok(None),
-    }
+    Ok(authz::sso_is_live(state, session, &sso)
+        .await?
+        .then_some(sso))
 }
 
 #[cfg(test)]
@@ -285,6 +285,7 @@ mod tests {
             id_token_alg: "RS256".into(),
             created_at: 0,
             updated_at: 0,
+            meta: Default::default(),
         }
     }
 
@@ -348,6 +349,19 @@ mod tests {
         .is_ok());
         let plain = format!("response_type=code&scope=openid&code_challenge={CHALLENGE}");
         assert!(validate_request(&c, "https://app.example/cb", &params(&plain)).is_err());
+    }
+
+    #[test]
+    fn scopes_outside_the_clients_allow_list_are_dropped() {
+        let mut c = client(false, false);
+        c.meta.allowed_scopes = Some(vec!["openid".into()]);
+        let r = validate_request(
+            &c,
+            "https://app.example/cb",
+            &params("response_type=code&scope=openid+email"),
+        )
+        .unwrap();
+        assert_eq!(r.scope, "openid");
     }
 
     #[test]

@@ -227,11 +227,12 @@ async fn authorization_code(
     let amr: Vec<String> = serde_json::from_str(&code.amr).unwrap_or_default();
     let keys = state.keys.keys().await?;
     let cfg = &state.config.tokens;
+    let access_ttl = client.access_token_ttl(cfg.access_token_ttl_seconds);
     let access = AccessTokenClaims {
         iss: state.config.issuer.clone(),
         sub: user.id.clone(),
         aud: state.config.issuer.clone(),
-        exp: now + cfg.access_token_ttl_seconds,
+        exp: now + access_ttl,
         iat: now,
         jti: random_token(16)?,
         client_id: client.id.clone(),
@@ -245,7 +246,7 @@ async fn authorization_code(
         sub: user.id.clone(),
         aud: client.id.clone(),
         azp: client.id.clone(),
-        exp: now + cfg.id_token_ttl_seconds,
+        exp: now + client.id_token_ttl(cfg.id_token_ttl_seconds),
         iat: now,
         auth_time: code.auth_time,
         nonce: code.nonce.clone(),
@@ -265,7 +266,7 @@ async fn authorization_code(
     let body = TokenResponse {
         access_token,
         token_type: "Bearer",
-        expires_in: cfg.access_token_ttl_seconds,
+        expires_in: access_ttl,
         id_token: Some(id_token),
         scope: code.scope,
     };

@@ -9,13 +9,17 @@
 //!
 //! Everything that must survive a restart or be seen by another replica lives here.
 
+pub mod admin;
+pub mod admin_tokens;
 pub mod audit;
 pub mod clients;
 pub mod codes;
 pub mod keys;
 pub mod limits;
 pub mod login;
+pub mod review_accounts;
 pub mod sessions;
+pub mod user_sessions;
 pub mod users;
 
 use std::str::FromStr;
@@ -178,6 +182,8 @@ impl Store {
                 .bind(now).execute(pool).await?.rows_affected();
             n += sqlx::query("DELETE FROM rate_counters WHERE expires_at < $1")
                 .bind(now).execute(pool).await?.rows_affected();
+            n += sqlx::query("DELETE FROM user_sessions WHERE expires_at < $1")
+                .bind(now - 30 * 86_400).execute(pool).await?.rows_affected();
         });
         Ok(n)
     }
