@@ -7,3 +7,7 @@ mod support;
 
 mod core_flow;
 mod limits;
+
+mod admin_auth;
+mod admin_common;
+mod admin_clients;
