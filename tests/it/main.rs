@@ -11,3 +11,4 @@ mod limits;
 mod admin_auth;
 mod admin_common;
 mod admin_clients;
+mod admin_users;
