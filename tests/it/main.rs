@@ -12,3 +12,4 @@ mod admin_auth;
 mod admin_common;
 mod admin_clients;
 mod admin_users;
+mod admin_keys_audit;
