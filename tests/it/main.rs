@@ -13,3 +13,4 @@ mod admin_common;
 mod admin_clients;
 mod admin_users;
 mod admin_keys_audit;
+mod admin_review;
