@@ -14,3 +14,4 @@ mod admin_clients;
 mod admin_users;
 mod admin_keys_audit;
 mod admin_review;
+mod admin_cli;
