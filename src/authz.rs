@@ -72,7 +72,11 @@ pub async fn start_sso(
     session.insert(SSO_KEY, sso).await?;
     let now = state.now();
     if let Some(old) = session.get::<String>(SSO_SID_KEY).await? {
-        state.store.end_user_session(&old, now, "replaced").await?;
+        // `cycle_id` has already deleted the old browser session record.
+        state
+            .store
+            .mark_user_session_ended(&old, now, "replaced")
+            .await?;
     }
     let sid = crate::crypto::random_hex(16)?;
     state
@@ -99,7 +103,7 @@ pub async fn sso_is_live(
     sso: &SsoSession,
 ) -> Result<bool, PageError> {
     if let Some(sid) = session.get::<String>(SSO_SID_KEY).await? {
-        if !state.store.user_session_is_live(&sid, state.now()).await? {
+        if state.store.user_session_ended(&sid).await? {
             return Ok(false);
         }
     }

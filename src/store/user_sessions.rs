@@ -60,13 +60,13 @@ impl Store {
         }))
     }
 
-    /// True unless the sign-in `id` was ended or has expired. Unknown ids (sessions
-    /// started before sign-ins were recorded) count as live.
-    pub async fn user_session_is_live(&self, id: &str, now: i64) -> StoreResult<bool> {
-        Ok(match self.get_user_session(id).await? {
-            Some(s) => s.is_active(now),
-            None => true,
-        })
+    /// True when the sign-in `id` was ended (by an admin, or because its account was
+    /// disabled). Its lifetime is the browser session's own business.
+    pub async fn user_session_ended(&self, id: &str) -> StoreResult<bool> {
+        Ok(self
+            .get_user_session(id)
+            .await?
+            .is_some_and(|s| s.ended_at.is_some()))
     }
 
     /// A user's sign-ins, newest first; only live ones unless `include_ended`.
@@ -95,6 +95,19 @@ impl Store {
 
     /// Ends one sign-in and deletes its browser session record. True when it was live.
     pub async fn end_user_session(&self, id: &str, now: i64, reason: &str) -> StoreResult<bool> {
+        let ended = self.mark_user_session_ended(id, now, reason).await?;
+        self.delete_browser_sessions_of(id).await?;
+        Ok(ended)
+    }
+
+    /// Marks one sign-in ended without looking for its browser session record (for a
+    /// browser that is replacing it itself). True when it was live.
+    pub async fn mark_user_session_ended(
+        &self,
+        id: &str,
+        now: i64,
+        reason: &str,
+    ) -> StoreResult<bool> {
         let n = with_pool!(&self.db, pool => {
             sqlx::query(
                 "UPDATE user_sessions SET ended_at = $1, end_reason = $2 \
@@ -107,7 +120,6 @@ impl Store {
             .await?
             .rows_affected()
         });
-        self.delete_browser_sessions_of(id).await?;
         Ok(n == 1)
     }
 

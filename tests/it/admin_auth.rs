@@ -51,11 +51,12 @@ async fn every_operation_is_documented_in_the_openapi_document() {
         assert!(op.is_object(), "{method} {templ} is not documented");
         assert!(op["responses"]["401"].is_object(), "{method} {templ}");
     }
-    let documented: usize = paths
-        .values()
-        .map(|p| p.as_object().unwrap().len())
-        .sum();
-    assert_eq!(documented, operations().len() + 1, "openapi.json itself is the +1");
+    let documented: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
+    assert_eq!(
+        documented,
+        operations().len() + 1,
+        "openapi.json itself is the +1"
+    );
 }
 
 #[tokio::test]
@@ -74,8 +75,14 @@ async fn the_api_is_off_until_a_token_exists() {
     }
     let guess = anon.with_token(Some("sesame_admin_guess"));
     assert_eq!(guess.get("/users").await.status, StatusCode::NOT_FOUND);
-    assert_eq!(anon.get("/openapi.json").await.status, StatusCode::NOT_FOUND);
-    assert_eq!(anon.get("/nothing-here").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        anon.get("/openapi.json").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        anon.get("/nothing-here").await.status,
+        StatusCode::NOT_FOUND
+    );
 
     // A token turns it on; revoking the last one turns it off again.
     let api = AdminApi::new(&app).await;
@@ -97,7 +104,10 @@ async fn every_operation_refuses_no_token_a_wrong_token_and_a_revoked_token() {
         .unwrap();
     let callers = [
         ("no token", api.with_token(None)),
-        ("wrong token", api.with_token(Some("sesame_admin_not-a-real-token"))),
+        (
+            "wrong token",
+            api.with_token(Some("sesame_admin_not-a-real-token")),
+        ),
         ("revoked token", api.with_token(Some(&revoked))),
         ("not a bearer", api.with_token(Some(""))),
     ];
@@ -132,7 +142,9 @@ async fn a_token_is_stored_hashed_and_its_last_use_is_recorded() {
     let api = AdminApi::new(&app).await;
     let token = api.token.clone().unwrap();
     assert!(token.starts_with("sesame_admin_") && token.len() > 40);
-    let listed = sesame::admin::auth::list_tokens(&cli_ctx(&app)).await.unwrap();
+    let listed = sesame::admin::auth::list_tokens(&cli_ctx(&app))
+        .await
+        .unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].name, "test-admin");
     assert_eq!(listed[0].last_used_at, None);
@@ -145,10 +157,15 @@ async fn a_token_is_stored_hashed_and_its_last_use_is_recorded() {
 
     app.clock.advance(120);
     assert_eq!(api.get("/keys").await.status, StatusCode::OK);
-    let listed = sesame::admin::auth::list_tokens(&cli_ctx(&app)).await.unwrap();
+    let listed = sesame::admin::auth::list_tokens(&cli_ctx(&app))
+        .await
+        .unwrap();
     assert_eq!(listed[0].last_used_at, Some(app.state.now()));
     let e = assert_audited_by_token(&app, "admin_keys_listed", &api.token_id).await;
-    assert!(!e.to_string().contains(&token), "the audit trail never holds the token");
+    assert!(
+        !e.to_string().contains(&token),
+        "the audit trail never holds the token"
+    );
 }
 
 #[tokio::test]

@@ -11,7 +11,11 @@ async fn token_status(app: &TestApp, id: &str, secret: &str) -> StatusCode {
     reqwest::Client::new()
         .post(app.url("/token"))
         .basic_auth(id, Some(secret))
-        .form(&[("grant_type", "authorization_code"), ("code", "x"), ("redirect_uri", "x")])
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", "x"),
+            ("redirect_uri", "x"),
+        ])
         .send()
         .await
         .unwrap()
@@ -19,7 +23,9 @@ async fn token_status(app: &TestApp, id: &str, secret: &str) -> StatusCode {
 }
 
 fn s(v: &Value) -> String {
-    v.as_str().unwrap_or_else(|| panic!("not a string: {v}")).to_string()
+    v.as_str()
+        .unwrap_or_else(|| panic!("not a string: {v}"))
+        .to_string()
 }
 
 #[tokio::test]
@@ -28,16 +34,35 @@ async fn cli_manages_clients_in_json_while_the_server_runs() {
     let created = cli_json(
         &app,
         &[
-            "clients", "add", "--name", "Cli App", "--redirect-uri", "http://127.0.0.1:9/callback",
-            "--logo-uri", "https://cdn.example/cli.png", "--homepage", "https://cli.example/",
-            "--brand-color", "#123456", "--allowed-scope", "email", "--access-token-ttl", "300",
+            "clients",
+            "add",
+            "--name",
+            "Cli App",
+            "--redirect-uri",
+            "http://127.0.0.1:9/callback",
+            "--logo-uri",
+            "https://cdn.example/cli.png",
+            "--homepage",
+            "https://cli.example/",
+            "--brand-color",
+            "#123456",
+            "--allowed-scope",
+            "email",
+            "--access-token-ttl",
+            "300",
         ],
     );
     let id = s(&created["client_id"]);
     let secret = s(&created["client_secret"]);
-    assert_eq!(created["allowed_scopes"], serde_json::json!(["openid", "email"]));
+    assert_eq!(
+        created["allowed_scopes"],
+        serde_json::json!(["openid", "email"])
+    );
     assert_eq!(created["client_uri"], "https://cli.example/");
-    assert_eq!(token_status(&app, &id, &secret).await, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        token_status(&app, &id, &secret).await,
+        StatusCode::BAD_REQUEST
+    );
     let e = &events(&app, "admin_client_created").await[0];
     assert_eq!(e["detail"]["actor"]["type"], "cli");
 
@@ -52,7 +77,9 @@ async fn cli_manages_clients_in_json_while_the_server_runs() {
         challenge: Some(challenge),
         ..Default::default()
     };
-    let page = app.open_login(&Browser::new(), &authorize_url(&app, &client, &p)).await;
+    let page = app
+        .open_login(&Browser::new(), &authorize_url(&app, &client, &p))
+        .await;
     assert!(page.html.contains("Sign in to Cli App") && page.html.contains("cdn.example/cli.png"));
 
     let got = cli_json(&app, &["clients", "get", &id]);
@@ -62,9 +89,20 @@ async fn cli_manages_clients_in_json_while_the_server_runs() {
     let updated = cli_json(
         &app,
         &[
-            "clients", "update", &id, "--name", "Cli App 2", "--add-redirect-uri",
-            "https://cli.example/cb", "--third-party", "--clear", "logo_uri", "--clear",
-            "allowed_scopes", "--pkce", "optional",
+            "clients",
+            "update",
+            &id,
+            "--name",
+            "Cli App 2",
+            "--add-redirect-uri",
+            "https://cli.example/cb",
+            "--third-party",
+            "--clear",
+            "logo_uri",
+            "--clear",
+            "allowed_scopes",
+            "--pkce",
+            "optional",
         ],
     );
     assert_eq!(updated["name"], "Cli App 2");
@@ -79,11 +117,18 @@ async fn cli_manages_clients_in_json_while_the_server_runs() {
     );
 
     let list = cli_json(&app, &["clients", "list"]);
-    assert!(list["items"].as_array().unwrap().iter().any(|c| c["client_id"] == id.as_str()));
+    assert!(list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["client_id"] == id.as_str()));
 
     let rotated = cli_json(&app, &["clients", "rotate-secret", &id]);
     let new = s(&rotated["client_secret"]);
-    assert_eq!(token_status(&app, &id, &secret).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        token_status(&app, &id, &secret).await,
+        StatusCode::UNAUTHORIZED
+    );
     assert_eq!(token_status(&app, &id, &new).await, StatusCode::BAD_REQUEST);
 
     let removed = cli_json(&app, &["clients", "remove", &id]);
@@ -133,7 +178,15 @@ async fn cli_manages_people_their_sessions_and_grants_in_json() {
 
     let d = cli_json(&app, &["users", "disable", &user]);
     assert_eq!(d["disabled"], true);
-    assert!(app.state.store.get_user(&user).await.unwrap().unwrap().disabled_at.is_some());
+    assert!(app
+        .state
+        .store
+        .get_user(&user)
+        .await
+        .unwrap()
+        .unwrap()
+        .disabled_at
+        .is_some());
     let e = cli_json(&app, &["users", "enable", &user]);
     assert_eq!(e["disabled"], false);
     let gone = cli_json(&app, &["users", "delete", &user]);
@@ -161,20 +214,42 @@ async fn cli_manages_tokens_keys_audit_and_review_accounts_in_json() {
         .unwrap()
         .clone();
     assert!(ci["last_used_at"].is_i64());
-    assert!(!listed.to_string().contains(&token), "listing never shows a token");
+    assert!(
+        !listed.to_string().contains(&token),
+        "listing never shows a token"
+    );
     let revoked = cli_json(&app, &["admin-tokens", "revoke", "ci"]);
     assert_eq!(revoked["active"], false);
-    api.get("/users").await.assert_problem(StatusCode::UNAUTHORIZED, None);
+    api.get("/users")
+        .await
+        .assert_problem(StatusCode::UNAUTHORIZED, None);
 
     let keys = cli_json(&app, &["keys", "list"]);
     assert_eq!(keys["items"].as_array().unwrap().len(), 2);
     let r = cli_json(
         &app,
-        &["keys", "rotate", "--alg", "ES256", "--prepublish-seconds", "0", "--retain-seconds", "60"],
+        &[
+            "keys",
+            "rotate",
+            "--alg",
+            "ES256",
+            "--prepublish-seconds",
+            "0",
+            "--retain-seconds",
+            "60",
+        ],
     );
     let kid = s(&r["rotated"][0]["kid"]);
-    let jwks: Value = reqwest::get(app.url("/jwks")).await.unwrap().json().await.unwrap();
-    assert!(jwks.to_string().contains(&kid), "the server publishes the CLI's new key");
+    let jwks: Value = reqwest::get(app.url("/jwks"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        jwks.to_string().contains(&kid),
+        "the server publishes the CLI's new key"
+    );
 
     let audit = cli_json(&app, &["audit", "--kind", "admin_key_*", "--since", "1h"]);
     let ev = &audit["items"][0];
@@ -187,20 +262,43 @@ async fn cli_manages_tokens_keys_audit_and_review_accounts_in_json() {
     let until = sesame::admin::ops::format_time(app.state.now() + 10 * 86_400)[..10].to_string();
     let a = cli_json(
         &app,
-        &["users", "review-account", "add", "Rev@Example.com", "--code", "123456", "--until", &until],
+        &[
+            "users",
+            "review-account",
+            "add",
+            "Rev@Example.com",
+            "--code",
+            "123456",
+            "--until",
+            &until,
+        ],
     );
     assert_eq!(a["identifier"], "rev@example.com");
     assert_eq!(a["active"], true);
     let l = cli_json(&app, &["users", "review-account", "list"]);
     assert_eq!(l["items"].as_array().unwrap().len(), 1);
-    let r = cli_json(&app, &["users", "review-account", "remove", "rev@example.com"]);
+    let r = cli_json(
+        &app,
+        &["users", "review-account", "remove", "rev@example.com"],
+    );
     assert_eq!(r["removed"], true);
-    assert!(app.state.store.list_review_accounts().await.unwrap().is_empty());
+    assert!(app
+        .state
+        .store
+        .list_review_accounts()
+        .await
+        .unwrap()
+        .is_empty());
 
     let (ok, doc, _) = run_cli(&app, &["admin", "openapi"]);
     assert!(ok);
-    let checked_in = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/admin-api.json")).unwrap();
-    assert_eq!(doc, checked_in, "`sesame admin openapi` prints docs/admin-api.json");
+    let checked_in =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/admin-api.json"))
+            .unwrap();
+    assert_eq!(
+        doc, checked_in,
+        "`sesame admin openapi` prints docs/admin-api.json"
+    );
 }
 
 #[tokio::test]
@@ -210,22 +308,47 @@ async fn cli_prints_tables_for_people_and_clear_errors() {
     let (ok, out, _) = run_cli(&app, &["clients", "list"]);
     assert!(ok);
     let header = out.lines().next().unwrap();
-    assert!(header.starts_with("CLIENT ID") && header.contains("REDIRECT URIS"), "{out}");
+    assert!(
+        header.starts_with("CLIENT ID") && header.contains("REDIRECT URIS"),
+        "{out}"
+    );
     assert!(out.contains(&client.id) && out.contains("Test App"));
     let (ok, out, _) = run_cli(&app, &["keys", "list"]);
-    assert!(ok && out.starts_with("KID") && out.contains("RS256") && out.contains("active"), "{out}");
+    assert!(
+        ok && out.starts_with("KID") && out.contains("RS256") && out.contains("active"),
+        "{out}"
+    );
 
     let (ok, _, err) = run_cli(
         &app,
-        &["clients", "add", "--name", "Bad", "--redirect-uri", "http://bad.example/cb"],
+        &[
+            "clients",
+            "add",
+            "--name",
+            "Bad",
+            "--redirect-uri",
+            "http://bad.example/cb",
+        ],
     );
     assert!(!ok);
-    assert!(err.contains("redirect_uris") && err.contains("loopback"), "{err}");
+    assert!(
+        err.contains("redirect_uris") && err.contains("loopback"),
+        "{err}"
+    );
     let (ok, _, err) = run_cli(&app, &["audit", "--since", "last tuesday"]);
     assert!(!ok && err.contains("since"), "{err}");
     let (ok, _, err) = run_cli(
         &app,
-        &["users", "review-account", "add", "a@example.com", "--code", "12", "--until", "2030-01-01"],
+        &[
+            "users",
+            "review-account",
+            "add",
+            "a@example.com",
+            "--code",
+            "12",
+            "--until",
+            "2030-01-01",
+        ],
     );
     assert!(!ok && err.contains("6 digits"), "{err}");
     let (ok, _, err) = run_cli(&app, &["users", "revoke", "someone@example.com"]);

@@ -45,7 +45,10 @@ async fn clients_are_created_listed_shown_changed_and_deleted() {
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:#}", r.json);
     let id = r.json["client_id"].as_str().unwrap().to_string();
-    assert_eq!(r.headers["location"], format!("{API}/clients/{id}").as_str());
+    assert_eq!(
+        r.headers["location"],
+        format!("{API}/clients/{id}").as_str()
+    );
     assert_eq!(r.json["public"], false);
     assert_eq!(r.json["pkce"], "required");
     assert_eq!(r.json["first_party"], true);
@@ -70,7 +73,10 @@ async fn clients_are_created_listed_shown_changed_and_deleted() {
 
     // List, two pages.
     for n in ["B", "C"] {
-        assert_eq!(api.post("/clients", new_client(n)).await.status, StatusCode::CREATED);
+        assert_eq!(
+            api.post("/clients", new_client(n)).await.status,
+            StatusCode::CREATED
+        );
     }
     let p1 = api.get("/clients?limit=2").await;
     assert_eq!(p1.status, StatusCode::OK);
@@ -111,7 +117,14 @@ async fn clients_are_created_listed_shown_changed_and_deleted() {
     assert_eq!(r.json["id_token_alg"], "ES256");
     let e = assert_audited_by_token(&app, "admin_client_updated", &api.token_id).await;
     let changed = e["detail"]["changed"].as_array().unwrap();
-    for f in ["name", "redirect_uris", "logo_uri", "allowed_scopes", "tos_uri", "pkce"] {
+    for f in [
+        "name",
+        "redirect_uris",
+        "logo_uri",
+        "allowed_scopes",
+        "tos_uri",
+        "pkce",
+    ] {
         assert!(changed.contains(&json!(f)), "{f} in {changed:?}");
     }
     assert!(!changed.contains(&json!("brand_color")));
@@ -126,8 +139,14 @@ async fn clients_are_created_listed_shown_changed_and_deleted() {
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     let e = assert_audited_by_token(&app, "admin_client_deleted", &api.token_id).await;
     assert_eq!(e["detail"]["existed"], true);
-    assert_eq!(api.delete(&format!("/clients/{id}")).await.status, StatusCode::NO_CONTENT);
-    assert_eq!(events(&app, "admin_client_deleted").await[0]["detail"]["existed"], false);
+    assert_eq!(
+        api.delete(&format!("/clients/{id}")).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        events(&app, "admin_client_deleted").await[0]["detail"]["existed"],
+        false
+    );
     api.get(&format!("/clients/{id}"))
         .await
         .assert_problem(StatusCode::NOT_FOUND, None);
@@ -151,16 +170,37 @@ async fn invalid_client_input_gets_a_problem_naming_the_field() {
     let cases = [
         (with(json!({ "name": "  " })), "name"),
         (with(json!({ "redirect_uris": [] })), "redirect_uris"),
-        (with(json!({ "redirect_uris": ["http://app.example/cb"] })), "redirect_uris"),
-        (with(json!({ "redirect_uris": ["https://app.example/cb#x"] })), "redirect_uris"),
+        (
+            with(json!({ "redirect_uris": ["http://app.example/cb"] })),
+            "redirect_uris",
+        ),
+        (
+            with(json!({ "redirect_uris": ["https://app.example/cb#x"] })),
+            "redirect_uris",
+        ),
         (with(json!({ "public": true, "pkce": "optional" })), "pkce"),
-        (with(json!({ "logo_uri": "http://cdn.example/l.png" })), "logo_uri"),
-        (with(json!({ "client_uri": "javascript:alert(1)" })), "client_uri"),
+        (
+            with(json!({ "logo_uri": "http://cdn.example/l.png" })),
+            "logo_uri",
+        ),
+        (
+            with(json!({ "client_uri": "javascript:alert(1)" })),
+            "client_uri",
+        ),
         (with(json!({ "policy_uri": "/privacy" })), "policy_uri"),
         (with(json!({ "brand_color": "red" })), "brand_color"),
-        (with(json!({ "allowed_scopes": ["openid", "admin"] })), "allowed_scopes"),
-        (with(json!({ "access_token_ttl_seconds": 0 })), "access_token_ttl_seconds"),
-        (with(json!({ "id_token_ttl_seconds": 999_999 })), "id_token_ttl_seconds"),
+        (
+            with(json!({ "allowed_scopes": ["openid", "admin"] })),
+            "allowed_scopes",
+        ),
+        (
+            with(json!({ "access_token_ttl_seconds": 0 })),
+            "access_token_ttl_seconds",
+        ),
+        (
+            with(json!({ "id_token_ttl_seconds": 999_999 })),
+            "id_token_ttl_seconds",
+        ),
         (with(json!({ "id_token_alg": "HS256" })), "id_token_alg"),
     ];
     for (body, field) in cases {
@@ -237,8 +277,14 @@ async fn rotating_a_secret_retires_the_old_one_at_once() {
     assert_eq!(r.json["client_id"], id.as_str());
     let new = r.json["client_secret"].as_str().unwrap().to_string();
     assert_ne!(new, old);
-    assert_eq!(token_endpoint_status(&app, &id, &old).await, StatusCode::UNAUTHORIZED);
-    assert_eq!(token_endpoint_status(&app, &id, &new).await, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        token_endpoint_status(&app, &id, &old).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        token_endpoint_status(&app, &id, &new).await,
+        StatusCode::BAD_REQUEST
+    );
     let e = assert_audited_by_token(&app, "admin_client_secret_rotated", &api.token_id).await;
     assert!(!e.to_string().contains(&new));
 
@@ -266,12 +312,21 @@ async fn scopes_outside_a_clients_allow_list_are_dropped_and_lifetimes_apply() {
     assert_eq!(r.status, StatusCode::OK, "{:#}", r.json);
 
     let tokens = app.tokens_for(&client, "scoped@example.com").await;
-    assert_eq!(tokens["scope"], "openid", "email was asked for but is not allowed");
+    assert_eq!(
+        tokens["scope"], "openid",
+        "email was asked for but is not allowed"
+    );
     assert_eq!(tokens["expires_in"], 120);
     let at = jwt_claims(tokens["access_token"].as_str().unwrap());
-    assert_eq!(at["exp"].as_i64().unwrap() - at["iat"].as_i64().unwrap(), 120);
+    assert_eq!(
+        at["exp"].as_i64().unwrap() - at["iat"].as_i64().unwrap(),
+        120
+    );
     let id = jwt_claims(tokens["id_token"].as_str().unwrap());
-    assert_eq!(id["exp"].as_i64().unwrap() - id["iat"].as_i64().unwrap(), 90);
+    assert_eq!(
+        id["exp"].as_i64().unwrap() - id["iat"].as_i64().unwrap(),
+        90
+    );
     assert!(id.get("email").is_none());
 
     // Back to the defaults: email is granted again, lifetimes are the server's.
@@ -308,14 +363,22 @@ async fn the_login_pages_show_the_clients_logo_links_and_colour_within_the_csp()
         challenge: Some(challenge),
         ..Default::default()
     };
-    let page = app.open_login(&browser, &authorize_url(&app, &client, &p)).await;
+    let page = app
+        .open_login(&browser, &authorize_url(&app, &client, &p))
+        .await;
     let html = &page.html;
     assert!(html.contains("Sign in to Bakery"));
-    assert!(html.contains("<img src=\"https://cdn.example/bakery.png\""), "{html}");
+    assert!(
+        html.contains("<img src=\"https://cdn.example/bakery.png\""),
+        "{html}"
+    );
     assert!(html.contains("href=\"https://bakery.example/\""));
     assert!(html.contains("href=\"https://bakery.example/privacy\""));
     assert!(html.contains("href=\"https://bakery.example/terms\""));
-    assert!(!html.contains("style="), "no inline style: the CSP forbids it");
+    assert!(
+        !html.contains("style="),
+        "no inline style: the CSP forbids it"
+    );
     let css_path = html
         .split("<link rel=\"stylesheet\" href=\"")
         .nth(2)
@@ -323,32 +386,50 @@ async fn the_login_pages_show_the_clients_logo_links_and_colour_within_the_csp()
         .expect("a second stylesheet: the client's")
         .replace("&#x3d;", "=")
         .replace("&#61;", "=");
-    assert!(css_path.starts_with(&format!("/static/brand/{}/style.css?v=", client.id)), "{css_path}");
+    assert!(
+        css_path.starts_with(&format!("/static/brand/{}/style.css?v=", client.id)),
+        "{css_path}"
+    );
 
     let res = browser.get(&app.url(&css_path)).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()["content-type"], "text/css; charset=utf-8");
     let css = res.text().await.unwrap();
     assert!(css.contains("--accent: #ffe066"), "{css}");
-    assert!(css.contains("--on-accent: #000000"), "a light colour gets dark text: {css}");
+    assert!(
+        css.contains("--on-accent: #000000"),
+        "a light colour gets dark text: {css}"
+    );
 
     // The page's CSP is unchanged: styles only from this origin.
     let res = browser.get(&page.url).await;
-    let csp = res.headers()["content-security-policy"].to_str().unwrap().to_string();
-    assert!(csp.contains("style-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.contains("style-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
 
     // The code page shows the links too.
-    app.submit_identifier(&browser, &page, "baker@example.com").await;
+    app.submit_identifier(&browser, &page, "baker@example.com")
+        .await;
     let html = browser.get(&page.url).await.text().await.unwrap();
     assert!(html.contains("Enter your code") && html.contains("https://bakery.example/terms"));
 
     // Without a colour there is no client stylesheet.
-    api.patch(&format!("/clients/{}", client.id), json!({ "brand_color": null }))
-        .await;
+    api.patch(
+        &format!("/clients/{}", client.id),
+        json!({ "brand_color": null }),
+    )
+    .await;
     let res = browser
         .get(&app.url(&format!("/static/brand/{}/style.css", client.id)))
         .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    let res = browser.get(&app.url("/static/brand/unknown/style.css")).await;
+    let res = browser
+        .get(&app.url("/static/brand/unknown/style.css"))
+        .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }

@@ -164,7 +164,12 @@ pub async fn assert_audited_by_token(app: &TestApp, kind: &str, token_id: &str) 
 }
 
 /// A person who signed in to `client` in `browser`; returns the token response.
-pub async fn signed_in(app: &TestApp, browser: &Browser, client: &TestClient, email: &str) -> Value {
+pub async fn signed_in(
+    app: &TestApp,
+    browser: &Browser,
+    client: &TestClient,
+    email: &str,
+) -> Value {
     let (verifier, challenge) = pkce_pair();
     let p = AuthParams {
         challenge: Some(challenge),
@@ -244,5 +249,6 @@ pub fn cli_json(app: &TestApp, args: &[&str]) -> Value {
     all.push("--json");
     let (ok, out, err) = run_cli(app, &all);
     assert!(ok, "sesame {all:?} failed: {err}\n{out}");
-    serde_json::from_str(&out).unwrap_or_else(|e| panic!("sesame {all:?} printed non-JSON ({e}): {out}"))
+    serde_json::from_str(&out)
+        .unwrap_or_else(|e| panic!("sesame {all:?} printed non-JSON ({e}): {out}"))
 }

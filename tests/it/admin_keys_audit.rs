@@ -7,7 +7,12 @@ use crate::admin_common::*;
 use crate::support::*;
 
 async fn jwks_kids(app: &TestApp) -> Vec<String> {
-    let jwks: Value = reqwest::get(app.url("/jwks")).await.unwrap().json().await.unwrap();
+    let jwks: Value = reqwest::get(app.url("/jwks"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     jwks["keys"]
         .as_array()
         .unwrap()
@@ -58,19 +63,31 @@ async fn a_rotated_key_is_published_first_signs_later_and_the_old_one_retires() 
     // Published at once, not yet signing.
     assert!(jwks_kids(&app).await.contains(&new));
     let t = app.tokens_for(&client, "kim@example.com").await;
-    assert_eq!(jwt_header(t["id_token"].as_str().unwrap())["kid"], old.as_str());
+    assert_eq!(
+        jwt_header(t["id_token"].as_str().unwrap())["kid"],
+        old.as_str()
+    );
 
     app.clock.advance(61);
     let t = app.tokens_for(&client, "kim@example.com").await;
-    assert_eq!(jwt_header(t["id_token"].as_str().unwrap())["kid"], new.as_str());
+    assert_eq!(
+        jwt_header(t["id_token"].as_str().unwrap())["kid"],
+        new.as_str()
+    );
     let keys = api.get("/keys").await.json;
     assert_eq!(key(&keys, &new)["status"], "active");
     assert_eq!(key(&keys, &old)["status"], "retired");
-    assert!(jwks_kids(&app).await.contains(&old), "still verifies what it signed");
+    assert!(
+        jwks_kids(&app).await.contains(&old),
+        "still verifies what it signed"
+    );
 
     app.clock.advance(600);
     assert!(!jwks_kids(&app).await.contains(&old));
-    assert_eq!(key(&api.get("/keys").await.json, &old)["status"], "unpublished");
+    assert_eq!(
+        key(&api.get("/keys").await.json, &old)["status"],
+        "unpublished"
+    );
 
     // With no body fields both algorithms rotate, with the default pre-publication.
     let r = api.post("/keys/rotate", json!({})).await;
@@ -114,7 +131,10 @@ fn kinds(r: &Resp) -> Vec<String> {
 async fn audit_events_are_filtered_by_user_client_kind_and_time_and_paged() {
     let app = TestApp::spawn().await;
     let api = AdminApi::new(&app).await;
-    let (a, b) = (app.confidential_client().await, app.confidential_client().await);
+    let (a, b) = (
+        app.confidential_client().await,
+        app.confidential_client().await,
+    );
     let t = app.tokens_for(&a, "lea@example.com").await;
     let lea = jwt_claims(t["access_token"].as_str().unwrap())["sub"]
         .as_str()
@@ -129,14 +149,21 @@ async fn audit_events_are_filtered_by_user_client_kind_and_time_and_paged() {
     let r = api.get(&format!("/audit-events?user_id={lea}")).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(!r.json["items"].as_array().unwrap().is_empty());
-    assert!(r.json["items"].as_array().unwrap().iter().all(|e| e["user_id"] == lea.as_str()));
+    assert!(r.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["user_id"] == lea.as_str()));
     assert!(kinds(&r).contains(&"verification_succeeded".to_string()));
     let e = assert_audited_by_token(&app, "admin_audit_read", &api.token_id).await;
     assert_eq!(e["detail"]["filter"]["user_id"], lea.as_str());
 
     // By client and kind: who signed in to what.
     let r = api
-        .get(&format!("/audit-events?client_id={}&kind=tokens_issued", b.id))
+        .get(&format!(
+            "/audit-events?client_id={}&kind=tokens_issued",
+            b.id
+        ))
         .await;
     let items = r.json["items"].as_array().unwrap();
     assert_eq!(items.len(), 1);
@@ -162,13 +189,17 @@ async fn audit_events_are_filtered_by_user_client_kind_and_time_and_paged() {
         .get(&format!("/audit-events?kind=tokens_issued&since={rfc3339}"))
         .await;
     assert_eq!(r.json["items"].as_array().unwrap().len(), 2);
-    let r = api.get("/audit-events?kind=tokens_issued&since=2000-01-01&until=2000-01-02").await;
+    let r = api
+        .get("/audit-events?kind=tokens_issued&since=2000-01-01&until=2000-01-02")
+        .await;
     assert!(r.json["items"].as_array().unwrap().is_empty());
 
     // Pages, newest first, without overlap.
     let p1 = api.get("/audit-events?limit=3").await;
     let cursor = p1.json["next_cursor"].as_str().unwrap();
-    let p2 = api.get(&format!("/audit-events?limit=3&cursor={cursor}")).await;
+    let p2 = api
+        .get(&format!("/audit-events?limit=3&cursor={cursor}"))
+        .await;
     let ids: Vec<i64> = p1.json["items"]
         .as_array()
         .unwrap()

@@ -27,13 +27,19 @@ async fn add_reviewer(api: &AdminApi, until: &str) -> Resp {
 
 /// Opens a sign-in and submits the reviewer's address; returns the page and the number of
 /// messages the SMTP sink had received just before.
-async fn start(app: &TestApp, browser: &Browser, client: &TestClient) -> (LoginPage, usize, String) {
+async fn start(
+    app: &TestApp,
+    browser: &Browser,
+    client: &TestClient,
+) -> (LoginPage, usize, String) {
     let (verifier, challenge) = pkce_pair();
     let p = AuthParams {
         challenge: Some(challenge),
         ..Default::default()
     };
-    let page = app.open_login(browser, &authorize_url(app, client, &p)).await;
+    let page = app
+        .open_login(browser, &authorize_url(app, client, &p))
+        .await;
     let before = app.smtp.messages().len();
     let res = app.submit_identifier(browser, &page, REVIEWER).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
@@ -79,7 +85,10 @@ async fn a_review_account_signs_in_with_its_fixed_code_and_no_message_is_sent() 
         .json()
         .await
         .unwrap();
-    assert_eq!(jwt_claims(tokens["id_token"].as_str().unwrap())["email"], REVIEWER);
+    assert_eq!(
+        jwt_claims(tokens["id_token"].as_str().unwrap())["email"],
+        REVIEWER
+    );
     assert_eq!(events(&app, "review_account_used").await.len(), 1);
     assert_eq!(events(&app, "verification_succeeded").await.len(), 1);
 
@@ -107,7 +116,11 @@ async fn a_review_account_is_refused_after_its_expiry() {
     let sent = smtp::code_from(&mail);
     if sent != "246810" {
         let res = app.submit_code(&browser, &page, "246810").await;
-        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "the fixed code no longer works");
+        assert_eq!(
+            res.status(),
+            StatusCode::BAD_REQUEST,
+            "the fixed code no longer works"
+        );
     }
     assert!(events(&app, "review_account_used").await.is_empty());
     let listed = api.get("/review-accounts").await;
@@ -127,7 +140,11 @@ async fn a_review_accounts_code_is_counted_by_the_attempt_limit() {
         assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     }
     let res = app.submit_code(&browser, &page, "246810").await;
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST, "burnt after the limit");
+    assert_eq!(
+        res.status(),
+        StatusCode::BAD_REQUEST,
+        "burnt after the limit"
+    );
     assert!(res.text().await.unwrap().contains("Too many wrong tries"));
     assert!(events(&app, "review_account_used").await.is_empty());
 }
@@ -154,15 +171,26 @@ async fn review_accounts_are_validated_and_removed() {
     post(json!({ "identifier": REVIEWER, "code": "123456" }))
         .await
         .assert_problem(StatusCode::UNPROCESSABLE_ENTITY, None);
-    assert!(app.state.store.list_review_accounts().await.unwrap().is_empty());
+    assert!(app
+        .state
+        .store
+        .list_review_accounts()
+        .await
+        .unwrap()
+        .is_empty());
 
-    assert_eq!(add_reviewer(&api, &next_month(&app)).await.status, StatusCode::OK);
+    assert_eq!(
+        add_reviewer(&api, &next_month(&app)).await.status,
+        StatusCode::OK
+    );
     let r = api.delete("/review-accounts/Reviewer%40example.com").await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     let e = assert_audited_by_token(&app, "admin_review_account_removed", &api.token_id).await;
     assert_eq!(e["detail"]["existed"], true);
     assert_eq!(
-        api.delete("/review-accounts/reviewer%40example.com").await.status,
+        api.delete("/review-accounts/reviewer%40example.com")
+            .await
+            .status,
         StatusCode::NO_CONTENT
     );
     api.delete("/review-accounts/nope")
@@ -194,7 +222,10 @@ fn production_start_log(app: &TestApp) -> String {
         .env("SESAME_LISTEN", "127.0.0.1:0")
         .env("SESAME_SMTP_URL", app.smtp.url())
         .env("SESAME_DATABASE_URL", &app.db.url)
-        .env("SESAME_SECRET_KEY", "test-secret-key-that-is-long-enough-0123456789")
+        .env(
+            "SESAME_SECRET_KEY",
+            "test-secret-key-that-is-long-enough-0123456789",
+        )
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -226,7 +257,10 @@ fn production_start_log(app: &TestApp) -> String {
     }
     let _ = child.kill();
     let _ = child.wait();
-    assert!(log.contains("sesame is ready"), "the server did not start:\n{log}");
+    assert!(
+        log.contains("sesame is ready"),
+        "the server did not start:\n{log}"
+    );
     log
 }
 

@@ -57,11 +57,21 @@ async fn people_are_listed_page_by_page_searched_and_shown() {
         v.sort();
         v
     });
-    assert_eq!(ids(&api.get("/users?search=ALICE").await), [alice.clone()]);
-    assert_eq!(ids(&api.get("/users?search=_").await), [under.clone()], "_ is literal");
-    assert!(ids(&api.get("/users?search=%25").await).is_empty(), "% is literal");
+    assert_eq!(ids(&api.get("/users?search=ALICE").await), [alice.as_str()]);
+    assert_eq!(
+        ids(&api.get("/users?search=_").await),
+        [under.as_str()],
+        "_ is literal"
+    );
+    assert!(
+        ids(&api.get("/users?search=%25").await).is_empty(),
+        "% is literal"
+    );
     let e = assert_audited_by_token(&app, "admin_users_listed", &api.token_id).await;
-    assert!(!e.to_string().contains("example.com"), "searches are not logged in clear");
+    assert!(
+        !e.to_string().contains("example.com"),
+        "searches are not logged in clear"
+    );
 
     let r = api.get(&format!("/users/{bob}")).await;
     assert_eq!(r.status, StatusCode::OK);
@@ -87,8 +97,17 @@ async fn people_are_listed_page_by_page_searched_and_shown() {
         .assert_problem(StatusCode::UNPROCESSABLE_ENTITY, Some("limit"));
 
     api.put(&format!("/users/{carol}/disabled")).await;
-    assert_eq!(ids(&api.get("/users?disabled=true").await), [carol.clone()]);
-    assert_eq!(api.get("/users?disabled=false").await.json["items"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        ids(&api.get("/users?disabled=true").await),
+        [carol.as_str()]
+    );
+    assert_eq!(
+        api.get("/users?disabled=false").await.json["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
 }
 
 #[tokio::test]
@@ -120,9 +139,12 @@ async fn disabling_ends_sessions_and_grants_and_stops_sign_in_until_enabled() {
         challenge: Some(challenge),
         ..Default::default()
     };
-    let page = app.open_login(&other, &authorize_url(&app, &client, &p)).await;
+    let page = app
+        .open_login(&other, &authorize_url(&app, &client, &p))
+        .await;
     let sent_before = app.smtp.messages().len();
-    app.submit_identifier(&other, &page, "dana@example.com").await;
+    app.submit_identifier(&other, &page, "dana@example.com")
+        .await;
     assert_eq!(app.smtp.messages().len(), sent_before);
     assert_eq!(events(&app, "code_not_sent").await.len(), 1);
 
@@ -136,7 +158,10 @@ async fn disabling_ends_sessions_and_grants_and_stops_sign_in_until_enabled() {
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.json["disabled"], false);
     assert_audited_by_token(&app, "admin_user_enabled", &api.token_id).await;
-    assert!(!sso_works(&app, &browser, &client).await, "ended sessions stay ended");
+    assert!(
+        !sso_works(&app, &browser, &client).await,
+        "ended sessions stay ended"
+    );
     signed_in(&app, &Browser::new(), &client, "dana@example.com").await;
     assert_eq!(
         api.delete(&format!("/users/{user}/disabled")).await.status,
@@ -173,11 +198,20 @@ async fn deleting_a_person_removes_their_sessions_grants_and_tokens() {
     });
     assert_eq!(grants, 0);
 
-    assert_eq!(api.delete(&format!("/users/{user}")).await.status, StatusCode::NO_CONTENT);
-    assert_eq!(events(&app, "admin_user_deleted").await[0]["detail"]["existed"], false);
+    assert_eq!(
+        api.delete(&format!("/users/{user}")).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        events(&app, "admin_user_deleted").await[0]["detail"]["existed"],
+        false
+    );
     // Signing in again makes a new account with a new id.
     let again = signed_in(&app, &Browser::new(), &client, "erin@example.com").await;
-    assert_ne!(jwt_claims(again["access_token"].as_str().unwrap())["sub"], user.as_str());
+    assert_ne!(
+        jwt_claims(again["access_token"].as_str().unwrap())["sub"],
+        user.as_str()
+    );
 }
 
 #[tokio::test]
@@ -198,7 +232,9 @@ async fn sessions_are_listed_and_ended_one_by_one_or_all_at_once() {
     assert_eq!(r.status, StatusCode::OK);
     let sessions = r.json["items"].as_array().unwrap().clone();
     assert_eq!(sessions.len(), 2);
-    assert!(sessions.iter().all(|s| s["active"] == true && s["amr"] == json!(["otp", "email"])));
+    assert!(sessions
+        .iter()
+        .all(|s| s["active"] == true && s["amr"] == json!(["otp", "email"])));
     assert_audited_by_token(&app, "admin_user_sessions_listed", &api.token_id).await;
     // Newest first: the phone's.
     let phone_sid = sessions[0]["session_id"].as_str().unwrap().to_string();
@@ -212,7 +248,9 @@ async fn sessions_are_listed_and_ended_one_by_one_or_all_at_once() {
     assert!(!sso_works(&app, &phone, &client).await);
     assert!(sso_works(&app, &laptop, &client).await);
     assert_eq!(
-        api.delete(&format!("/users/{user}/sessions/{phone_sid}")).await.status,
+        api.delete(&format!("/users/{user}/sessions/{phone_sid}"))
+            .await
+            .status,
         StatusCode::NO_CONTENT,
         "ending it again is not an error"
     );
@@ -265,7 +303,9 @@ async fn grants_are_listed_and_revoked_and_their_tokens_stop_working() {
     assert_eq!(r.status, StatusCode::OK);
     let grants = r.json["items"].as_array().unwrap().clone();
     assert_eq!(grants.len(), 2);
-    assert!(grants.iter().all(|g| g["active"] == true && g["client_name"] == "Test App"));
+    assert!(grants
+        .iter()
+        .all(|g| g["active"] == true && g["client_name"] == "Test App"));
     assert_audited_by_token(&app, "admin_user_grants_listed", &api.token_id).await;
     let gid_a = jwt_claims(at_a)["gid"].as_str().unwrap().to_string();
     assert!(grants.iter().any(|g| g["grant_id"] == gid_a.as_str()));
@@ -283,7 +323,9 @@ async fn grants_are_listed_and_revoked_and_their_tokens_stop_working() {
     assert!(!userinfo_ok(&app, at_a).await);
     assert!(userinfo_ok(&app, at_b).await);
     assert_eq!(
-        api.delete(&format!("/users/{user}/grants/{gid_a}")).await.status,
+        api.delete(&format!("/users/{user}/grants/{gid_a}"))
+            .await
+            .status,
         StatusCode::NO_CONTENT
     );
     assert_eq!(

@@ -9,9 +9,9 @@ mod core_flow;
 mod limits;
 
 mod admin_auth;
-mod admin_common;
+mod admin_cli;
 mod admin_clients;
-mod admin_users;
+mod admin_common;
 mod admin_keys_audit;
 mod admin_review;
-mod admin_cli;
+mod admin_users;

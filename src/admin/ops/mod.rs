@@ -6,6 +6,7 @@
 //! and the CLI's `--json` output are the same document) or an [`AdminError`].
 
 pub mod audit;
+mod client_checks;
 pub mod clients;
 pub mod keys;
 pub mod review;
