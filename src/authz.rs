@@ -57,12 +57,8 @@ pub async fn current_sso(session: &Session) -> Result<Option<SsoSession>, PageEr
     Ok(session.get::<SsoSession>(SSO_KEY).await?)
 }
 
-/// Session key of the recorded sign-in's id (a row of `user_sessions`).
-pub const SSO_SID_KEY: &str = "sso_sid";
-
-/// Records a sign-in: a new session id (against fixation), then the single sign-on state,
-/// and a `user_sessions` row that admins can list and end (it replaces this browser's
-/// previous one).
+/// Records a sign-in: a new session id (against fixation), then the single sign-on state
+/// (and the record admins see, [`crate::signins`]).
 pub async fn start_sso(
     state: &AppState,
     session: &Session,
@@ -70,44 +66,7 @@ pub async fn start_sso(
 ) -> Result<(), PageError> {
     session.cycle_id().await?;
     session.insert(SSO_KEY, sso).await?;
-    let now = state.now();
-    if let Some(old) = session.get::<String>(SSO_SID_KEY).await? {
-        // `cycle_id` has already deleted the old browser session record.
-        state
-            .store
-            .mark_user_session_ended(&old, now, "replaced")
-            .await?;
-    }
-    let sid = crate::crypto::random_hex(16)?;
-    state
-        .store
-        .insert_user_session(&crate::store::user_sessions::UserSession {
-            id: sid.clone(),
-            user_id: sso.user_id.clone(),
-            amr: serde_json::to_string(&sso.amr).unwrap_or_else(|_| "[]".into()),
-            created_at: now,
-            expires_at: now + state.config.session.ttl_seconds,
-            ended_at: None,
-            end_reason: None,
-        })
-        .await?;
-    session.insert(SSO_SID_KEY, &sid).await?;
-    Ok(())
-}
-
-/// Whether a browser's single sign-on may still be used: the account is enabled and the
-/// recorded sign-in was not ended by an admin.
-pub async fn sso_is_live(
-    state: &AppState,
-    session: &Session,
-    sso: &SsoSession,
-) -> Result<bool, PageError> {
-    if let Some(sid) = session.get::<String>(SSO_SID_KEY).await? {
-        if state.store.user_session_ended(&sid).await? {
-            return Ok(false);
-        }
-    }
-    Ok(matches!(state.store.get_user(&sso.user_id).await?, Some(u) if u.disabled_at.is_none()))
+    crate::signins::record(state, session, sso).await
 }
 
 /// Remembers that this browser owns a login transaction (at most the last 8).

@@ -22,7 +22,8 @@
 //! - [`crypto`], [`clock`], [`error`]: small shared pieces.
 //! - [`demo`]: the development-mode demo relying party at `/`.
 //! - [`admin`]: the admin HTTP API under `/admin/api/v1` and the operations it shares with
-//!   the CLI; [`branding`]: client logos, links and colours on the hosted pages.
+//!   the CLI; [`branding`]: client logos, links and colours on the hosted pages;
+//!   [`signins`]: browser sign-ins recorded so admins can list and end them.
 //!
 //! Data flows one way: handler → domain function → store.
 
@@ -46,5 +47,6 @@ pub mod error;
 pub mod limits;
 pub mod login;
 pub mod oidc;
+pub mod signins;
 pub mod store;
 pub mod tokens;

@@ -264,7 +264,7 @@ async fn usable_sso(
             return Ok(None);
         }
     }
-    Ok(authz::sso_is_live(state, session, &sso)
+    Ok(crate::signins::is_live(state, session, &sso)
         .await?
         .then_some(sso))
 }

@@ -1,7 +1,7 @@
 //! Browser sign-ins (single sign-on sessions), recorded so admins can list and end them.
 //!
 //! The browser's session record (table `sessions`, managed by tower-sessions) carries the
-//! same id under [`crate::authz::SSO_SID_KEY`]. Ending a sign-in marks its row here and
+//! same id under [`crate::signins::SSO_SID_KEY`]. Ending a sign-in marks its row here and
 //! deletes the browser session record, so no replica accepts that cookie again.
 
 use serde::Serialize;
@@ -32,7 +32,7 @@ const COLUMNS: &str = "id, user_id, amr, created_at, expires_at, ended_at, end_r
 /// The `LIKE` pattern that finds a browser session record carrying `sid`. Session ids are
 /// lower-case hex, so they contain no `LIKE` wildcard.
 fn record_pattern(sid: &str) -> String {
-    format!("%\"{}\":\"{}\"%", crate::authz::SSO_SID_KEY, sid)
+    format!("%\"{}\":\"{}\"%", crate::signins::SSO_SID_KEY, sid)
 }
 
 impl Store {

@@ -350,3 +350,31 @@ async fn grants_are_listed_and_revoked_and_their_tokens_stop_working() {
         .iter()
         .all(|g| g["active"] == false && g["revoked_at"].is_i64()));
 }
+
+#[tokio::test]
+async fn an_ended_sign_in_is_refused_even_if_its_browser_session_record_survives() {
+    let app = TestApp::spawn().await;
+    let client = app.confidential_client().await;
+    let browser = Browser::new();
+    let t = signed_in(&app, &browser, &client, "jo@example.com").await;
+    let user = jwt_claims(t["access_token"].as_str().unwrap())["sub"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let sid = app
+        .state
+        .store
+        .list_user_sessions(&user, app.state.now(), false, 10)
+        .await
+        .unwrap()[0]
+        .id
+        .clone();
+    // As if a request in flight had written the browser's record back after an admin
+    // ended it: only the row says it ended.
+    app.state
+        .store
+        .mark_user_session_ended(&sid, app.state.now(), "revoked")
+        .await
+        .unwrap();
+    assert!(!sso_works(&app, &browser, &client).await);
+}
