@@ -199,6 +199,7 @@ pub async fn build_state(config: Config, opts: BuildOptions) -> Result<AppState,
     if state.config.is_development() {
         crate::demo::ensure_demo_client(&state).await?;
     }
+    crate::login::review::announce(&state).await;
     Ok(state)
 }
 
@@ -222,7 +223,9 @@ pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
         .merge(crate::oidc::routes())
         .merge(crate::login::routes())
-        .merge(crate::ops::routes());
+        .merge(crate::ops::routes())
+        .merge(crate::branding::routes())
+        .merge(crate::admin::routes());
     if state.config.is_development() {
         app = app.merge(crate::demo::routes());
     }

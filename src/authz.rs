@@ -90,12 +90,17 @@ pub async fn current_sso(session: &Session) -> Result<Option<SsoSession>, PageEr
     Ok(session.get::<SsoSession>(SSO_KEY).await?)
 }
 
-/// Records a sign-in: a new session id (against fixation), then the single sign-on state.
-pub async fn start_sso(session: &Session, sso: &SsoSession) -> Result<(), PageError> {
+/// Records a sign-in: a new session id (against fixation), then the single sign-on state
+/// (and the record admins see, [`crate::signins`]).
+pub async fn start_sso(
+    state: &AppState,
+    session: &Session,
+    sso: &SsoSession,
+) -> Result<(), PageError> {
     session.cycle_id().await?;
     session.insert(SSO_KEY, sso).await?;
     session.insert(SID_KEY, random_token(16)?).await?;
-    Ok(())
+    crate::signins::record(state, session, sso).await
 }
 
 /// The id of this browser's single sign-on session, when there is one.

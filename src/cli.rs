@@ -3,14 +3,20 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 
 use crate::app::{self, Application, BuildOptions};
-use crate::clients::{self, NewClient};
-use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
-use crate::crypto::ServerSecrets;
 use crate::store::Store;
+
+mod admin_cmds;
+mod clients_cmd;
+mod output;
+mod users_cmd;
+
+pub use self::admin_cmds::{AdminCommand, AdminTokensCommand, AuditArgs, KeysCommand};
+pub use self::clients_cmd::{AddClient, ClientsCommand, PkcePolicy, UpdateClient};
+pub use self::users_cmd::{ReviewAccountCommand, UsersCommand};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -37,103 +43,20 @@ pub enum Command {
     /// Manage relying parties.
     #[command(subcommand)]
     Clients(ClientsCommand),
+    /// Find people, disable or delete them, end their sessions and grants; review accounts.
+    #[command(subcommand)]
+    Users(UsersCommand),
     /// Manage signing keys.
     #[command(subcommand)]
     Keys(KeysCommand),
-    /// Show audit events.
+    /// Show audit events (newest last), filtered by user, client, kind and time.
     Audit(AuditArgs),
-}
-
-#[derive(Subcommand, Debug)]
-pub enum ClientsCommand {
-    /// Register a client; prints its id and (confidential clients) its secret, once.
-    /// Machine clients: `--grant-type client_credentials --scope "api:read"` and no
-    /// redirect URI.
-    Add(AddClient),
-    /// List registered clients.
-    List {
-        #[arg(long)]
-        json: bool,
-    },
-    /// Delete a client and everything issued to it.
-    Remove { client_id: String },
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
-pub enum PkcePolicy {
-    Required,
-    Optional,
-}
-
-#[derive(Args, Debug)]
-pub struct AddClient {
-    /// Name shown on the sign-in pages.
-    #[arg(long)]
-    pub name: String,
-    /// An exact redirect URI; repeat for several.
-    #[arg(long = "redirect-uri")]
-    pub redirect_uris: Vec<String>,
-    /// A public client (SPA, mobile app): no secret, PKCE always required.
-    #[arg(long)]
-    pub public: bool,
-    /// PKCE policy of a confidential client.
-    #[arg(long, value_enum, default_value = "required")]
-    pub pkce: PkcePolicy,
-    /// Mark the client third-party (its users will be asked for consent).
-    #[arg(long)]
-    pub third_party: bool,
-    /// ID token signature algorithm.
-    #[arg(long, default_value = "RS256")]
-    pub id_token_alg: String,
-    /// An exact URI RP-initiated logout may return to; repeat for several.
-    #[arg(long = "post-logout-redirect-uri")]
-    pub post_logout_redirect_uris: Vec<String>,
-    /// A grant type (authorization_code, refresh_token, client_credentials); repeat for
-    /// several. Default: authorization_code and refresh_token.
-    #[arg(long = "grant-type")]
-    pub grant_types: Vec<String>,
-    /// Issue refresh tokens on every code exchange, even without offline_access.
-    #[arg(long)]
-    pub always_refresh: bool,
-    /// Extra (API) scopes the client may request, space-separated (what a
-    /// client_credentials client gets).
-    #[arg(long, default_value = "")]
-    pub scope: String,
-    /// Print a JSON object with client_id and client_secret.
-    #[arg(long)]
-    pub json: bool,
-}
-
-#[derive(Subcommand, Debug)]
-pub enum KeysCommand {
-    /// List signing keys.
-    List {
-        #[arg(long)]
-        json: bool,
-    },
-    /// Add a new signing key: published now, signing after keys.prepublish_seconds; the
-    /// key it replaces stays published until every token it signed has expired.
-    Rotate {
-        /// Rotate only this algorithm (default: every algorithm).
-        #[arg(long, value_parser = ["RS256", "ES256"])]
-        alg: Option<String>,
-        #[arg(long)]
-        json: bool,
-    },
-}
-
-#[derive(Args, Debug)]
-pub struct AuditArgs {
-    /// Only events newer than this many seconds (default: one day).
-    #[arg(long, default_value_t = 86_400)]
-    pub since_seconds: i64,
-    /// Only events of this kind (for example code_sent).
-    #[arg(long)]
-    pub kind: Option<String>,
-    #[arg(long, default_value_t = 200)]
-    pub limit: i64,
-    #[arg(long)]
-    pub json: bool,
+    /// Manage the tokens of the admin HTTP API.
+    #[command(subcommand)]
+    AdminTokens(AdminTokensCommand),
+    /// About the admin HTTP API.
+    #[command(subcommand)]
+    Admin(AdminCommand),
 }
 
 /// Parses arguments and runs. Start-up failures print one clear line and exit non-zero.
@@ -166,9 +89,12 @@ pub fn run() -> ExitCode {
                 print!("{}", config.redacted_toml());
                 Ok(())
             }
-            Command::Clients(c) => clients_cmd(&config, c).await,
-            Command::Keys(k) => keys_cmd(&config, k).await,
-            Command::Audit(a) => audit_cmd(&config, a).await,
+            Command::Clients(c) => clients_cmd::run(&config, c).await,
+            Command::Users(u) => users_cmd::run(&config, u).await,
+            Command::Keys(k) => admin_cmds::keys(&config, k).await,
+            Command::Audit(a) => admin_cmds::audit(&config, a).await,
+            Command::AdminTokens(t) => admin_cmds::admin_tokens(&config, t).await,
+            Command::Admin(a) => admin_cmds::admin(a),
         }
     });
     match result {
@@ -257,163 +183,5 @@ async fn migrate(config: &Config) -> CliResult {
     let store = Store::connect(&config.database).await?;
     store.migrate().await?;
     println!("migrations applied ({})", store.backend());
-    Ok(())
-}
-
-async fn clients_cmd(config: &Config, cmd: ClientsCommand) -> CliResult {
-    let store = open_store(config).await?;
-    let now = SystemClock.now();
-    match cmd {
-        ClientsCommand::Add(a) => {
-            let secrets = ServerSecrets::from_secret(&app::server_secret(config)?);
-            let reg = clients::register(
-                &store,
-                &secrets,
-                now,
-                NewClient {
-                    name: a.name,
-                    redirect_uris: a.redirect_uris,
-                    public: a.public,
-                    pkce_required: a.pkce == PkcePolicy::Required,
-                    first_party: !a.third_party,
-                    id_token_alg: a.id_token_alg,
-                    post_logout_redirect_uris: a.post_logout_redirect_uris,
-                    grant_types: a.grant_types,
-                    always_issue_refresh_token: a.always_refresh,
-                    scope: a.scope,
-                    dynamic: false,
-                },
-            )
-            .await?;
-            if a.json {
-                println!("{}", serde_json::to_string(&reg)?);
-            } else {
-                println!("Client registered.");
-                println!("  client_id:     {}", reg.client_id);
-                match &reg.client_secret {
-                    Some(s) => {
-                        println!("  client_secret: {s}");
-                        println!(
-                            "The secret is shown only now; Sesame stores only a keyed hash of it."
-                        );
-                    }
-                    None => println!("  (public client: no secret; PKCE with S256 is required)"),
-                }
-            }
-        }
-        ClientsCommand::List { json } => {
-            let list = store.list_clients().await?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&list)?);
-            } else {
-                println!(
-                    "{:<26} {:<24} {:<12} {:<6} redirect URIs",
-                    "CLIENT ID", "NAME", "TYPE", "PKCE"
-                );
-                for c in list {
-                    println!(
-                        "{:<26} {:<24} {:<12} {:<6} {}",
-                        c.id,
-                        c.name.chars().take(24).collect::<String>(),
-                        if c.public { "public" } else { "confidential" },
-                        if c.pkce_required { "yes" } else { "opt" },
-                        c.redirect_uris.join(" ")
-                    );
-                }
-            }
-        }
-        ClientsCommand::Remove { client_id } => {
-            if store.delete_client(&client_id).await? {
-                println!("Client {client_id} removed.");
-            } else {
-                return Err(format!("no client with id {client_id}").into());
-            }
-        }
-    }
-    Ok(())
-}
-
-async fn keys_cmd(config: &Config, cmd: KeysCommand) -> CliResult {
-    let store = open_store(config).await?;
-    match cmd {
-        KeysCommand::Rotate { alg, json } => {
-            let secrets = ServerSecrets::from_secret(&app::server_secret(config)?);
-            let clock = std::sync::Arc::new(SystemClock);
-            let ring = crate::tokens::KeyRing::open(store, secrets, clock, 0).await?;
-            let rotated =
-                crate::tokens::rotation::rotate(&ring, config, alg.as_deref(), SystemClock.now())
-                    .await?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&rotated)?);
-            } else {
-                for r in rotated {
-                    println!(
-                        "{}: new key {} signs from {} (in {} s); the keys it replaces leave the JWKS at {}",
-                        r.alg,
-                        r.kid,
-                        r.activates_at,
-                        config.keys.prepublish_seconds,
-                        r.old_keys_unpublished_at
-                    );
-                }
-            }
-        }
-        KeysCommand::List { json } => {
-            let keys = store.all_keys().await?;
-            if json {
-                let v: Vec<_> = keys
-                    .iter()
-                    .map(|k| {
-                        serde_json::json!({
-                            "kid": k.kid, "alg": k.alg, "created_at": k.created_at,
-                            "activates_at": k.activates_at, "retired_at": k.retired_at,
-                            "unpublish_at": k.unpublish_at,
-                        })
-                    })
-                    .collect();
-                println!("{}", serde_json::to_string_pretty(&v)?);
-            } else {
-                println!(
-                    "{:<30} {:<6} {:<12} {:<12} {:<12}",
-                    "KID", "ALG", "ACTIVATES", "RETIRED", "UNPUBLISH"
-                );
-                for k in keys {
-                    let opt =
-                        |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_else(|| "-".into());
-                    println!(
-                        "{:<30} {:<6} {:<12} {:<12} {:<12}",
-                        k.kid,
-                        k.alg,
-                        k.activates_at,
-                        opt(k.retired_at),
-                        opt(k.unpublish_at)
-                    );
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-async fn audit_cmd(config: &Config, a: AuditArgs) -> CliResult {
-    let store = open_store(config).await?;
-    let since = SystemClock.now() - a.since_seconds;
-    let events = store
-        .audit_events(since, a.kind.as_deref(), a.limit)
-        .await?;
-    if a.json {
-        println!("{}", serde_json::to_string_pretty(&events)?);
-    } else {
-        for e in events {
-            println!(
-                "{} {:<24} user={} client={} {}",
-                e.at,
-                e.kind,
-                e.user_id.as_deref().unwrap_or("-"),
-                e.client_id.as_deref().unwrap_or("-"),
-                e.detail
-            );
-        }
-    }
     Ok(())
 }

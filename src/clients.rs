@@ -1,10 +1,10 @@
-//! Registering relying parties: validation shared by the CLI (and later the admin API).
+//! Registering relying parties: validation shared by the CLI and the admin API.
 
 use serde::Serialize;
 use url::Url;
 
 use crate::crypto::{random_token, CryptoError, ServerSecrets};
-use crate::store::clients::Client;
+use crate::store::clients::{Client, ClientMeta};
 use crate::store::{Store, StoreError};
 
 /// What an admin asks for. `..NewClient::default()` fills the protocol settings most
@@ -191,6 +191,17 @@ pub async fn register(
     now: i64,
     spec: NewClient,
 ) -> Result<Registered, ClientError> {
+    register_with_meta(store, secrets, now, spec, ClientMeta::default()).await
+}
+
+/// [`register`] with metadata already validated by the caller (the admin operations).
+pub async fn register_with_meta(
+    store: &Store,
+    secrets: &ServerSecrets,
+    now: i64,
+    spec: NewClient,
+    meta: ClientMeta,
+) -> Result<Registered, ClientError> {
     let grant_types = validate(&spec)?;
     let id = random_token(18)?;
     let secret = if spec.public {
@@ -220,6 +231,7 @@ pub async fn register(
         always_issue_refresh_token: spec.always_issue_refresh_token,
         scope: scope.join(" "),
         dynamic: spec.dynamic,
+        meta,
     };
     store.insert_client(&client).await?;
     Ok(Registered {

@@ -40,6 +40,13 @@ pub fn random_token(n: usize) -> Result<String, CryptoError> {
     Ok(URL_SAFE_NO_PAD.encode(buf))
 }
 
+/// `n` random bytes as lower-case hex (identifiers that must contain no `LIKE` wildcard).
+pub fn random_hex(n: usize) -> Result<String, CryptoError> {
+    let mut buf = vec![0u8; n];
+    fill_random(&mut buf)?;
+    Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
+}
+
 /// A 6-digit code, uniform over 000000–999999 (rejection sampling, no modulo bias).
 pub fn random_code() -> Result<String, CryptoError> {
     const RANGE: u32 = 1_000_000;

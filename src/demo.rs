@@ -69,6 +69,7 @@ pub async fn ensure_demo_client(state: &AppState) -> Result<(), StartError> {
                     always_issue_refresh_token: false,
                     scope: String::new(),
                     dynamic: false,
+                    meta: Default::default(),
                 })
                 .await?;
         }

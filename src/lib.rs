@@ -28,6 +28,9 @@
 //!   and the bookkeeping of graceful shutdown.
 //! - [`crypto`], [`clock`], [`error`]: small shared pieces.
 //! - [`demo`]: the development-mode demo relying party at `/`.
+//! - [`admin`]: the admin HTTP API under `/admin/api/v1` and the operations it shares with
+//!   the CLI; [`branding`]: client logos, links and colours on the hosted pages;
+//!   [`signins`]: browser sign-ins recorded so admins can list and end them.
 //!
 //! Data flows one way: handler → domain function → store.
 
@@ -36,8 +39,10 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod admin;
 pub mod app;
 pub mod authz;
+pub mod branding;
 pub mod cli;
 pub mod clients;
 pub mod clock;
@@ -51,5 +56,6 @@ pub mod login;
 pub mod oidc;
 pub mod ops;
 pub mod outbox;
+pub mod signins;
 pub mod store;
 pub mod tokens;

@@ -60,6 +60,7 @@ pub async fn send_code(
     let cfg = &state.config.login;
     let code = random_code()?;
     let hash = code_hash(state, &tx.id, &code);
+    let review = super::review::skip_delivery(state, tx, id.as_str()).await?;
     let existing = state
         .store
         .find_user_by_identifier(id.channel(), id.as_str())
@@ -89,7 +90,7 @@ pub async fn send_code(
     };
     // The code and its message are written in one transaction (the outbox); the message
     // is then delivered at once, or retried by a worker on any replica (crate::outbox).
-    let outgoing = may_sign_in.then(|| crate::outbox::OutgoingCode {
+    let outgoing = (may_sign_in && !review).then(|| crate::outbox::OutgoingCode {
         channel: id.channel().as_str(),
         message: &msg,
         user_id: existing.as_ref().map(|u| u.id.as_str()),
@@ -110,6 +111,7 @@ pub async fn send_code(
                 .max(1);
             Ok(SendOutcome::Cooldown { wait_seconds: wait })
         }
+        crate::outbox::Stored::WithoutMessage if review => Ok(SendOutcome::Sent),
         crate::outbox::Stored::WithoutMessage => {
             state
                 .audit(
@@ -163,7 +165,9 @@ pub async fn verify_code(
     };
     let hash = code_hash(state, &tx.id, typed);
     let masked = mask_stored(Some(&attempt.channel), &attempt.identifier);
-    if !ct_eq(&attempt.code_hash, &hash) {
+    let matched = ct_eq(&attempt.code_hash, &hash)
+        || super::review::code_matches(state, tx, &attempt.identifier, typed).await?;
+    if !matched {
         state
             .audit(
                 "verification_failed",
@@ -184,7 +188,11 @@ pub async fn verify_code(
             remaining: max - attempt.attempts,
         });
     }
-    if !state.store.consume_login_code(&tx.id, &hash, now).await? {
+    if !state
+        .store
+        .consume_login_code(&tx.id, &attempt.code_hash, now)
+        .await?
+    {
         // Another request consumed it first.
         return Ok(VerifyOutcome::NoLiveCode {
             too_many_tries: false,

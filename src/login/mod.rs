@@ -8,6 +8,7 @@ pub mod code;
 pub mod consent;
 pub mod identifier;
 pub mod phone;
+pub mod review;
 pub mod sms_guard;
 
 use axum::extract::{FromRequest, Query, State};
@@ -20,6 +21,7 @@ use tower_sessions::Session;
 
 use crate::app::AppState;
 use crate::authz::{self, AuthRequest};
+use crate::branding::Brand;
 use crate::crypto::{ct_eq, random_token};
 use crate::error::PageError;
 use crate::store::login::LoginTx;
@@ -61,6 +63,7 @@ async fn css() -> Response {
 struct IdentifierPage<'a> {
     product: &'a str,
     client_name: &'a str,
+    brand: &'a Brand,
     tx: &'a str,
     csrf: &'a str,
     value: &'a str,
@@ -74,6 +77,7 @@ struct IdentifierPage<'a> {
 struct CodePage<'a> {
     product: &'a str,
     client_name: &'a str,
+    brand: &'a Brand,
     tx: &'a str,
     csrf: &'a str,
     masked: &'a str,
@@ -135,6 +139,7 @@ struct Flow {
     tx: LoginTx,
     req: AuthRequest,
     client_name: String,
+    brand: Brand,
 }
 
 async fn load_flow(state: &AppState, session: &Session, tx_id: &str) -> Result<Flow, PageError> {
@@ -148,16 +153,16 @@ async fn load_flow(state: &AppState, session: &Session, tx_id: &str) -> Result<F
         .filter(|t| t.completed_at.is_none())
         .ok_or_else(PageError::session_expired)?;
     let req: AuthRequest = serde_json::from_str(&tx.request).map_err(|_| PageError::internal())?;
-    let client_name = state
+    let client = state
         .store
         .get_client(&tx.client_id)
         .await?
-        .map(|c| c.name)
         .ok_or_else(PageError::session_expired)?;
     Ok(Flow {
         tx,
         req,
-        client_name,
+        brand: Brand::of(&client),
+        client_name: client.name,
     })
 }
 
@@ -195,6 +200,7 @@ fn render_flow(
         Some(identifier) => askama::Template::render(&CodePage {
             product,
             client_name: &flow.client_name,
+            brand: &flow.brand,
             tx: &flow.tx.id,
             csrf,
             masked: &mask_stored(flow.tx.channel.as_deref(), identifier),
@@ -204,6 +210,7 @@ fn render_flow(
         None => askama::Template::render(&IdentifierPage {
             product,
             client_name: &flow.client_name,
+            brand: &flow.brand,
             tx: &flow.tx.id,
             csrf,
             value: flow.req.login_hint.as_deref().unwrap_or(""),
@@ -236,6 +243,7 @@ fn identifier_error_page(
     let page = IdentifierPage {
         product: &state.config.product_name,
         client_name: &flow.client_name,
+        brand: &flow.brand,
         tx: &flow.tx.id,
         csrf,
         value: keep_typed(typed),
@@ -366,7 +374,7 @@ async fn submit_code(
     }
     match code::verify_code(&state, &flow.tx, &typed).await? {
         VerifyOutcome::Success { sso, .. } => {
-            authz::start_sso(&session, &sso).await?;
+            authz::start_sso(&state, &session, &sso).await?;
             authz::forget_tx(&session, &flow.tx.id).await?;
             consent::finish(&state, &session, &flow.req, &sso).await
         }

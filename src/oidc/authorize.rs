@@ -93,7 +93,9 @@ pub fn validate_request(
     let requested = p.get("scope").unwrap_or("");
     let mut scopes: Vec<&str> = Vec::new();
     for s in requested.split(' ').filter(|s| !s.is_empty()) {
-        let known = SUPPORTED_SCOPES.contains(&s) || client.registered_scopes().any(|c| c == s);
+        // Scopes outside the client's allow-list are dropped like unknown ones.
+        let known = (SUPPORTED_SCOPES.contains(&s) || client.registered_scopes().any(|c| c == s))
+            && client.allows_scope(s);
         // OIDC Core 11: offline_access only means something to a client that may refresh.
         let usable = s != "offline_access" || client.allows_grant("refresh_token");
         if known && usable && !scopes.contains(&s) {
@@ -367,6 +369,10 @@ pub async fn sso_decision(
             }
         }
     }
+    // A sign-in an admin ended (or the person's account was disabled) is not reused.
+    if !crate::signins::is_live(state, session, &sso).await? {
+        return sign_in("login_required");
+    }
     Ok(SsoDecision::Use(sso))
 }
 
@@ -391,6 +397,7 @@ mod tests {
             always_issue_refresh_token: false,
             scope: "reports:read".into(),
             dynamic: false,
+            meta: Default::default(),
         }
     }
 
@@ -486,6 +493,19 @@ mod tests {
             r.claims.as_deref(),
             Some(r#"{"userinfo":{"name":{"essential":true}}}"#)
         );
+    }
+
+    #[test]
+    fn scopes_outside_the_clients_allow_list_are_dropped() {
+        let mut c = client(false, false);
+        c.meta.allowed_scopes = Some(vec!["openid".into()]);
+        let r = validate_request(
+            &c,
+            "https://app.example/cb",
+            &params("response_type=code&scope=openid+email"),
+        )
+        .unwrap();
+        assert_eq!(r.scope, "openid");
     }
 
     #[test]

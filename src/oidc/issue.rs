@@ -53,11 +53,12 @@ pub async fn issue(state: &AppState, it: Issue<'_>, now: i64) -> Result<TokenRes
     let keys = state.keys.keys().await?;
     let cfg = &state.config.tokens;
     let amr: Vec<String> = serde_json::from_str(&it.grant.amr).unwrap_or_default();
+    let access_ttl = it.client.access_token_ttl(cfg.access_token_ttl_seconds);
     let access = AccessTokenClaims {
         iss: state.config.issuer.clone(),
         sub: it.user.id.clone(),
         aud: state.config.issuer.clone(),
-        exp: now + cfg.access_token_ttl_seconds,
+        exp: now + access_ttl,
         iat: now,
         jti: random_token(16)?,
         client_id: it.client.id.clone(),
@@ -87,7 +88,7 @@ pub async fn issue(state: &AppState, it: Issue<'_>, now: i64) -> Result<TokenRes
             sub: it.user.id.clone(),
             aud: it.client.id.clone(),
             azp: it.client.id.clone(),
-            exp: now + cfg.id_token_ttl_seconds,
+            exp: now + it.client.id_token_ttl(cfg.id_token_ttl_seconds),
             iat: now,
             auth_time: it.grant.auth_time,
             nonce: it.nonce,
@@ -112,7 +113,7 @@ pub async fn issue(state: &AppState, it: Issue<'_>, now: i64) -> Result<TokenRes
     Ok(TokenResponse {
         access_token,
         token_type: "Bearer",
-        expires_in: cfg.access_token_ttl_seconds,
+        expires_in: access_ttl,
         id_token,
         refresh_token,
         scope: it.scope.to_string(),

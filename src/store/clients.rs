@@ -32,6 +32,32 @@ pub struct Client {
     pub scope: String,
     /// Registered through dynamic client registration (RFC 7591).
     pub dynamic: bool,
+    /// What the hosted pages show about the client, and its per-client policy.
+    #[serde(flatten)]
+    pub meta: ClientMeta,
+}
+
+/// Optional client metadata (RFC 7591 names where one exists) and per-client policy.
+/// Every field is optional; `None` means "not shown" or "the server default".
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ClientMeta {
+    /// An https URL of the client's logo, shown on the sign-in pages.
+    pub logo_uri: Option<String>,
+    /// The client's home page.
+    pub client_uri: Option<String>,
+    /// The client's privacy policy.
+    pub policy_uri: Option<String>,
+    /// The client's terms of service.
+    pub tos_uri: Option<String>,
+    /// Accent colour of the sign-in pages, `#rrggbb`.
+    pub brand_color: Option<String>,
+    /// Scopes this client may obtain; others are dropped at /authorize. `None` = every
+    /// supported scope. `openid` is always allowed.
+    pub allowed_scopes: Option<Vec<String>>,
+    pub access_token_ttl_seconds: Option<i64>,
+    pub id_token_ttl_seconds: Option<i64>,
+    /// Lifetime of refresh tokens issued to this client (for the refresh-token grant).
+    pub refresh_token_ttl_seconds: Option<i64>,
 }
 
 impl Client {
@@ -42,6 +68,31 @@ impl Client {
     /// The extra scopes the client was registered with.
     pub fn registered_scopes(&self) -> impl Iterator<Item = &str> {
         self.scope.split(' ').filter(|s| !s.is_empty())
+    }
+
+    /// Whether the client may obtain `scope` (`openid` always).
+    pub fn allows_scope(&self, scope: &str) -> bool {
+        scope == "openid"
+            || self
+                .meta
+                .allowed_scopes
+                .as_ref()
+                .is_none_or(|list| list.iter().any(|s| s == scope))
+    }
+
+    /// The access-token lifetime for this client.
+    pub fn access_token_ttl(&self, default: i64) -> i64 {
+        self.meta.access_token_ttl_seconds.unwrap_or(default)
+    }
+
+    /// The ID-token lifetime for this client.
+    pub fn id_token_ttl(&self, default: i64) -> i64 {
+        self.meta.id_token_ttl_seconds.unwrap_or(default)
+    }
+
+    /// The refresh-token lifetime for this client.
+    pub fn refresh_token_ttl(&self, default: i64) -> i64 {
+        self.meta.refresh_token_ttl_seconds.unwrap_or(default)
     }
 }
 
@@ -67,6 +118,15 @@ struct ClientRow {
     always_issue_refresh_token: bool,
     scope: String,
     dynamic: bool,
+    logo_uri: Option<String>,
+    client_uri: Option<String>,
+    policy_uri: Option<String>,
+    tos_uri: Option<String>,
+    brand_color: Option<String>,
+    allowed_scopes: Option<String>,
+    access_token_ttl_seconds: Option<i64>,
+    id_token_ttl_seconds: Option<i64>,
+    refresh_token_ttl_seconds: Option<i64>,
 }
 
 impl TryFrom<ClientRow> for Client {
@@ -88,25 +148,43 @@ impl TryFrom<ClientRow> for Client {
             always_issue_refresh_token: r.always_issue_refresh_token,
             scope: r.scope,
             dynamic: r.dynamic,
+            meta: ClientMeta {
+                logo_uri: r.logo_uri,
+                client_uri: r.client_uri,
+                policy_uri: r.policy_uri,
+                tos_uri: r.tos_uri,
+                brand_color: r.brand_color,
+                allowed_scopes: r.allowed_scopes.as_deref().map(from_json).transpose()?,
+                access_token_ttl_seconds: r.access_token_ttl_seconds,
+                id_token_ttl_seconds: r.id_token_ttl_seconds,
+                refresh_token_ttl_seconds: r.refresh_token_ttl_seconds,
+            },
         })
     }
 }
 
 const COLUMNS: &str = "id, name, secret_hash, redirect_uris, public, pkce_required, first_party, \
                        id_token_alg, created_at, updated_at, post_logout_redirect_uris, \
-                       grant_types, always_issue_refresh_token, scope, dynamic";
+                       grant_types, always_issue_refresh_token, scope, dynamic, logo_uri, client_uri, \
+                       policy_uri, tos_uri, brand_color, allowed_scopes, access_token_ttl_seconds, \
+                       id_token_ttl_seconds, refresh_token_ttl_seconds";
 
 impl Store {
     pub async fn insert_client(&self, c: &Client) -> StoreResult<()> {
         let uris = to_json(&c.redirect_uris);
         let logout_uris = to_json(&c.post_logout_redirect_uris);
         let grant_types = to_json(&c.grant_types);
+        let scopes = c.meta.allowed_scopes.as_ref().map(to_json);
+        let m = &c.meta;
         with_pool!(&self.db, pool => {
             sqlx::query(
                 "INSERT INTO clients (id, name, secret_hash, redirect_uris, public, pkce_required, \
                  first_party, id_token_alg, created_at, updated_at, post_logout_redirect_uris, \
-                 grant_types, always_issue_refresh_token, scope, dynamic) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                 grant_types, always_issue_refresh_token, scope, dynamic, logo_uri, client_uri, \
+                 policy_uri, tos_uri, brand_color, allowed_scopes, access_token_ttl_seconds, \
+                 id_token_ttl_seconds, refresh_token_ttl_seconds) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
+                 $17, $18, $19, $20, $21, $22, $23, $24)",
             )
             .bind(&c.id)
             .bind(&c.name)
@@ -123,6 +201,15 @@ impl Store {
             .bind(c.always_issue_refresh_token)
             .bind(&c.scope)
             .bind(c.dynamic)
+            .bind(&m.logo_uri)
+            .bind(&m.client_uri)
+            .bind(&m.policy_uri)
+            .bind(&m.tos_uri)
+            .bind(&m.brand_color)
+            .bind(&scopes)
+            .bind(m.access_token_ttl_seconds)
+            .bind(m.id_token_ttl_seconds)
+            .bind(m.refresh_token_ttl_seconds)
             .execute(pool)
             .await?;
         });
@@ -134,12 +221,17 @@ impl Store {
         let uris = to_json(&c.redirect_uris);
         let logout_uris = to_json(&c.post_logout_redirect_uris);
         let grant_types = to_json(&c.grant_types);
+        let scopes = c.meta.allowed_scopes.as_ref().map(to_json);
+        let m = &c.meta;
         let n = with_pool!(&self.db, pool => {
             sqlx::query(
                 "UPDATE clients SET name = $1, secret_hash = $2, redirect_uris = $3, public = $4, \
                  pkce_required = $5, first_party = $6, id_token_alg = $7, updated_at = $8, \
                  post_logout_redirect_uris = $10, grant_types = $11, \
-                 always_issue_refresh_token = $12, scope = $13 \
+                 always_issue_refresh_token = $12, scope = $13, \
+                 logo_uri = $14, client_uri = $15, policy_uri = $16, tos_uri = $17, \
+                 brand_color = $18, allowed_scopes = $19, access_token_ttl_seconds = $20, \
+                 id_token_ttl_seconds = $21, refresh_token_ttl_seconds = $22 \
                  WHERE id = $9",
             )
             .bind(&c.name)
@@ -155,6 +247,15 @@ impl Store {
             .bind(&grant_types)
             .bind(c.always_issue_refresh_token)
             .bind(&c.scope)
+            .bind(&m.logo_uri)
+            .bind(&m.client_uri)
+            .bind(&m.policy_uri)
+            .bind(&m.tos_uri)
+            .bind(&m.brand_color)
+            .bind(&scopes)
+            .bind(m.access_token_ttl_seconds)
+            .bind(m.id_token_ttl_seconds)
+            .bind(m.refresh_token_ttl_seconds)
             .execute(pool)
             .await?
             .rows_affected()
@@ -174,6 +275,23 @@ impl Store {
         let sql = format!("SELECT {COLUMNS} FROM clients ORDER BY created_at, id");
         let rows: Vec<ClientRow> = with_pool!(&self.db, pool => {
             sqlx::query_as(&sql).fetch_all(pool).await?
+        });
+        rows.into_iter().map(Client::try_from).collect()
+    }
+
+    /// One page of clients in creation order, after the `(created_at, id)` cursor.
+    pub async fn list_clients_page(
+        &self,
+        after: Option<(i64, &str)>,
+        limit: i64,
+    ) -> StoreResult<Vec<Client>> {
+        let (at, id) = after.unwrap_or((i64::MIN, ""));
+        let sql = format!(
+            "SELECT {COLUMNS} FROM clients WHERE (created_at > $1 OR (created_at = $1 AND id > $2)) \
+             ORDER BY created_at, id LIMIT $3"
+        );
+        let rows: Vec<ClientRow> = with_pool!(&self.db, pool => {
+            sqlx::query_as(&sql).bind(at).bind(id).bind(limit).fetch_all(pool).await?
         });
         rows.into_iter().map(Client::try_from).collect()
     }

@@ -9,6 +9,8 @@
 //!
 //! Everything that must survive a restart or be seen by another replica lives here.
 
+pub mod admin;
+pub mod admin_tokens;
 pub mod audit;
 pub mod clients;
 pub mod codes;
@@ -18,8 +20,10 @@ pub mod limits;
 pub mod login;
 pub mod outbox;
 pub mod profile;
+pub mod review_accounts;
 pub mod sessions;
 pub mod tokens;
+pub mod user_sessions;
 pub mod users;
 
 use std::str::FromStr;
@@ -309,6 +313,8 @@ impl Store {
                 .bind(now).execute(pool).await?.rows_affected();
             n += sqlx::query("DELETE FROM outbox WHERE status <> 'pending' AND updated_at < $1")
                 .bind(now - outbox::KEEP_FINISHED_SECONDS).execute(pool).await?.rows_affected();
+            n += sqlx::query("DELETE FROM user_sessions WHERE expires_at < $1")
+                .bind(now - 30 * 86_400).execute(pool).await?.rows_affected();
         });
         n += self.purge_expired_tokens(now).await?;
         Ok(n)

@@ -6,6 +6,13 @@
 mod support;
 
 mod account;
+mod admin_auth;
+mod admin_cli;
+mod admin_clients;
+mod admin_common;
+mod admin_keys_audit;
+mod admin_review;
+mod admin_users;
 mod authorize_errors;
 mod cli_and_modes;
 mod client_credentials;

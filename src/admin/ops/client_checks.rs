@@ -1,0 +1,195 @@
+//! Validation of client fields, shared by registration and changes.
+
+use super::clients::NewClientRequest;
+use super::AdminError;
+use crate::branding::parse_color;
+use crate::clients;
+use crate::oidc::authorize::SUPPORTED_SCOPES;
+use crate::store::clients::ClientMeta;
+
+fn is_loopback(u: &url::Url) -> bool {
+    match u.host() {
+        Some(url::Host::Domain(d)) => d == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// A URL shown on the sign-in pages: absolute https (http only on loopback for links;
+/// logos must be https, the only scheme the pages' CSP loads images from besides self).
+pub(super) fn valid_url(
+    field: &'static str,
+    v: &str,
+    https_only: bool,
+) -> Result<String, AdminError> {
+    let v = v.trim();
+    if v.len() > 2000 {
+        return Err(AdminError::invalid(field, "is longer than 2000 characters"));
+    }
+    let u = url::Url::parse(v).map_err(|_| AdminError::invalid(field, "is not an absolute URL"))?;
+    let ok = match u.scheme() {
+        "https" => true,
+        "http" => !https_only && is_loopback(&u),
+        _ => false,
+    };
+    if !ok || u.host().is_none() {
+        let rule = if https_only {
+            "must be an https URL"
+        } else {
+            "must be an https URL (http only on localhost)"
+        };
+        return Err(AdminError::invalid(field, rule));
+    }
+    if !u.username().is_empty() || u.password().is_some() {
+        return Err(AdminError::invalid(field, "must not contain credentials"));
+    }
+    Ok(u.to_string())
+}
+
+pub(super) fn opt_url(
+    field: &'static str,
+    v: Option<String>,
+    https_only: bool,
+) -> Result<Option<String>, AdminError> {
+    v.map(|v| valid_url(field, &v, https_only)).transpose()
+}
+
+pub(super) fn valid_scopes(v: Option<Vec<String>>) -> Result<Option<Vec<String>>, AdminError> {
+    let Some(list) = v else { return Ok(None) };
+    let mut out = vec!["openid".to_string()];
+    for s in list {
+        if !SUPPORTED_SCOPES.contains(&s.as_str()) {
+            return Err(AdminError::invalid(
+                "allowed_scopes",
+                format!(
+                    "`{s}` is not a supported scope ({})",
+                    SUPPORTED_SCOPES.join(", ")
+                ),
+            ));
+        }
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    Ok(Some(out))
+}
+
+pub(super) fn valid_ttl(
+    field: &'static str,
+    v: Option<i64>,
+    min: i64,
+    max: i64,
+) -> Result<Option<i64>, AdminError> {
+    match v {
+        Some(n) if !(min..=max).contains(&n) => Err(AdminError::invalid(
+            field,
+            format!("must be between {min} and {max} seconds"),
+        )),
+        v => Ok(v),
+    }
+}
+
+pub(super) fn valid_color(v: Option<String>) -> Result<Option<String>, AdminError> {
+    v.map(|c| parse_color(&c).ok_or_else(|| AdminError::invalid("brand_color", "must be #rrggbb")))
+        .transpose()
+}
+
+pub(super) fn valid_alg(v: &str) -> Result<String, AdminError> {
+    match v {
+        "RS256" | "ES256" => Ok(v.to_string()),
+        _ => Err(AdminError::invalid(
+            "id_token_alg",
+            "must be RS256 or ES256",
+        )),
+    }
+}
+
+pub(super) fn valid_redirect_uris(
+    uris: Vec<String>,
+    public: bool,
+) -> Result<Vec<String>, AdminError> {
+    if uris.is_empty() {
+        return Err(AdminError::invalid(
+            "redirect_uris",
+            "at least one redirect URI is required",
+        ));
+    }
+    if uris.len() > 50 {
+        return Err(AdminError::invalid(
+            "redirect_uris",
+            "at most 50 are allowed",
+        ));
+    }
+    let mut out: Vec<String> = Vec::with_capacity(uris.len());
+    for u in uris {
+        if u.len() > 2000 {
+            return Err(AdminError::invalid("redirect_uris", "a URI is too long"));
+        }
+        clients::validate_redirect_uri(&u, public)
+            .map_err(|m| AdminError::invalid("redirect_uris", m))?;
+        if !out.contains(&u) {
+            out.push(u);
+        }
+    }
+    Ok(out)
+}
+
+pub(super) const TTL_MAX: i64 = 86_400;
+pub(super) const REFRESH_TTL_MAX: i64 = 400 * 86_400;
+
+/// Validates the optional metadata of a new client.
+pub(super) fn meta_of(r: &NewClientRequest) -> Result<ClientMeta, AdminError> {
+    Ok(ClientMeta {
+        logo_uri: opt_url("logo_uri", r.logo_uri.clone(), true)?,
+        client_uri: opt_url("client_uri", r.client_uri.clone(), false)?,
+        policy_uri: opt_url("policy_uri", r.policy_uri.clone(), false)?,
+        tos_uri: opt_url("tos_uri", r.tos_uri.clone(), false)?,
+        brand_color: valid_color(r.brand_color.clone())?,
+        allowed_scopes: valid_scopes(r.allowed_scopes.clone())?,
+        access_token_ttl_seconds: valid_ttl(
+            "access_token_ttl_seconds",
+            r.access_token_ttl_seconds,
+            30,
+            TTL_MAX,
+        )?,
+        id_token_ttl_seconds: valid_ttl(
+            "id_token_ttl_seconds",
+            r.id_token_ttl_seconds,
+            30,
+            TTL_MAX,
+        )?,
+        refresh_token_ttl_seconds: valid_ttl(
+            "refresh_token_ttl_seconds",
+            r.refresh_token_ttl_seconds,
+            60,
+            REFRESH_TTL_MAX,
+        )?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_must_be_https_and_logos_strictly() {
+        assert!(valid_url("logo_uri", "https://cdn.example/logo.png", true).is_ok());
+        assert!(valid_url("logo_uri", "http://localhost/logo.png", true).is_err());
+        assert!(valid_url("client_uri", "http://localhost:3000/", false).is_ok());
+        assert!(valid_url("client_uri", "http://example.com/", false).is_err());
+        assert!(valid_url("client_uri", "javascript:alert(1)", false).is_err());
+        assert!(valid_url("client_uri", "https://user:pw@example.com/", false).is_err());
+        assert!(valid_url("client_uri", "/relative", false).is_err());
+    }
+
+    #[test]
+    fn scopes_are_checked_and_always_include_openid() {
+        assert_eq!(
+            valid_scopes(Some(vec!["email".into(), "email".into()])).unwrap(),
+            Some(vec!["openid".to_string(), "email".to_string()])
+        );
+        assert!(valid_scopes(Some(vec!["admin".into()])).is_err());
+        assert_eq!(valid_scopes(None).unwrap(), None);
+    }
+}
