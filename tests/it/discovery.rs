@@ -94,7 +94,10 @@ async fn discovery_advertises_exactly_what_is_implemented() {
     assert_eq!(doc["code_challenge_methods_supported"], json!(["S256"]));
     assert_eq!(doc["authorization_response_iss_parameter_supported"], true);
     assert_eq!(doc["response_types_supported"], json!(["code"]));
-    assert_eq!(doc["grant_types_supported"], json!(["authorization_code"]));
+    assert_eq!(
+        doc["grant_types_supported"],
+        json!(["authorization_code", "refresh_token", "client_credentials"])
+    );
     assert_eq!(doc["subject_types_supported"], json!(["public"]));
     assert_eq!(
         doc["token_endpoint_auth_methods_supported"],

@@ -30,7 +30,8 @@ async fn login_page_shows_the_client_name_with_accessible_mobile_friendly_markup
     assert!(!html.contains("<Co>"), "the name is escaped: {html}");
     assert!(html.contains(r#"<label for="identifier">"#), "{html}");
     assert!(html.contains(r#"id="identifier""#));
-    assert!(html.contains(r#"type="email""#));
+    // One field takes an email address or a phone number (SMS is on in development).
+    assert!(html.contains(r#"autocomplete="username""#), "{html}");
     assert!(html.contains(r#"name="viewport" content="width=device-width"#));
     assert!(html.contains(r#"<html lang="en">"#));
     assert!(!html.contains("<script"), "no JavaScript needed: {html}");
@@ -381,7 +382,8 @@ async fn email_subject_and_sender_are_configurable() {
 
 #[tokio::test]
 async fn smtp_failure_shows_a_clear_error_and_leaves_nothing_half_made() {
-    let app = TestApp::spawn().await;
+    // One delivery attempt: the failure is final at once (scale_outbox covers retries).
+    let app = TestApp::spawn_with(|cfg| cfg.outbox.max_attempts = 1).await;
     let client = app.confidential_client().await;
     let browser = Browser::new();
     let p = AuthParams {
@@ -420,7 +422,7 @@ async fn smtp_failure_shows_a_clear_error_and_leaves_nothing_half_made() {
 
 #[tokio::test]
 async fn smtp_down_during_resend_leaves_one_live_code_after_recovery() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with(|cfg| cfg.outbox.max_attempts = 1).await;
     let client = app.confidential_client().await;
     let browser = Browser::new();
     let (page, first) = app.code_page(&browser, &client, "down@example.com").await;

@@ -102,7 +102,12 @@ async fn wrong_smtp_password_tells_the_person_the_code_could_not_be_sent() {
     let ca = sink.ca_file.to_str().unwrap().to_string();
     let server = ServerProcess::start(
         &db.url,
-        &[("SESAME_SMTP_URL", &url), ("SSL_CERT_FILE", &ca)],
+        &[
+            ("SESAME_SMTP_URL", &url),
+            ("SSL_CERT_FILE", &ca),
+            // One attempt, so the failure is final at once (the outbox retries otherwise).
+            ("SESAME_OUTBOX__MAX_ATTEMPTS", "1"),
+        ],
     )
     .await;
     let browser = Browser::new();
@@ -122,7 +127,14 @@ async fn untrusted_smtp_certificate_is_refused() {
     let db = TestDb::new().await;
     let url = sink.url(USER, PASSWORD);
     // No SSL_CERT_FILE: the test authority is not trusted.
-    let server = ServerProcess::start(&db.url, &[("SESAME_SMTP_URL", &url)]).await;
+    let server = ServerProcess::start(
+        &db.url,
+        &[
+            ("SESAME_SMTP_URL", &url),
+            ("SESAME_OUTBOX__MAX_ATTEMPTS", "1"),
+        ],
+    )
+    .await;
     let browser = Browser::new();
     let (_, res) = ask_for_code(&server, &browser, "mitm@example.com").await;
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);

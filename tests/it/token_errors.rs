@@ -317,8 +317,8 @@ async fn unsupported_and_missing_grant_types_are_refused() {
     let http = reqwest::Client::new();
     for grant in [
         "password",
-        "client_credentials",
         "implicit",
+        "urn:ietf:params:oauth:grant-type:device_code",
         "refresh_tokenx",
     ] {
         let res = http
