@@ -23,7 +23,7 @@ pub enum KeysCommand {
         /// RS256 or ES256 (default: both).
         #[arg(long)]
         alg: Option<String>,
-        /// Seconds the new key is published before it signs (default 600).
+        /// Seconds the new key is published before it signs (default: keys.prepublish_seconds).
         #[arg(long)]
         prepublish_seconds: Option<i64>,
         /// Seconds the replaced keys stay published after (default: longest token life + 300).

@@ -177,7 +177,7 @@ async fn cli_public_client_gets_no_secret_and_pkce_optional_is_recorded() {
     .await;
     assert!(out.ok, "{}", out.stderr);
     let reg: serde_json::Value = serde_json::from_str(out.stdout.trim()).unwrap();
-    assert!(reg.get("client_secret").is_none(), "{reg}");
+    assert!(reg["client_secret"].is_null(), "{reg}");
     let public = reg["client_id"].as_str().unwrap();
     let stored = app.state.store.get_client(public).await.unwrap().unwrap();
     assert!(stored.public && stored.pkce_required && stored.secret_hash.is_none());
@@ -201,15 +201,11 @@ async fn cli_public_client_gets_no_secret_and_pkce_optional_is_recorded() {
     assert!(out.stdout.contains("shown only now"), "{}", out.stdout);
     let list = cli(&app, &["clients", "list", "--json"]).await;
     let list: serde_json::Value = serde_json::from_str(&list.stdout).unwrap();
-    let legacy = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "Legacy")
-        .unwrap();
-    assert_eq!(legacy["pkce_required"], false);
+    let items = list["items"].as_array().unwrap();
+    let legacy = items.iter().find(|c| c["name"] == "Legacy").unwrap();
+    assert_eq!(legacy["pkce"], "optional");
     assert!(legacy.get("secret_hash").is_none(), "{legacy}");
-    assert!(list.as_array().unwrap().iter().any(|c| c["id"] == public));
+    assert!(items.iter().any(|c| c["client_id"] == public));
 }
 
 #[tokio::test]

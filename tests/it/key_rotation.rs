@@ -133,8 +133,8 @@ async fn sesame_keys_rotate_and_list_work_on_the_running_servers_database() {
         String::from_utf8_lossy(&out.stderr)
     );
     let rotated: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let new_kid = rotated[0]["kid"].as_str().unwrap().to_string();
-    assert_eq!(rotated[0]["alg"], "RS256");
+    let new_kid = rotated["rotated"][0]["kid"].as_str().unwrap().to_string();
+    assert_eq!(rotated["rotated"][0]["alg"], "RS256");
     // The server sees the new key (through the database) and signs with it.
     assert!(jwks_kids(&app).await.contains(&new_kid));
     let after = id_token(&app, &client).await;
@@ -143,7 +143,7 @@ async fn sesame_keys_rotate_and_list_work_on_the_running_servers_database() {
     let out = sesame_cli(&app, &["keys", "list", "--json"]);
     assert!(out.status.success());
     let keys: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let old = keys
+    let old = keys["items"]
         .as_array()
         .unwrap()
         .iter()

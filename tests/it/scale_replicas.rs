@@ -1,9 +1,6 @@
 //! The scale-out proof: two Sesame servers on one database behave as one. A browser
 //! behind a load balancer presents its one session cookie to whichever replica serves the
 //! request. (On SQLite the two servers share one file; on PostgreSQL one database.)
-//!
-//! Not here yet: refresh-token rotation and introspection across replicas (issue 7 point 3)
-//! need the endpoints from the `oidc` branch; they join this module when it is merged.
 
 use reqwest::StatusCode;
 use sesame::limits::{self, Rule};
@@ -262,4 +259,45 @@ async fn rate_limits_are_shared_by_replicas() {
     };
     assert_eq!(denied(&a) + denied(&b), 5);
     assert_eq!((denied(&a), denied(&b)), (2, 3));
+}
+
+#[tokio::test]
+async fn refresh_rotation_and_introspection_hold_across_replicas() {
+    let a = TestApp::spawn().await;
+    let b = second_replica(&a, |_| {}).await;
+    let client = a.client_with(|c| c.always_issue_refresh_token = true).await;
+    let tokens = a.tokens_for(&client, "erin@example.com").await;
+    let first = tokens["refresh_token"].as_str().unwrap().to_string();
+    let at = tokens["access_token"].as_str().unwrap();
+
+    // B introspects what A issued.
+    let res = b.introspect(&client, at).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let info: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(info["active"], true, "{info}");
+    assert_eq!(info["client_id"], client.id.as_str());
+
+    // A rotates the refresh token; the old one then fails on B...
+    let res = a.refresh(&client, &first, None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let rotated: serde_json::Value = res.json().await.unwrap();
+    let second = rotated["refresh_token"].as_str().unwrap().to_string();
+    assert_ne!(first, second);
+    let res = b.refresh(&client, &first, None).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let err: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(err["error"], "invalid_grant");
+
+    // ...and that reuse revoked the whole family, seen from both replicas.
+    let res = a.refresh(&client, &second, None).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let res = b.introspect(&client, &second).await;
+    let info: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(info, serde_json::json!({ "active": false }));
+    let new_at = rotated["access_token"].as_str().unwrap();
+    assert_eq!(
+        a.userinfo(new_at).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "access tokens of a revoked family stop working"
+    );
 }

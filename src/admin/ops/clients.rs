@@ -233,7 +233,13 @@ pub async fn create_client(
             "public clients always require PKCE",
         ));
     }
-    let redirect_uris = valid_redirect_uris(r.redirect_uris.clone(), r.public)?;
+    // No redirect URI is valid only for a client_credentials-only machine client, which
+    // crate::clients::validate decides.
+    let redirect_uris = if r.redirect_uris.is_empty() {
+        vec![]
+    } else {
+        valid_redirect_uris(r.redirect_uris.clone(), r.public)?
+    };
     let alg = valid_alg(
         r.id_token_alg
             .as_deref()

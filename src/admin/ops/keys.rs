@@ -64,7 +64,7 @@ pub struct RotateRequest {
     /// `RS256` or `ES256`; absent: both.
     pub alg: Option<String>,
     /// Seconds the new key is published before it signs, so relying parties that cache
-    /// the JWKS see it first (default 600; 0 signs at once, e.g. after a compromise).
+    /// the JWKS see it first (default: `keys.prepublish_seconds`; 0 signs at once, e.g. after a compromise).
     pub prepublish_seconds: Option<i64>,
     /// Seconds the replaced keys stay published after they stop signing (default: the
     /// longest token lifetime plus 5 minutes; 0 unpublishes them at once).
@@ -77,7 +77,6 @@ pub struct Rotated {
     pub rotated: Vec<KeyView>,
 }
 
-pub const DEFAULT_PREPUBLISH_SECONDS: i64 = 600;
 const MAX_DELAY: i64 = 90 * 86_400;
 
 pub async fn list_keys(ctx: &Ctx<'_>) -> Result<Page<KeyView>, AdminError> {
@@ -113,7 +112,9 @@ pub async fn rotate_keys(
         Some(a) if ALGORITHMS.contains(&a) => vec![a],
         Some(_) => return Err(AdminError::invalid("alg", "must be RS256 or ES256")),
     };
-    let prepublish = r.prepublish_seconds.unwrap_or(DEFAULT_PREPUBLISH_SECONDS);
+    let prepublish = r
+        .prepublish_seconds
+        .unwrap_or(ctx.config.keys.prepublish_seconds);
     if !(0..=MAX_DELAY).contains(&prepublish) {
         return Err(AdminError::invalid(
             "prepublish_seconds",
@@ -128,7 +129,9 @@ pub async fn rotate_keys(
             ))
         }
         Some(n) => n,
-        None => default_retain(ctx).await?,
+        None => default_retain(ctx)
+            .await?
+            .max(crate::tokens::rotation::retention(ctx.config)),
     };
     let mut kids = Vec::new();
     for alg in algs {
