@@ -225,7 +225,7 @@ impl Report {
         md.push_str("## Method\n\n");
         md.push_str(&format!(
             "- Command: `cargo build --release --bins && {}`\n",
-            self.command.replace("target/release/", "target/release/")
+            self.command
         ));
         md.push_str(&format!("- Machine: {}.\n", self.machine));
         md.push_str(&format!(
