@@ -37,6 +37,8 @@ pub struct Inner {
     pub mailer: Mailer,
     /// An HTTP client for the development demo relying party.
     pub http: reqwest::Client,
+    /// Delivery-time samples and work counters of the sign-in's protections.
+    pub protect: crate::login::protect::Protect,
 }
 
 impl std::ops::Deref for AppState {
@@ -187,6 +189,7 @@ pub async fn build_state(config: Config, opts: BuildOptions) -> Result<AppState,
         clock: opts.clock,
         mailer,
         http,
+        protect: Default::default(),
     }));
     if state.config.is_development() {
         crate::demo::ensure_demo_client(&state).await?;

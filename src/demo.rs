@@ -4,10 +4,10 @@
 //! server's own discovery document, runs the code flow with PKCE, validates the ID token
 //! against the JWKS and calls userinfo. It exists only in development mode.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Router;
 use openidconnect::core::{
     CoreAuthenticationFlow, CoreClient, CoreProviderMetadata, CoreUserInfoClaims,
 };
@@ -141,7 +141,7 @@ struct CsrfForm {
 async fn start(
     State(state): State<AppState>,
     session: Session,
-    Form(form): Form<CsrfForm>,
+    crate::login::forms::PageForm(form): crate::login::forms::PageForm<CsrfForm>,
 ) -> Result<Response, PageError> {
     check_csrf(&session, &form.csrf).await?;
     let client = discover(&state).await?;
@@ -180,7 +180,7 @@ struct CallbackQuery {
 async fn callback(
     State(state): State<AppState>,
     session: Session,
-    Query(q): Query<CallbackQuery>,
+    crate::login::forms::PageQuery(q): crate::login::forms::PageQuery<CallbackQuery>,
 ) -> Result<Response, PageError> {
     let pending: Pending = session
         .remove(DEMO_KEY)

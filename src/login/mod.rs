@@ -4,13 +4,16 @@
 //! and an anti-CSRF token tied to the browser session; every POST answers 303.
 
 pub mod code;
+pub mod flash;
+pub mod forms;
 pub mod identifier;
+pub mod protect;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Router;
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -22,7 +25,10 @@ use crate::error::PageError;
 use crate::store::login::LoginTx;
 
 use self::code::{SendOutcome, VerifyOutcome};
+use self::flash::Flash;
+use self::forms::{PageForm, PageQuery};
 use self::identifier::parse_identifier;
+use self::protect::ClientIp;
 
 pub const CSS_PATH: &str = "/static/sesame.css";
 const CSRF_KEY: &str = "csrf";
@@ -139,11 +145,12 @@ fn login_url(tx: &str) -> String {
 async fn show(
     State(state): State<AppState>,
     session: Session,
-    Query(q): Query<TxQuery>,
+    PageQuery(q): PageQuery<TxQuery>,
 ) -> Result<Response, PageError> {
     let flow = load_flow(&state, &session, &q.tx).await?;
     let csrf = csrf_token(&session).await?;
-    render_flow(&state, &flow, &csrf, None, None, StatusCode::OK)
+    let f = flash::take(&session, &flow.tx.id).await?.unwrap_or_default();
+    render_flow(&state, &flow, &csrf, f.error, f.notice, StatusCode::OK)
 }
 
 fn render_flow(
@@ -187,7 +194,8 @@ struct IdentifierForm {
 async fn submit_identifier(
     State(state): State<AppState>,
     session: Session,
-    Form(form): Form<IdentifierForm>,
+    ip: ClientIp,
+    PageForm(form): PageForm<IdentifierForm>,
 ) -> Result<Response, PageError> {
     check_csrf(&session, &form.csrf).await?;
     let mut flow = load_flow(&state, &session, &form.tx).await?;
@@ -206,9 +214,21 @@ async fn submit_identifier(
             return Ok((StatusCode::BAD_REQUEST, axum::response::Html(html)).into_response());
         }
     };
-    match code::send_code(&state, &flow.tx, &flow.client_name, &id).await? {
+    match code::send_code(&state, &flow.tx, &flow.client_name, &id, &ip).await? {
         SendOutcome::Sent | SendOutcome::Cooldown { .. } => {
             Ok(Redirect::to(&login_url(&flow.tx.id)).into_response())
+        }
+        SendOutcome::Paused(pause) => {
+            let page = IdentifierPage {
+                product: &state.config.product_name,
+                client_name: &flow.client_name,
+                tx: &flow.tx.id,
+                csrf: &form.csrf,
+                value: id.as_str(),
+                error: Some(pause.message()),
+            };
+            let html = askama::Template::render(&page)?;
+            Ok((StatusCode::TOO_MANY_REQUESTS, axum::response::Html(html)).into_response())
         }
         SendOutcome::DeliveryFailed => {
             flow.tx.identifier = None;
@@ -234,7 +254,8 @@ struct CodeForm {
 async fn submit_code(
     State(state): State<AppState>,
     session: Session,
-    Form(form): Form<CodeForm>,
+    ip: ClientIp,
+    PageForm(form): PageForm<CodeForm>,
 ) -> Result<Response, PageError> {
     check_csrf(&session, &form.csrf).await?;
     let flow = load_flow(&state, &session, &form.tx).await?;
@@ -256,7 +277,7 @@ async fn submit_code(
             StatusCode::BAD_REQUEST,
         );
     }
-    match code::verify_code(&state, &flow.tx, &typed).await? {
+    match code::verify_code(&state, &flow.tx, &typed, &ip).await? {
         VerifyOutcome::Success { sso, .. } => {
             authz::start_sso(&session, &sso).await?;
             authz::forget_tx(&session, &flow.tx.id).await?;
@@ -278,6 +299,14 @@ async fn submit_code(
                 StatusCode::BAD_REQUEST,
             )
         }
+        VerifyOutcome::Paused(pause) => render_flow(
+            &state,
+            &flow,
+            &form.csrf,
+            Some(pause.message()),
+            None,
+            StatusCode::TOO_MANY_REQUESTS,
+        ),
         VerifyOutcome::NoLiveCode { too_many_tries } => {
             let msg = if too_many_tries {
                 "Too many wrong tries: this code no longer works. Ask for a new code."
@@ -302,51 +331,47 @@ struct TxForm {
     csrf: String,
 }
 
+/// "Send a new code": always answers 303 back to the code page, with the outcome held in
+/// the session, so reloading the page does not ask for yet another code.
 async fn resend(
     State(state): State<AppState>,
     session: Session,
-    Form(form): Form<TxForm>,
+    ip: ClientIp,
+    PageForm(form): PageForm<TxForm>,
 ) -> Result<Response, PageError> {
     check_csrf(&session, &form.csrf).await?;
     let flow = load_flow(&state, &session, &form.tx).await?;
+    let back = Redirect::to(&login_url(&flow.tx.id)).into_response();
     let Some(identifier) = flow.tx.identifier.clone() else {
-        return Ok(Redirect::to(&login_url(&flow.tx.id)).into_response());
+        return Ok(back);
     };
     let id = parse_identifier(&identifier).map_err(|_| PageError::internal())?;
-    match code::send_code(&state, &flow.tx, &flow.client_name, &id).await? {
-        SendOutcome::Sent => render_flow(
-            &state,
-            &flow,
-            &form.csrf,
-            None,
-            Some("We sent a new code. Only the newest code works.".into()),
-            StatusCode::OK,
-        ),
-        SendOutcome::Cooldown { wait_seconds } => render_flow(
-            &state,
-            &flow,
-            &form.csrf,
-            Some(format!(
+    let mut f = Flash {
+        tx: flow.tx.id.clone(),
+        ..Flash::default()
+    };
+    match code::send_code(&state, &flow.tx, &flow.client_name, &id, &ip).await? {
+        SendOutcome::Sent => {
+            f.notice = Some("We sent a new code. Only the newest code works.".into());
+        }
+        SendOutcome::Cooldown { wait_seconds } => {
+            f.error = Some(format!(
                 "Please wait {wait_seconds} seconds before asking for another code."
-            )),
-            None,
-            StatusCode::TOO_MANY_REQUESTS,
-        ),
-        SendOutcome::DeliveryFailed => render_flow(
-            &state,
-            &flow,
-            &form.csrf,
-            Some("We could not send the code. Please try again in a moment.".into()),
-            None,
-            StatusCode::SERVICE_UNAVAILABLE,
-        ),
+            ));
+        }
+        SendOutcome::Paused(pause) => f.error = Some(pause.message()),
+        SendOutcome::DeliveryFailed => {
+            f.error = Some("We could not send the code. Please try again in a moment.".into());
+        }
     }
+    flash::set(&session, &f).await?;
+    Ok(back)
 }
 
 async fn restart(
     State(state): State<AppState>,
     session: Session,
-    Form(form): Form<TxForm>,
+    PageForm(form): PageForm<TxForm>,
 ) -> Result<Response, PageError> {
     check_csrf(&session, &form.csrf).await?;
     let flow = load_flow(&state, &session, &form.tx).await?;
