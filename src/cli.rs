@@ -99,9 +99,13 @@ pub enum KeysCommand {
 
 #[derive(Args, Debug)]
 pub struct AuditArgs {
-    /// Only events newer than this many seconds (default: one day).
-    #[arg(long, default_value_t = 86_400)]
-    pub since_seconds: i64,
+    /// Only events since then: a duration back from now (`90s`, `15m`, `1h`, `2d`, `1w`,
+    /// combinable as `1h30m`) or an RFC 3339 time (`2025-01-31T08:00:00Z`).
+    #[arg(long, default_value = "1d", conflicts_with = "since_seconds")]
+    pub since: String,
+    /// Only events newer than this many seconds (the older spelling of `--since`).
+    #[arg(long)]
+    pub since_seconds: Option<i64>,
     /// Only events of this kind (for example code_sent).
     #[arg(long)]
     pub kind: Option<String>,
@@ -293,7 +297,7 @@ async fn clients_cmd(config: &Config, cmd: ClientsCommand) -> CliResult {
             }
         }
         ClientsCommand::Remove { client_id } => {
-            if store.delete_client(&client_id).await? {
+            if clients::remove(&store, now, &client_id).await? {
                 println!("Client {client_id} removed.");
             } else {
                 return Err(format!("no client with id {client_id}").into());
@@ -344,8 +348,12 @@ async fn keys_cmd(config: &Config, cmd: KeysCommand) -> CliResult {
 }
 
 async fn audit_cmd(config: &Config, a: AuditArgs) -> CliResult {
+    let now = SystemClock.now();
+    let since = match a.since_seconds {
+        Some(secs) => now - secs,
+        None => parse_since(&a.since, now)?,
+    };
     let store = open_store(config).await?;
-    let since = SystemClock.now() - a.since_seconds;
     let events = store
         .audit_events(since, a.kind.as_deref(), a.limit)
         .await?;
@@ -353,15 +361,87 @@ async fn audit_cmd(config: &Config, a: AuditArgs) -> CliResult {
         println!("{}", serde_json::to_string_pretty(&events)?);
     } else {
         for e in events {
+            let at = time::OffsetDateTime::from_unix_timestamp(e.at)
+                .ok()
+                .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+                .unwrap_or_else(|| e.at.to_string());
             println!(
-                "{} {:<24} user={} client={} {}",
-                e.at,
+                "{at} {:<24} user={} client={} ip={} {}",
                 e.kind,
                 e.user_id.as_deref().unwrap_or("-"),
                 e.client_id.as_deref().unwrap_or("-"),
+                e.ip.as_deref().unwrap_or("-"),
                 e.detail
             );
         }
     }
     Ok(())
+}
+
+/// The Unix time `--since` names: a duration back from `now` (`90s`, `15m`, `1h`, `2d`,
+/// `1w`, or several such as `1h30m`) or an RFC 3339 timestamp.
+pub fn parse_since(text: &str, now: i64) -> Result<i64, String> {
+    let t = text.trim();
+    if let Ok(at) =
+        time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+    {
+        return Ok(at.unix_timestamp());
+    }
+    let bad = || {
+        format!(
+            "--since `{text}`: use a duration such as 30m, 1h, 2d, 1w (or 1h30m), or an RFC 3339 time such as 2025-01-31T08:00:00Z"
+        )
+    };
+    let mut total: i64 = 0;
+    let mut digits = String::new();
+    let mut any = false;
+    for c in t.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        let unit: i64 = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            'w' => 7 * 86_400,
+            _ => return Err(bad()),
+        };
+        let n: i64 = digits.parse().map_err(|_| bad())?;
+        total = n
+            .checked_mul(unit)
+            .and_then(|v| total.checked_add(v))
+            .ok_or_else(bad)?;
+        digits.clear();
+        any = true;
+    }
+    if !any || !digits.is_empty() {
+        return Err(bad());
+    }
+    Ok(now.saturating_sub(total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_since;
+
+    #[test]
+    fn since_accepts_human_durations_and_rfc3339() {
+        let now = 1_700_000_000;
+        assert_eq!(parse_since("90s", now), Ok(now - 90));
+        assert_eq!(parse_since("15m", now), Ok(now - 900));
+        assert_eq!(parse_since("1h", now), Ok(now - 3600));
+        assert_eq!(parse_since("2d", now), Ok(now - 172_800));
+        assert_eq!(parse_since("1w", now), Ok(now - 604_800));
+        assert_eq!(parse_since("1h30m", now), Ok(now - 5400));
+        assert_eq!(parse_since("2023-11-14T22:13:20Z", now), Ok(1_700_000_000));
+        assert_eq!(
+            parse_since("2023-11-15T00:13:20+02:00", now),
+            Ok(1_700_000_000)
+        );
+        for bad in ["", "1", "h", "1y", "-1h", "yesterday", "1h 2m", "99999999999999999999d"] {
+            assert!(parse_since(bad, now).is_err(), "{bad:?} was accepted");
+        }
+    }
 }

@@ -383,10 +383,14 @@ pub async fn check_send(
         audit_limit(state, &ctx, rule, &id_key, retry_after).await;
         return Ok(Some(Pause::IdentifierFailures { retry_after }));
     }
+    // A refused send is given back, so the counters say how many codes were really sent
+    // (a burst past the hourly limit does not also use up the day).
     let (id_rules, ip_rules) = send_rules(channel, send_limits(cfg, channel));
+    let idk = format!("send:{id_key}");
     if let Decision::Denied { rule, retry_after } =
-        limits::hit(&state.store, now, &format!("send:{id_key}"), &id_rules).await?
+        limits::hit(&state.store, now, &idk, &id_rules).await?
     {
+        limits::refund(&state.store, now, &idk, &id_rules).await?;
         audit_limit(state, &ctx, rule, &id_key, retry_after).await;
         return Ok(Some(Pause::IdentifierSends { retry_after }));
     }
@@ -394,6 +398,8 @@ pub async fn check_send(
     if let Decision::Denied { rule, retry_after } =
         limits::hit(&state.store, now, &ipk, &ip_rules).await?
     {
+        limits::refund(&state.store, now, &ipk, &ip_rules).await?;
+        limits::refund(&state.store, now, &idk, &id_rules).await?;
         audit_limit(state, &ctx, rule, &ipk, retry_after).await;
         return Ok(Some(Pause::IpSends { retry_after }));
     }
@@ -452,6 +458,8 @@ pub async fn before_verify(
     let rules = failure_rules(cfg);
     match limits::hit(&state.store, now, &key, &rules).await? {
         Decision::Denied { rule, retry_after } => {
+            // Not evaluated, so not a failure: the budget stays exactly full.
+            limits::refund(&state.store, now, &key, &rules).await?;
             audit_limit(state, &ctx, rule, &key, retry_after).await;
             Ok(Gate::Paused(Pause::IdentifierFailures { retry_after }))
         }

@@ -7,3 +7,12 @@ mod support;
 
 mod core_flow;
 mod limits;
+
+mod security_common;
+mod security_guessing;
+mod security_headers;
+mod security_input;
+mod security_properties;
+mod security_secrets;
+mod security_sending;
+mod security_session;
