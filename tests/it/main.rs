@@ -13,6 +13,7 @@ mod security_guessing;
 mod security_headers;
 mod security_input;
 mod security_properties;
+mod security_protocol;
 mod security_secrets;
 mod security_sending;
 mod security_session;

@@ -8,6 +8,13 @@ use sesame::with_pool;
 use crate::security_common::*;
 use crate::support::*;
 
+fn with_pkce() -> AuthParams {
+    AuthParams {
+        challenge: Some(pkce_pair().1),
+        ..Default::default()
+    }
+}
+
 fn attrs(cookie: &str) -> Vec<String> {
     cookie
         .split(';')
@@ -21,7 +28,7 @@ async fn session_cookie_is_httponly_and_samesite_lax() {
     let app = spawn_quick(|_| {}).await;
     let client = app.confidential_client().await;
     let b = Browser::new();
-    let res = b.get(&authorize_url(&app, &client, &AuthParams::default())).await;
+    let res = b.get(&authorize_url(&app, &client, &with_pkce())).await;
     let cookies = set_cookies(&res);
     assert_eq!(cookies.len(), 1, "{cookies:?}");
     let a = attrs(&cookies[0]);
@@ -38,7 +45,7 @@ async fn session_cookie_is_host_prefixed_and_secure_when_the_issuer_is_https() {
     let app = spawn_quick(|c| c.issuer = c.issuer.replace("http://", "https://")).await;
     let client = app.confidential_client().await;
     let b = Browser::new();
-    let res = b.get(&authorize_url(&app, &client, &AuthParams::default())).await;
+    let res = b.get(&authorize_url(&app, &client, &with_pkce())).await;
     let cookies = set_cookies(&res);
     assert_eq!(cookies.len(), 1, "{cookies:?}");
     assert!(cookies[0].starts_with("__Host-sesame="), "{cookies:?}");
