@@ -363,7 +363,10 @@ async fn audit_cmd(config: &Config, a: AuditArgs) -> CliResult {
         for e in events {
             let at = time::OffsetDateTime::from_unix_timestamp(e.at)
                 .ok()
-                .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+                .and_then(|t| {
+                    t.format(&time::format_description::well_known::Rfc3339)
+                        .ok()
+                })
                 .unwrap_or_else(|| e.at.to_string());
             println!(
                 "{at} {:<24} user={} client={} ip={} {}",
@@ -382,9 +385,7 @@ async fn audit_cmd(config: &Config, a: AuditArgs) -> CliResult {
 /// `1w`, or several such as `1h30m`) or an RFC 3339 timestamp.
 pub fn parse_since(text: &str, now: i64) -> Result<i64, String> {
     let t = text.trim();
-    if let Ok(at) =
-        time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
-    {
+    if let Ok(at) = time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339) {
         return Ok(at.unix_timestamp());
     }
     let bad = || {
@@ -440,7 +441,16 @@ mod tests {
             parse_since("2023-11-15T00:13:20+02:00", now),
             Ok(1_700_000_000)
         );
-        for bad in ["", "1", "h", "1y", "-1h", "yesterday", "1h 2m", "99999999999999999999d"] {
+        for bad in [
+            "",
+            "1",
+            "h",
+            "1y",
+            "-1h",
+            "yesterday",
+            "1h 2m",
+            "99999999999999999999d",
+        ] {
             assert!(parse_since(bad, now).is_err(), "{bad:?} was accepted");
         }
     }

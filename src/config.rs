@@ -458,8 +458,14 @@ impl Config {
             ("ip_free_failures".into(), l.ip_free_failures),
         ];
         for (ch, s) in [("email", &l.email), ("sms", &l.sms)] {
-            counts.push((format!("{ch}.per_identifier_per_hour"), s.per_identifier_per_hour));
-            counts.push((format!("{ch}.per_identifier_per_day"), s.per_identifier_per_day));
+            counts.push((
+                format!("{ch}.per_identifier_per_hour"),
+                s.per_identifier_per_hour,
+            ));
+            counts.push((
+                format!("{ch}.per_identifier_per_day"),
+                s.per_identifier_per_day,
+            ));
             counts.push((format!("{ch}.per_ip_per_hour"), s.per_ip_per_hour));
             counts.push((format!("{ch}.per_ip_per_day"), s.per_ip_per_day));
         }
@@ -477,9 +483,8 @@ impl Config {
             ));
         }
         for p in &l.trusted_proxies {
-            crate::login::protect::IpRange::parse(p).map_err(|e| {
-                ConfigError(format!("limits.trusted_proxies: `{p}` {e}"))
-            })?;
+            crate::login::protect::IpRange::parse(p)
+                .map_err(|e| ConfigError(format!("limits.trusted_proxies: `{p}` {e}")))?;
         }
         Ok(())
     }
@@ -717,7 +722,8 @@ mod tests {
 
     #[test]
     fn limits_are_configurable_from_file_and_env() {
-        let file = "[limits]\nidentifier_failures_per_hour = 7\n[limits.email]\nper_ip_per_hour = 9\n";
+        let file =
+            "[limits]\nidentifier_failures_per_hour = 7\n[limits.email]\nper_ip_per_hour = 9\n";
         let c = Config::from_sources(
             Some(file),
             &env(&[
@@ -737,8 +743,11 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("trusted_proxies"), "{err}");
-        let err = Config::from_sources(Some("[limits]\nip_failures_per_hour = -1\n"), &BTreeMap::new())
-            .unwrap_err();
+        let err = Config::from_sources(
+            Some("[limits]\nip_failures_per_hour = -1\n"),
+            &BTreeMap::new(),
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("ip_failures_per_hour"), "{err}");
     }
 

@@ -149,7 +149,9 @@ async fn show(
 ) -> Result<Response, PageError> {
     let flow = load_flow(&state, &session, &q.tx).await?;
     let csrf = csrf_token(&session).await?;
-    let f = flash::take(&session, &flow.tx.id).await?.unwrap_or_default();
+    let f = flash::take(&session, &flow.tx.id)
+        .await?
+        .unwrap_or_default();
     render_flow(&state, &flow, &csrf, f.error, f.notice, StatusCode::OK)
 }
 

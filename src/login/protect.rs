@@ -377,8 +377,13 @@ pub async fn check_send(
         channel,
         masked: &masked,
     };
-    if let Decision::Denied { rule, retry_after } =
-        limits::peek(&state.store, now, &format!("fail:{id_key}"), &failure_rules(cfg)).await?
+    if let Decision::Denied { rule, retry_after } = limits::peek(
+        &state.store,
+        now,
+        &format!("fail:{id_key}"),
+        &failure_rules(cfg),
+    )
+    .await?
     {
         audit_limit(state, &ctx, rule, &id_key, retry_after).await;
         return Ok(Some(Pause::IdentifierFailures { retry_after }));

@@ -24,7 +24,8 @@ pub async fn begin(app: &TestApp, browser: &Browser, client: &TestClient) -> Log
         challenge: Some(challenge),
         ..Default::default()
     };
-    app.open_login(browser, &authorize_url(app, client, &p)).await
+    app.open_login(browser, &authorize_url(app, client, &p))
+        .await
 }
 
 /// Starts a sign-in and asks for a code; returns the page and the code from the email.

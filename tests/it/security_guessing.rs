@@ -72,7 +72,11 @@ async fn two_hundred_concurrent_wrong_guesses_evaluate_at_most_five_and_burn_the
 
     let statuses = concurrent_guesses(&app, &browser, &page, &code, 200, 0).await;
     assert_refusals(&statuses);
-    assert_eq!(tx_attempts(&app, &page.tx).await, 5, "exactly 5 attempts counted");
+    assert_eq!(
+        tx_attempts(&app, &page.tx).await,
+        5,
+        "exactly 5 attempts counted"
+    );
     assert_eq!(
         audit_count(&app, "verification_failed").await,
         5,
@@ -80,7 +84,11 @@ async fn two_hundred_concurrent_wrong_guesses_evaluate_at_most_five_and_burn_the
     );
 
     let res = app.submit_code(&browser, &page, &code).await;
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST, "the right code now fails");
+    assert_eq!(
+        res.status(),
+        StatusCode::BAD_REQUEST,
+        "the right code now fails"
+    );
     let html = res.text().await.unwrap();
     assert!(html.contains("Too many wrong tries"), "{html}");
     assert_eq!(audit_count(&app, "verification_succeeded").await, 0);
@@ -107,7 +115,10 @@ async fn concurrent_guesses_on_two_codes_cannot_overrun_the_identifier_budget() 
     assert_refusals(&ra);
     assert_refusals(&rb);
     let evaluated = tx_attempts(&app, &page_a.tx).await + tx_attempts(&app, &page_b.tx).await;
-    assert!(evaluated <= 10, "{evaluated} guesses evaluated, budget is 10");
+    assert!(
+        evaluated <= 10,
+        "{evaluated} guesses evaluated, budget is 10"
+    );
     assert!(audit_count(&app, "verification_failed").await <= 10);
     assert!(ra.contains(&StatusCode::TOO_MANY_REQUESTS));
 
@@ -155,7 +166,10 @@ async fn wrong_codes_across_new_codes_pause_sending_after_ten_an_hour_and_twenty
                     StatusCode::TOO_MANY_REQUESTS
                 );
             } else {
-                assert!(html.contains("We sent a new code"), "after {failures}: {html}");
+                assert!(
+                    html.contains("We sent a new code"),
+                    "after {failures}: {html}"
+                );
                 code = smtp::code_from(&app.smtp.wait_for_message_to(email, MAIL_WAIT).await);
             }
         }
@@ -203,7 +217,9 @@ async fn successful_sign_ins_do_not_use_up_the_failure_budget() {
     let browser = Browser::new();
     let (page, code) = code_page(&app, &browser, &client, "often@example.com").await;
     for i in 0..2 {
-        let res = app.submit_code(&browser, &page, &wrong_code(&code, i)).await;
+        let res = app
+            .submit_code(&browser, &page, &wrong_code(&code, i))
+            .await;
         assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     }
     let res = app.submit_code(&browser, &page, &code).await;
@@ -222,25 +238,41 @@ async fn ip_failure_budget_refuses_further_guesses_from_that_address() {
     let browser = Browser::new();
     let (page, code) = code_page(&app, &browser, &client, "ip-budget@example.com").await;
     for i in 0..3 {
-        let res = app.submit_code(&browser, &page, &wrong_code(&code, i)).await;
+        let res = app
+            .submit_code(&browser, &page, &wrong_code(&code, i))
+            .await;
         assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     }
     let res = app.submit_code(&browser, &page, &code).await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(res.text().await.unwrap().contains("from your network"));
-    assert_eq!(tx_attempts(&app, &page.tx).await, 3, "the refused guess was not evaluated");
+    assert_eq!(
+        tx_attempts(&app, &page.tx).await,
+        3,
+        "the refused guess was not evaluated"
+    );
     // The budget is per hour.
     app.clock.advance(3600);
     let res = app.submit_code(&browser, &page, &code).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
 }
 
-async fn guess_from(app: &TestApp, browser: &Browser, page: &LoginPage, code: &str, xff: &str) -> StatusCode {
+async fn guess_from(
+    app: &TestApp,
+    browser: &Browser,
+    page: &LoginPage,
+    code: &str,
+    xff: &str,
+) -> StatusCode {
     browser
         .http
         .post(app.url("/login/verify"))
         .header("x-forwarded-for", xff)
-        .form(&[("tx", &page.tx), ("csrf", &page.csrf), ("code", &code.to_string())])
+        .form(&[
+            ("tx", &page.tx),
+            ("csrf", &page.csrf),
+            ("code", &code.to_string()),
+        ])
         .send()
         .await
         .unwrap()
@@ -264,7 +296,12 @@ async fn forwarded_for_is_ignored_unless_the_peer_is_a_trusted_proxy() {
     // A forged header does not buy a fresh budget.
     let s = guess_from(&app, &browser, &page, &wrong_code(&code, 9), "203.0.113.2").await;
     assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
-    let events = app.state.store.audit_events(0, Some("verification_failed"), 10).await.unwrap();
+    let events = app
+        .state
+        .store
+        .audit_events(0, Some("verification_failed"), 10)
+        .await
+        .unwrap();
     assert!(events.iter().all(|e| e.ip.as_deref() == Some("127.0.0.1")));
 }
 
@@ -284,14 +321,30 @@ async fn forwarded_for_from_a_trusted_proxy_names_the_client() {
         assert_eq!(s, StatusCode::BAD_REQUEST);
     }
     let s = guess_from(&app, &browser, &page, &wrong_code(&code, 3), "203.0.113.1").await;
-    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "the forwarded client is out of budget");
+    assert_eq!(
+        s,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the forwarded client is out of budget"
+    );
     // A client prepending a forged hop is still counted as the address the proxy saw.
-    let s = guess_from(&app, &browser, &page, &wrong_code(&code, 4), "198.51.100.7, 203.0.113.1").await;
+    let s = guess_from(
+        &app,
+        &browser,
+        &page,
+        &wrong_code(&code, 4),
+        "198.51.100.7, 203.0.113.1",
+    )
+    .await;
     assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
     // Another client behind the same proxy has its own budget.
     let s = guess_from(&app, &browser, &page, &wrong_code(&code, 5), "203.0.113.2").await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
-    let events = app.state.store.audit_events(0, Some("verification_failed"), 10).await.unwrap();
+    let events = app
+        .state
+        .store
+        .audit_events(0, Some("verification_failed"), 10)
+        .await
+        .unwrap();
     assert_eq!(events[0].ip.as_deref(), Some("203.0.113.1"));
     assert_eq!(events.last().unwrap().ip.as_deref(), Some("203.0.113.2"));
 }
@@ -299,17 +352,43 @@ async fn forwarded_for_from_a_trusted_proxy_names_the_client() {
 #[test]
 fn client_ip_takes_the_rightmost_untrusted_forwarded_hop() {
     let ip = |s: &str| s.parse::<IpAddr>().unwrap();
-    let trusted = [IpRange::parse("10.0.0.0/8").unwrap(), IpRange::parse("::1").unwrap()];
+    let trusted = [
+        IpRange::parse("10.0.0.0/8").unwrap(),
+        IpRange::parse("::1").unwrap(),
+    ];
     let mut h = reqwest::header::HeaderMap::new();
-    h.append("x-forwarded-for", "6.6.6.6, 198.51.100.9, 10.1.2.3".parse().unwrap());
-    assert_eq!(client_ip(Some(ip("10.0.0.1")), &h, &trusted), ip("198.51.100.9"));
-    assert_eq!(client_ip(Some(ip("192.0.2.1")), &h, &trusted), ip("192.0.2.1"), "untrusted peer");
-    assert_eq!(client_ip(Some(ip("10.0.0.1")), &h, &[]), ip("10.0.0.1"), "off by default");
+    h.append(
+        "x-forwarded-for",
+        "6.6.6.6, 198.51.100.9, 10.1.2.3".parse().unwrap(),
+    );
+    assert_eq!(
+        client_ip(Some(ip("10.0.0.1")), &h, &trusted),
+        ip("198.51.100.9")
+    );
+    assert_eq!(
+        client_ip(Some(ip("192.0.2.1")), &h, &trusted),
+        ip("192.0.2.1"),
+        "untrusted peer"
+    );
+    assert_eq!(
+        client_ip(Some(ip("10.0.0.1")), &h, &[]),
+        ip("10.0.0.1"),
+        "off by default"
+    );
     assert_eq!(client_ip(Some(ip("::1")), &h, &trusted), ip("198.51.100.9"));
     let mut garbage = reqwest::header::HeaderMap::new();
-    garbage.append("x-forwarded-for", "198.51.100.9, not-an-ip".parse().unwrap());
-    assert_eq!(client_ip(Some(ip("10.0.0.1")), &garbage, &trusted), ip("10.0.0.1"));
-    assert_eq!(client_ip(Some(ip("::ffff:192.0.2.5")), &h, &[]), ip("192.0.2.5"));
+    garbage.append(
+        "x-forwarded-for",
+        "198.51.100.9, not-an-ip".parse().unwrap(),
+    );
+    assert_eq!(
+        client_ip(Some(ip("10.0.0.1")), &garbage, &trusted),
+        ip("10.0.0.1")
+    );
+    assert_eq!(
+        client_ip(Some(ip("::ffff:192.0.2.5")), &h, &[]),
+        ip("192.0.2.5")
+    );
     assert_eq!(
         client_ip(None, &h, &trusted),
         ip("0.0.0.0"),
@@ -362,15 +441,21 @@ async fn failed_verifications_from_an_ip_raise_its_answer_delay() {
     let me = ClientIp("127.0.0.1".parse().unwrap());
     let mut seen = Vec::new();
     for i in 0..6 {
-        let res = app.submit_code(&browser, &page, &wrong_code(&code, i)).await;
+        let res = app
+            .submit_code(&browser, &page, &wrong_code(&code, i))
+            .await;
         assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-        let next = protect::failed_verification(&app.state, &me, false).await.unwrap();
+        let next = protect::failed_verification(&app.state, &me, false)
+            .await
+            .unwrap();
         seen.push(next.as_millis());
     }
     assert_eq!(seen, [0, 0, 1, 2, 4, 8]);
     // Another address is not slowed down.
     let other = ClientIp("192.0.2.44".parse().unwrap());
-    let d = protect::failed_verification(&app.state, &other, false).await.unwrap();
+    let d = protect::failed_verification(&app.state, &other, false)
+        .await
+        .unwrap();
     assert!(d.is_zero());
 }
 
@@ -401,7 +486,11 @@ async fn identifier_failure_budget_is_shared_by_replicas() {
             .submit_code(&browser, &page_a, &wrong_code(&code, i))
             .await
             .status();
-        assert_eq!(status, StatusCode::BAD_REQUEST, "guess {i} on replica {name}");
+        assert_eq!(
+            status,
+            StatusCode::BAD_REQUEST,
+            "guess {i} on replica {name}"
+        );
     }
     assert_eq!(
         b.submit_code(&browser, &page_a, &code).await.status(),
@@ -427,8 +516,16 @@ async fn code_only_works_in_the_browser_session_that_asked_for_it() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    assert!(res.text().await.unwrap().contains("This sign-in has expired"));
-    assert_eq!(tx_attempts(&app, &page.tx).await, 0, "nothing was evaluated");
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("This sign-in has expired"));
+    assert_eq!(
+        tx_attempts(&app, &page.tx).await,
+        0,
+        "nothing was evaluated"
+    );
     assert_eq!(audit_count(&app, "verification_succeeded").await, 0);
     // The code of one sign-in does not work in another sign-in of the same browser either.
     let other = begin(&app, &victim, &client).await;

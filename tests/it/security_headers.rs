@@ -55,11 +55,22 @@ async fn every_kind(app: &TestApp) -> Vec<Seen> {
     let wrong = app.submit_code(&b, &page, &wrong_code(&code, 0)).await;
     out.push(seen("wrong code page", wrong).await);
     let csrf = b
-        .post_form(&app.url("/login"), &[("tx", &page.tx), ("csrf", "x"), ("identifier", "a@b.cd")])
+        .post_form(
+            &app.url("/login"),
+            &[("tx", &page.tx), ("csrf", "x"), ("identifier", "a@b.cd")],
+        )
         .await;
     out.push(seen("csrf error page", csrf).await);
-    out.push(seen("expired sign-in page", b.get(&app.url("/login?tx=nope")).await).await);
-    let unknown = b.get(&app.url("/authorize?client_id=nope&response_type=code")).await;
+    out.push(
+        seen(
+            "expired sign-in page",
+            b.get(&app.url("/login?tx=nope")).await,
+        )
+        .await,
+    );
+    let unknown = b
+        .get(&app.url("/authorize?client_id=nope&response_type=code"))
+        .await;
     out.push(seen("authorize error page", unknown).await);
     let back = app.submit_code(&b, &page, &code).await;
     let cb = location(&back, &app.base);
@@ -79,10 +90,22 @@ async fn every_kind(app: &TestApp) -> Vec<Seen> {
         .await
         .unwrap();
     out.push(seen("userinfo", ui).await);
-    out.push(seen("userinfo error", http.get(app.url("/userinfo")).send().await.unwrap()).await);
+    out.push(
+        seen(
+            "userinfo error",
+            http.get(app.url("/userinfo")).send().await.unwrap(),
+        )
+        .await,
+    );
     out.push(seen("demo home", b.get(&app.url("/")).await).await);
     out.push(seen("not found", b.get(&app.url("/nowhere")).await).await);
-    out.push(seen("discovery", b.get(&app.url("/.well-known/openid-configuration")).await).await);
+    out.push(
+        seen(
+            "discovery",
+            b.get(&app.url("/.well-known/openid-configuration")).await,
+        )
+        .await,
+    );
     out.push(seen("jwks", b.get(&app.url("/jwks")).await).await);
     out.push(seen("stylesheet", b.get(&app.url("/static/sesame.css")).await).await);
     out
@@ -92,7 +115,10 @@ async fn every_kind(app: &TestApp) -> Vec<Seen> {
 fn has_event_handler(html: &str) -> bool {
     html.match_indices(" on").any(|(i, _)| {
         let rest = &html[i + 3..];
-        let name: String = rest.chars().take_while(|c| c.is_ascii_lowercase()).collect();
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_lowercase())
+            .collect();
         !name.is_empty() && rest[name.len()..].starts_with('=')
     })
 }
@@ -132,7 +158,11 @@ async fn every_page_and_protocol_response_carries_the_security_headers() {
         assert!(!body.contains("<script"), "{}", s.what);
         assert!(!body.contains(" style="), "{}", s.what);
         assert!(!body.contains("<style"), "{}", s.what);
-        assert!(!has_event_handler(&body), "no event handler attributes: {}", s.what);
+        assert!(
+            !has_event_handler(&body),
+            "no event handler attributes: {}",
+            s.what
+        );
     }
     let token = all.iter().find(|s| s.what == "token response").unwrap();
     assert_eq!(header(token, "pragma"), "no-cache");
@@ -142,7 +172,12 @@ async fn every_page_and_protocol_response_carries_the_security_headers() {
 async fn hsts_is_sent_when_the_issuer_is_https() {
     let app = spawn_quick(|c| c.issuer = c.issuer.replace("http://", "https://")).await;
     let b = Browser::new();
-    for path in ["/", "/.well-known/openid-configuration", "/login?tx=x", "/nowhere"] {
+    for path in [
+        "/",
+        "/.well-known/openid-configuration",
+        "/login?tx=x",
+        "/nowhere",
+    ] {
         let res = b.get(&app.url(path)).await;
         let hsts = res
             .headers()

@@ -35,7 +35,10 @@ async fn assert_oauth_error(res: Response, what: &str) -> String {
     let ct = res.headers()["content-type"].to_str().unwrap().to_string();
     assert!(ct.starts_with("application/json"), "{what}: {ct}");
     let v: serde_json::Value = res.json().await.unwrap();
-    v["error"].as_str().unwrap_or_else(|| panic!("{what}: {v}")).to_string()
+    v["error"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{what}: {v}"))
+        .to_string()
 }
 
 #[tokio::test]
@@ -56,11 +59,21 @@ async fn login_forms_answer_malformed_bodies_with_friendly_pages() {
 
     let big = format!("{ok_prefix}&identifier={}", "a".repeat(70 * 1024));
     let res = raw_post(&b, &url, FORM, big.into_bytes()).await;
-    assert_page(res, StatusCode::PAYLOAD_TOO_LARGE, "body over the global limit").await;
+    assert_page(
+        res,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "body over the global limit",
+    )
+    .await;
 
     let medium = format!("{ok_prefix}&identifier=a@b.cd&pad={}", "a".repeat(20_000));
     let res = raw_post(&b, &url, FORM, medium.into_bytes()).await;
-    assert_page(res, StatusCode::PAYLOAD_TOO_LARGE, "body over the form limit").await;
+    assert_page(
+        res,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "body over the form limit",
+    )
+    .await;
 
     let long = format!("{ok_prefix}&identifier={}", "1".repeat(5000));
     let res = raw_post(&b, &url, FORM, long.into_bytes()).await;
@@ -82,7 +95,9 @@ async fn login_forms_answer_malformed_bodies_with_friendly_pages() {
     assert_page(res, StatusCode::BAD_REQUEST, "no tx").await;
     let res = b.get(&format!("{}&tx=other", page.url)).await;
     assert_page(res, StatusCode::BAD_REQUEST, "repeated tx").await;
-    let res = b.get(&app.url(&format!("/login?tx={}", "t".repeat(5000)))).await;
+    let res = b
+        .get(&app.url(&format!("/login?tx={}", "t".repeat(5000))))
+        .await;
     assert_page(res, StatusCode::BAD_REQUEST, "over-long tx").await;
     assert!(app.smtp.messages().is_empty());
 }
@@ -119,7 +134,10 @@ async fn header_injection_in_an_address_is_refused() {
     ] {
         let res = app.submit_identifier(&b, &page, evil).await;
         let html = assert_page(res, StatusCode::BAD_REQUEST, evil).await;
-        assert!(html.contains("does not look like an email address"), "{evil}: {html}");
+        assert!(
+            html.contains("does not look like an email address"),
+            "{evil}: {html}"
+        );
     }
     assert!(app.smtp.messages().is_empty());
 }
@@ -134,7 +152,10 @@ async fn absurd_phone_numbers_and_addresses_get_a_clear_error() {
     let many_digits = format!("+{}", "9".repeat(3000));
     let cases: [(&str, &str); 6] = [
         ("+1 555 0100", "does not look like an email address"),
-        ("+999999999999999999999999", "does not look like an email address"),
+        (
+            "+999999999999999999999999",
+            "does not look like an email address",
+        ),
         (&many_digits, "too long"),
         (&long_local, "too long"),
         ("", "Enter your email address"),
@@ -154,15 +175,42 @@ async fn protocol_endpoints_answer_bad_input_in_the_rfc_shape() {
     let client = app.confidential_client().await;
     let b = Browser::new();
     let token = app.url("/token");
-    let big_json = format!("{{\"grant_type\":\"authorization_code\",\"pad\":\"{}\"}}", "x".repeat(200_000));
+    let big_json = format!(
+        "{{\"grant_type\":\"authorization_code\",\"pad\":\"{}\"}}",
+        "x".repeat(200_000)
+    );
     let cases: Vec<(&str, &str, Vec<u8>)> = vec![
-        ("json body", "application/json", b"{\"grant_type\":\"authorization_code\"}".to_vec()),
+        (
+            "json body",
+            "application/json",
+            b"{\"grant_type\":\"authorization_code\"}".to_vec(),
+        ),
         ("oversized json", "application/json", big_json.into_bytes()),
-        ("oversized form", FORM, format!("grant_type=x&pad={}", "y".repeat(100_000)).into_bytes()),
-        ("repeated grant_type", FORM, b"grant_type=authorization_code&grant_type=client_credentials&client_id=x".to_vec()),
-        ("invalid utf-8", FORM, b"grant_type=authorization_code&client_id=%FF".to_vec()),
-        ("over-long parameter", FORM, format!("client_id={}", "c".repeat(5000)).into_bytes()),
-        ("no content type", "", b"grant_type=authorization_code".to_vec()),
+        (
+            "oversized form",
+            FORM,
+            format!("grant_type=x&pad={}", "y".repeat(100_000)).into_bytes(),
+        ),
+        (
+            "repeated grant_type",
+            FORM,
+            b"grant_type=authorization_code&grant_type=client_credentials&client_id=x".to_vec(),
+        ),
+        (
+            "invalid utf-8",
+            FORM,
+            b"grant_type=authorization_code&client_id=%FF".to_vec(),
+        ),
+        (
+            "over-long parameter",
+            FORM,
+            format!("client_id={}", "c".repeat(5000)).into_bytes(),
+        ),
+        (
+            "no content type",
+            "",
+            b"grant_type=authorization_code".to_vec(),
+        ),
     ];
     for (what, ct, body) in cases {
         let mut req = reqwest::Client::new().post(&token).body(body);
@@ -182,7 +230,10 @@ async fn protocol_endpoints_answer_bad_input_in_the_rfc_shape() {
         .send()
         .await
         .unwrap();
-    assert_eq!(assert_oauth_error(res, "repeated code").await, "invalid_request");
+    assert_eq!(
+        assert_oauth_error(res, "repeated code").await,
+        "invalid_request"
+    );
 
     let res = reqwest::Client::new()
         .post(app.url("/userinfo"))
@@ -191,7 +242,10 @@ async fn protocol_endpoints_answer_bad_input_in_the_rfc_shape() {
         .send()
         .await
         .unwrap();
-    assert_eq!(assert_oauth_error(res, "userinfo oversized").await, "invalid_request");
+    assert_eq!(
+        assert_oauth_error(res, "userinfo oversized").await,
+        "invalid_request"
+    );
 
     // /authorize answers a person: a page, and never a redirect before the client is known.
     let q = format!(
@@ -211,8 +265,15 @@ async fn no_garbage_input_makes_any_endpoint_fail_with_a_500() {
     let b = Browser::new();
     let page = begin(&app, &b, &client).await;
     let paths = [
-        "/authorize", "/login", "/login/verify", "/login/resend", "/login/restart",
-        "/token", "/userinfo", "/demo/start", "/demo/callback",
+        "/authorize",
+        "/login",
+        "/login/verify",
+        "/login/resend",
+        "/login/restart",
+        "/token",
+        "/userinfo",
+        "/demo/start",
+        "/demo/callback",
     ];
     let bodies: Vec<Vec<u8>> = vec![
         vec![],
@@ -221,15 +282,30 @@ async fn no_garbage_input_makes_any_endpoint_fail_with_a_500() {
         b"%zz=%zz".to_vec(),
         vec![0, 159, 146, 150],
         format!("tx={}&csrf={}&code=%00%00", page.tx, page.csrf).into_bytes(),
-        format!("tx={}&csrf={}&code={}", page.tx, page.csrf, "9".repeat(4000)).into_bytes(),
+        format!(
+            "tx={}&csrf={}&code={}",
+            page.tx,
+            page.csrf,
+            "9".repeat(4000)
+        )
+        .into_bytes(),
         "a=".repeat(500).into_bytes(),
         b"{\"a\":[1,2,3]}".to_vec(),
     ];
     for path in paths {
         for body in &bodies {
-            for ct in [FORM, "application/json", "text/plain; charset=utf-8", "multipart/form-data"] {
+            for ct in [
+                FORM,
+                "application/json",
+                "text/plain; charset=utf-8",
+                "multipart/form-data",
+            ] {
                 let res = raw_post(&b, &app.url(path), ct, body.clone()).await;
-                assert!(res.status().as_u16() < 500, "POST {path} {ct} {body:?}: {}", res.status());
+                assert!(
+                    res.status().as_u16() < 500,
+                    "POST {path} {ct} {body:?}: {}",
+                    res.status()
+                );
             }
             let q: String = body
                 .iter()
@@ -237,7 +313,11 @@ async fn no_garbage_input_makes_any_endpoint_fail_with_a_500() {
                 .map(|c| *c as char)
                 .collect();
             let res = b.get(&format!("{}?{q}", app.url(path))).await;
-            assert!(res.status().as_u16() < 500, "GET {path}?{q}: {}", res.status());
+            assert!(
+                res.status().as_u16() < 500,
+                "GET {path}?{q}: {}",
+                res.status()
+            );
         }
     }
 }

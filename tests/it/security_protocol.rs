@@ -28,7 +28,10 @@ async fn unregistered_redirect_uri_is_refused_without_redirecting() {
         };
         let res = b.get(&authorize_url(&app, &c, &p)).await;
         assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{evil}");
-        assert!(res.headers().get("location").is_none(), "{evil}: no open redirect");
+        assert!(
+            res.headers().get("location").is_none(),
+            "{evil}: no open redirect"
+        );
     }
 }
 
@@ -40,7 +43,11 @@ async fn pkce_downgrade_and_a_wrong_verifier_are_refused() {
     let client = app.client_of(false, false).await;
     let b = Browser::new();
     let back = app
-        .sign_in(&b, &authorize_url(&app, &client, &AuthParams::default()), "pkce@example.com")
+        .sign_in(
+            &b,
+            &authorize_url(&app, &client, &AuthParams::default()),
+            "pkce@example.com",
+        )
         .await;
     let code = query_param(&back, "code").unwrap();
     let res = app.exchange(&client, &code, Some(&"v".repeat(43))).await;
@@ -57,7 +64,11 @@ async fn pkce_downgrade_and_a_wrong_verifier_are_refused() {
         ..Default::default()
     };
     let back = app
-        .sign_in(&Browser::new(), &authorize_url(&app, &client, &p), "pkce@example.com")
+        .sign_in(
+            &Browser::new(),
+            &authorize_url(&app, &client, &p),
+            "pkce@example.com",
+        )
         .await;
     let code = query_param(&back, "code").unwrap();
     let res = app.exchange(&client, &code, Some(&other_verifier)).await;
@@ -67,7 +78,10 @@ async fn pkce_downgrade_and_a_wrong_verifier_are_refused() {
         .get(&authorize_url(&app, &client, &AuthParams::default()))
         .await;
     let loc = location(&res, &app.base);
-    assert_eq!(query_param(&loc, "error").as_deref(), Some("invalid_request"));
+    assert_eq!(
+        query_param(&loc, "error").as_deref(),
+        Some("invalid_request")
+    );
     assert!(query_param(&loc, "code").is_none());
 }
 
@@ -81,7 +95,11 @@ async fn reused_authorization_code_revokes_the_tokens_issued_from_it() {
         ..Default::default()
     };
     let back = app
-        .sign_in(&Browser::new(), &authorize_url(&app, &client, &p), "reuse@example.com")
+        .sign_in(
+            &Browser::new(),
+            &authorize_url(&app, &client, &p),
+            "reuse@example.com",
+        )
         .await;
     let code = query_param(&back, "code").unwrap();
     let res = app.exchange(&client, &code, Some(&verifier)).await;
@@ -103,7 +121,11 @@ async fn reused_authorization_code_revokes_the_tokens_issued_from_it() {
     assert_eq!(userinfo(at.clone()).await, StatusCode::OK);
     let again = app.exchange(&client, &code, Some(&verifier)).await;
     assert_eq!(again.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(userinfo(at).await, StatusCode::UNAUTHORIZED, "the first tokens are revoked");
+    assert_eq!(
+        userinfo(at).await,
+        StatusCode::UNAUTHORIZED,
+        "the first tokens are revoked"
+    );
 }
 
 #[tokio::test]
@@ -116,14 +138,26 @@ async fn authorization_response_names_the_issuer_against_mix_up() {
         ..Default::default()
     };
     let back = app
-        .sign_in(&Browser::new(), &authorize_url(&app, &client, &p), "mixup@example.com")
+        .sign_in(
+            &Browser::new(),
+            &authorize_url(&app, &client, &p),
+            "mixup@example.com",
+        )
         .await;
-    assert_eq!(query_param(&back, "iss").as_deref(), Some(app.base.as_str()));
-    assert_eq!(query_param(&back, "state").as_deref(), Some(p.state.as_str()));
+    assert_eq!(
+        query_param(&back, "iss").as_deref(),
+        Some(app.base.as_str())
+    );
+    assert_eq!(
+        query_param(&back, "state").as_deref(),
+        Some(p.state.as_str())
+    );
     // Error responses name the issuer too (RFC 9207 section 2).
     let mut bad = p.clone();
     bad.scope = "email".into();
-    let res = Browser::new().get(&authorize_url(&app, &client, &bad)).await;
+    let res = Browser::new()
+        .get(&authorize_url(&app, &client, &bad))
+        .await;
     let loc = location(&res, &app.base);
     assert_eq!(query_param(&loc, "iss").as_deref(), Some(app.base.as_str()));
     let doc: serde_json::Value = reqwest::get(app.url("/.well-known/openid-configuration"))

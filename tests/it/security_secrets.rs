@@ -69,7 +69,13 @@ async fn a_full_sign_in_logs_no_code_secret_token_or_cookie() {
 
     let app = TestApp::spawn().await;
     let client = app.confidential_client().await;
-    let email = format!("log-{}@example.com", sesame::crypto::random_token(6).unwrap().to_ascii_lowercase().replace(['-', '_'], "x"));
+    let email = format!(
+        "log-{}@example.com",
+        sesame::crypto::random_token(6)
+            .unwrap()
+            .to_ascii_lowercase()
+            .replace(['-', '_'], "x")
+    );
     let b = Browser::new();
     let (verifier, challenge) = pkce_pair();
     let auth = authorize_url(
@@ -85,7 +91,10 @@ async fn a_full_sign_in_logs_no_code_secret_token_or_cookie() {
     let page = app.open_login(&b, &auth).await;
     let code = app.request_code(&b, &page, &email).await;
     let wrong = wrong_code(&code, 0);
-    assert_eq!(app.submit_code(&b, &page, &wrong).await.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        app.submit_code(&b, &page, &wrong).await.status(),
+        StatusCode::BAD_REQUEST
+    );
     let back = app.submit_code(&b, &page, &code).await;
     let (_, cookie_after) = cookie_pair(&back).unwrap();
     let cb = location(&back, &app.base);
@@ -137,7 +146,9 @@ async fn secrets_are_stored_only_as_keyed_hashes_under_the_pepper() {
     let client = app.confidential_client().await;
     let b = Browser::new();
     let (page, code) = code_page(&app, &b, &client, "hashed@example.com").await;
-    let other = ServerSecrets::from_secret(&SecretString::from("another-secret-key-of-enough-length-000".to_string()));
+    let other = ServerSecrets::from_secret(&SecretString::from(
+        "another-secret-key-of-enough-length-000".to_string(),
+    ));
 
     let stored: Vec<u8> = with_pool!(&app.state.store.db, pool => {
         sqlx::query_scalar("SELECT code_hash FROM login_transactions WHERE id = $1")
@@ -146,8 +157,14 @@ async fn secrets_are_stored_only_as_keyed_hashes_under_the_pepper() {
             .await
             .unwrap()
     });
-    assert_eq!(stored, sesame::login::code::code_hash(&app.state, &page.tx, &code));
-    assert_ne!(stored, other.keyed_hash("login_code", &[page.tx.as_bytes(), code.as_bytes()]));
+    assert_eq!(
+        stored,
+        sesame::login::code::code_hash(&app.state, &page.tx, &code)
+    );
+    assert_ne!(
+        stored,
+        other.keyed_hash("login_code", &[page.tx.as_bytes(), code.as_bytes()])
+    );
     assert!(!stored.windows(6).any(|w| w == code.as_bytes()));
 
     let secret_hash: Vec<u8> = with_pool!(&app.state.store.db, pool => {
@@ -158,8 +175,14 @@ async fn secrets_are_stored_only_as_keyed_hashes_under_the_pepper() {
             .unwrap()
     });
     let secret = client.secret.clone().unwrap();
-    assert_eq!(secret_hash, sesame::clients::secret_hash(&app.state.secrets, &client.id, &secret));
-    assert_ne!(secret_hash, sesame::clients::secret_hash(&other, &client.id, &secret));
+    assert_eq!(
+        secret_hash,
+        sesame::clients::secret_hash(&app.state.secrets, &client.id, &secret)
+    );
+    assert_ne!(
+        secret_hash,
+        sesame::clients::secret_hash(&other, &client.id, &secret)
+    );
 
     let back = app.submit_code(&b, &page, &code).await;
     let auth_code = query_param(&location(&back, &app.base), "code").unwrap();
@@ -169,7 +192,10 @@ async fn secrets_are_stored_only_as_keyed_hashes_under_the_pepper() {
             .await
             .unwrap()
     });
-    assert_eq!(hashes, vec![sesame::authz::code_hash(&app.state, &auth_code)]);
+    assert_eq!(
+        hashes,
+        vec![sesame::authz::code_hash(&app.state, &auth_code)]
+    );
 
     // No table holds any of the secrets in clear.
     let dump: String = with_pool!(&app.state.store.db, pool => {
@@ -187,9 +213,18 @@ async fn secrets_are_stored_only_as_keyed_hashes_under_the_pepper() {
         }
         all
     });
-    assert!(!occurs(&dump, &code), "the one-time code is stored in clear");
-    assert!(!dump.contains(&secret), "the client secret is stored in clear");
-    assert!(!dump.contains(&auth_code), "the authorization code is stored in clear");
+    assert!(
+        !occurs(&dump, &code),
+        "the one-time code is stored in clear"
+    );
+    assert!(
+        !dump.contains(&secret),
+        "the client secret is stored in clear"
+    );
+    assert!(
+        !dump.contains(&auth_code),
+        "the authorization code is stored in clear"
+    );
 }
 
 #[tokio::test]
@@ -220,7 +255,14 @@ async fn every_security_event_is_audited_with_a_masked_target() {
     {
         let (verifier, challenge) = pkce_pair();
         let b = Browser::new();
-        let auth = authorize_url(&app, &client, &AuthParams { challenge: Some(challenge), ..Default::default() });
+        let auth = authorize_url(
+            &app,
+            &client,
+            &AuthParams {
+                challenge: Some(challenge),
+                ..Default::default()
+            },
+        );
         let back = app.sign_in(&b, &auth, email).await;
         let c = query_param(&back, "code").unwrap();
         let res = app.exchange(&client, &c, Some(&verifier)).await;
@@ -229,8 +271,15 @@ async fn every_security_event_is_audited_with_a_masked_target() {
     }
     let b3 = Browser::new();
     let p3 = begin(&app, &b3, &client).await;
-    assert_eq!(app.submit_identifier(&b3, &p3, email).await.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert!(sesame::clients::remove(&app.state.store, app.state.now(), &client.id).await.unwrap());
+    assert_eq!(
+        app.submit_identifier(&b3, &p3, email).await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert!(
+        sesame::clients::remove(&app.state.store, app.state.now(), &client.id)
+            .await
+            .unwrap()
+    );
 
     let kinds = app.audit_kinds().await;
     for want in [
@@ -244,7 +293,10 @@ async fn every_security_event_is_audited_with_a_masked_target() {
         "limit_hit",
         "client_removed",
     ] {
-        assert!(kinds.iter().any(|k| k == want), "no {want} event in {kinds:?}");
+        assert!(
+            kinds.iter().any(|k| k == want),
+            "no {want} event in {kinds:?}"
+        );
     }
     let events = app.state.store.audit_events(0, None, 1000).await.unwrap();
     for e in &events {
@@ -272,9 +324,18 @@ async fn audit_cli_accepts_human_durations_and_rfc3339_times() {
     };
     for since in ["1h", "2d", "90m", "1h30m", "2000-01-01T00:00:00Z"] {
         let out = run(&["audit", "--since", since, "--json"]);
-        assert!(out.status.success(), "{since}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{since}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let events: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        let kinds: Vec<&str> = events.as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+        let kinds: Vec<&str> = events
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["kind"].as_str().unwrap())
+            .collect();
         assert!(kinds.contains(&"client_created"), "{since}: {kinds:?}");
     }
     let out = run(&["audit", "--since", "2999-01-01T00:00:00Z", "--json"]);
@@ -289,5 +350,8 @@ async fn audit_cli_accepts_human_durations_and_rfc3339_times() {
     let out = run(&["audit", "--since", "1d", "--kind", "client_created"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("client_created"), "{text}");
-    assert!(text.contains('T') && text.contains('Z'), "times are printed as RFC 3339: {text}");
+    assert!(
+        text.contains('T') && text.contains('Z'),
+        "times are printed as RFC 3339: {text}"
+    );
 }

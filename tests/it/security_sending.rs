@@ -26,7 +26,10 @@ async fn sending_to_one_address_is_limited_across_sign_ins() {
     let res = app.submit_identifier(&b, &page, email).await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     let html = res.text().await.unwrap();
-    assert!(html.contains("Several codes were requested for this address"), "{html}");
+    assert!(
+        html.contains("Several codes were requested for this address"),
+        "{html}"
+    );
     assert!(html.contains("about"), "it says when to try again: {html}");
     assert_mails(&app, email, 2);
     // The refusal is audited once, not once per request.
@@ -37,8 +40,17 @@ async fn sending_to_one_address_is_limited_across_sign_ins() {
         assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     }
     assert_eq!(audit_count(&app, "limit_hit").await, 1);
-    let hit = &app.state.store.audit_events(0, Some("limit_hit"), 1).await.unwrap()[0];
-    assert!(hit.detail.contains("email_sends_identifier_hour"), "{}", hit.detail);
+    let hit = &app
+        .state
+        .store
+        .audit_events(0, Some("limit_hit"), 1)
+        .await
+        .unwrap()[0];
+    assert!(
+        hit.detail.contains("email_sends_identifier_hour"),
+        "{}",
+        hit.detail
+    );
     assert!(hit.detail.contains("b***@example.com"), "{}", hit.detail);
     assert!(!hit.detail.contains(email));
     assert_eq!(hit.ip.as_deref(), Some("127.0.0.1"));
@@ -99,7 +111,10 @@ async fn resend_within_the_cooldown_sends_nothing_and_costs_no_budget() {
 
 /// Submits `email` on a fresh first page; returns (status, location path, header names,
 /// the following page with the address, tx and csrf blanked out).
-async fn first_page_answer(app: &TestApp, email: &str) -> (StatusCode, String, Vec<String>, String) {
+async fn first_page_answer(
+    app: &TestApp,
+    email: &str,
+) -> (StatusCode, String, Vec<String>, String) {
     let client = app.confidential_client().await;
     let b = Browser::new();
     let page = begin(app, &b, &client).await;
@@ -113,7 +128,12 @@ async fn first_page_answer(app: &TestApp, email: &str) -> (StatusCode, String, V
         .filter(|k| k != "date" && k != "x-request-id")
         .collect();
     names.sort();
-    let html = b.get(&location(&res, &app.base)).await.text().await.unwrap();
+    let html = b
+        .get(&location(&res, &app.base))
+        .await
+        .text()
+        .await
+        .unwrap();
     let masked = sesame::delivery::mask_email(email);
     let html = html
         .replace(&page.tx, "TX")
@@ -136,7 +156,10 @@ async fn first_page_answers_alike_for_known_and_unknown_addresses_with_registrat
         let a = first_page_answer(&app, known).await;
         let u = first_page_answer(&app, "unknown@example.com").await;
         assert_eq!(a.0, StatusCode::SEE_OTHER, "register={register}");
-        assert_eq!(a, u, "register={register}: same status, redirect, headers and page");
+        assert_eq!(
+            a, u,
+            "register={register}: same status, redirect, headers and page"
+        );
         assert_mails(&app, known, 1);
         assert_mails(&app, "unknown@example.com", usize::from(register));
         // Both paths rendered a message; the unsent one was padded instead of delivered.
@@ -157,17 +180,35 @@ async fn unsent_code_does_the_same_work_as_a_sent_one() {
     let client = app.confidential_client().await;
     app.state
         .store
-        .user_signed_in(Channel::Email, "member@example.com", "u1", true, app.state.now())
+        .user_signed_in(
+            Channel::Email,
+            "member@example.com",
+            "u1",
+            true,
+            app.state.now(),
+        )
         .await
         .unwrap();
     code_page(&app, &Browser::new(), &client, "member@example.com").await;
     let b = Browser::new();
     let page = begin(&app, &b, &client).await;
-    let res = app.submit_identifier(&b, &page, "stranger@example.com").await;
+    let res = app
+        .submit_identifier(&b, &page, "stranger@example.com")
+        .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     // Both were written to the trail (the same database work), with the same shape.
-    let sent = &app.state.store.audit_events(0, Some("code_sent"), 5).await.unwrap()[0];
-    let unsent = &app.state.store.audit_events(0, Some("code_not_sent"), 5).await.unwrap()[0];
+    let sent = &app
+        .state
+        .store
+        .audit_events(0, Some("code_sent"), 5)
+        .await
+        .unwrap()[0];
+    let unsent = &app
+        .state
+        .store
+        .audit_events(0, Some("code_not_sent"), 5)
+        .await
+        .unwrap()[0];
     assert_eq!(sent.ip, unsent.ip);
     assert!(unsent.detail.contains("s***@example.com"));
     // Limits count unknown addresses exactly like known ones: a second code for each is

@@ -37,7 +37,10 @@ async fn session_cookie_is_httponly_and_samesite_lax() {
     assert!(a.contains(&"samesite=lax".to_string()), "{a:?}");
     assert!(a.contains(&"path=/".to_string()), "{a:?}");
     assert!(!a.iter().any(|x| x.starts_with("domain")), "{a:?}");
-    assert!(!a.contains(&"secure".to_string()), "plain http in development: {a:?}");
+    assert!(
+        !a.contains(&"secure".to_string()),
+        "plain http in development: {a:?}"
+    );
 }
 
 #[tokio::test]
@@ -116,14 +119,20 @@ async fn session_id_is_rotated_at_sign_in_and_the_old_id_is_dead() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let (name2, after) = cookie_pair(&res).expect("sign-in sets a new session cookie");
     assert_eq!(name, name2);
-    assert_ne!(before, after, "the session id changes at sign-in (no fixation)");
+    assert_ne!(
+        before, after,
+        "the session id changes at sign-in (no fixation)"
+    );
     assert_eq!(session_rows(&app, &before).await, 0, "the old id is gone");
     assert_eq!(session_rows(&app, &after).await, 1);
 
     let with_new = prompt_none(&app, &client, Some(&format!("{name}={after}"))).await;
     assert!(query_param(&with_new, "code").is_some(), "{with_new}");
     let with_old = prompt_none(&app, &client, Some(&format!("{name}={before}"))).await;
-    assert_eq!(query_param(&with_old, "error").as_deref(), Some("login_required"));
+    assert_eq!(
+        query_param(&with_old, "error").as_deref(),
+        Some("login_required")
+    );
 }
 
 #[tokio::test]
@@ -149,9 +158,16 @@ async fn expired_session_is_not_loaded_and_is_purged() {
             .unwrap();
     });
     let gone = prompt_none(&app, &client, Some(&cookie)).await;
-    assert_eq!(query_param(&gone, "error").as_deref(), Some("login_required"));
+    assert_eq!(
+        query_param(&gone, "error").as_deref(),
+        Some("login_required")
+    );
     app.state.store.purge_expired(now).await.unwrap();
-    assert_eq!(session_rows(&app, &id).await, 0, "the expired row is deleted");
+    assert_eq!(
+        session_rows(&app, &id).await,
+        0,
+        "the expired row is deleted"
+    );
 }
 
 #[tokio::test]
@@ -168,7 +184,10 @@ async fn every_post_form_refuses_a_missing_or_foreign_csrf_token() {
     assert_ne!(hidden(&demo_home, "csrf"), foreign);
 
     let forms: Vec<(&str, Vec<(&str, &str)>)> = vec![
-        ("/login", vec![("tx", &page.tx), ("identifier", "evil@example.com")]),
+        (
+            "/login",
+            vec![("tx", &page.tx), ("identifier", "evil@example.com")],
+        ),
         ("/login/verify", vec![("tx", &page.tx), ("code", &code)]),
         ("/login/resend", vec![("tx", &page.tx)]),
         ("/login/restart", vec![("tx", &page.tx)]),
@@ -244,9 +263,14 @@ async fn every_redirecting_post_answers_303() {
     };
     let res = app.submit_identifier(&b, &page, "first@example.com").await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "POST /login");
-    app.smtp.wait_for_message_to("first@example.com", MAIL_WAIT).await;
+    app.smtp
+        .wait_for_message_to("first@example.com", MAIL_WAIT)
+        .await;
     let res = b
-        .post_form(&app.url("/login/restart"), &[("tx", &page.tx), ("csrf", &page.csrf)])
+        .post_form(
+            &app.url("/login/restart"),
+            &[("tx", &page.tx), ("csrf", &page.csrf)],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "POST /login/restart");
     let code = app.request_code(&b, &page, "second@example.com").await;
