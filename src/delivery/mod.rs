@@ -424,7 +424,7 @@ fn console_deliver(msg: &CodeMessage<'_>, to: &Address, subject: &str) {
     // The code is printed above for the developer, never written to the log.
     tracing::info!(
         target: "sesame::console",
-        to = %mask_email(&to.to_string()),
+        to = %mask_email(to.as_ref()),
         client = ?msg.client_name,
         "development console delivery: code printed to the terminal"
     );
