@@ -112,7 +112,8 @@ pub async fn send_code(
         Some(u) => u.disabled_at.is_none(),
         None => state.config.register_new_users,
     };
-    let masked = mask_email(id.as_str());
+    let masked = protect::mask_identifier(id.channel(), id.as_str());
+    let channel = id.channel().as_str();
     let issuer_host = url::Url::parse(&state.config.issuer)
         .ok()
         .and_then(|u| {
@@ -146,7 +147,7 @@ pub async fn send_code(
             existing.as_ref().map(|u| u.id.as_str()),
             Some(&tx.client_id),
             Some(ip),
-            serde_json::json!({ "channel": "email", "to": masked, "reason": "no account" }),
+            serde_json::json!({ "channel": channel, "to": masked, "reason": "no account" }),
         )
         .await;
         return Ok(SendOutcome::Sent);
@@ -168,7 +169,7 @@ pub async fn send_code(
                 existing.as_ref().map(|u| u.id.as_str()),
                 Some(&tx.client_id),
                 Some(ip),
-                serde_json::json!({ "channel": "email", "to": masked }),
+                serde_json::json!({ "channel": channel, "to": masked }),
             )
             .await;
             Ok(SendOutcome::Sent)
@@ -182,7 +183,7 @@ pub async fn send_code(
                 None,
                 Some(&tx.client_id),
                 Some(ip),
-                serde_json::json!({ "channel": "email", "to": masked }),
+                serde_json::json!({ "channel": channel, "to": masked }),
             )
             .await;
             Ok(SendOutcome::DeliveryFailed)
