@@ -9,7 +9,11 @@ fuzz_target!(|data: &[u8]| {
     let Ok(s) = std::str::from_utf8(data) else {
         return;
     };
-    let (a, b) = s.split_at(s.char_indices().nth(s.chars().count() / 2).map_or(0, |(i, _)| i));
+    let (a, b) = s.split_at(
+        s.char_indices()
+            .nth(s.chars().count() / 2)
+            .map_or(0, |(i, _)| i),
+    );
     assert_eq!(pkce_matches(a, &pkce_s256(a)), pkce_verifier_is_valid(a));
     if a != b {
         assert!(!pkce_matches(b, &pkce_s256(a)));
