@@ -3,6 +3,7 @@
 //! Server-rendered (askama), no JavaScript. Every form carries the login transaction id
 //! and an anti-CSRF token tied to the browser session; every POST answers 303.
 
+pub mod client_ip;
 pub mod code;
 pub mod flash;
 pub mod forms;
