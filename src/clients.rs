@@ -234,10 +234,45 @@ pub async fn register_with_meta(
         meta,
     };
     store.insert_client(&client).await?;
+    store
+        .audit(
+            now,
+            crate::store::audit::NewAuditEvent {
+                kind: "client_created",
+                client_id: Some(&client.id),
+                detail: serde_json::json!({
+                    "name": client.name,
+                    "public": client.public,
+                    "pkce_required": client.pkce_required,
+                    "first_party": client.first_party,
+                    "redirect_uris": client.redirect_uris,
+                }),
+                ..Default::default()
+            },
+        )
+        .await?;
     Ok(Registered {
         client_id: id,
         client_secret: secret,
     })
+}
+
+/// Deletes a client and everything issued to it, and records it in the audit trail.
+pub async fn remove(store: &Store, now: i64, client_id: &str) -> Result<bool, ClientError> {
+    if !store.delete_client(client_id).await? {
+        return Ok(false);
+    }
+    store
+        .audit(
+            now,
+            crate::store::audit::NewAuditEvent {
+                kind: "client_removed",
+                client_id: Some(client_id),
+                ..Default::default()
+            },
+        )
+        .await?;
+    Ok(true)
 }
 
 #[cfg(test)]

@@ -55,6 +55,7 @@ pub struct Config {
     pub ops: OpsConfig,
     pub keys: KeysConfig,
     pub registration: RegistrationConfig,
+    pub limits: LimitsConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,6 +114,48 @@ pub struct LoginConfig {
     pub transaction_ttl_seconds: i64,
 }
 
+/// Limits against guessing and pumping, counted in the database (see docs/security.md).
+/// A limit of 0 is off.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsConfig {
+    /// Failed code verifications per identifier per hour, across all its codes; past it,
+    /// verifying and sending pause for that identifier until the hour is over.
+    pub identifier_failures_per_hour: i64,
+    /// The same per day, so that asking for new codes never resets the budget.
+    pub identifier_failures_per_day: i64,
+    /// Failed verifications per client IP (IPv6: per /64) per hour; past it, that
+    /// address's verifications are refused until the hour is over.
+    pub ip_failures_per_hour: i64,
+    /// Failed verifications an IP may make in the hour before answers slow down.
+    pub ip_free_failures: i64,
+    /// The first delay (milliseconds) before answering a failed verification once the free
+    /// failures are used; it doubles with each further failure.
+    pub ip_delay_base_ms: u64,
+    /// The longest such delay (milliseconds).
+    pub ip_delay_max_ms: u64,
+    /// Delay (milliseconds) that pads a code that is not sent (unknown address with
+    /// registration off) until real delivery times have been measured.
+    pub send_padding_fallback_ms: u64,
+    /// Proxies whose `X-Forwarded-For` is believed: IP addresses or CIDR ranges (in the
+    /// environment: comma-separated). Empty (the default): the TCP peer is the client.
+    pub trusted_proxies: Vec<String>,
+    /// Send limits for email codes.
+    pub email: SendLimits,
+    /// Send limits for SMS codes.
+    pub sms: SendLimits,
+}
+
+/// How many codes may be sent on one channel.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SendLimits {
+    pub per_identifier_per_hour: i64,
+    pub per_identifier_per_day: i64,
+    pub per_ip_per_hour: i64,
+    pub per_ip_per_day: i64,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TokenConfig {
@@ -167,6 +210,7 @@ impl Default for Config {
             ops: OpsConfig::default(),
             keys: KeysConfig::default(),
             registration: RegistrationConfig::default(),
+            limits: LimitsConfig::default(),
         }
     }
 }
@@ -202,6 +246,40 @@ impl Default for LoginConfig {
             max_attempts: 5,
             resend_cooldown_seconds: 30,
             transaction_ttl_seconds: 30 * 60,
+        }
+    }
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        LimitsConfig {
+            identifier_failures_per_hour: 10,
+            identifier_failures_per_day: 20,
+            ip_failures_per_hour: 100,
+            ip_free_failures: 3,
+            ip_delay_base_ms: 250,
+            ip_delay_max_ms: 5_000,
+            send_padding_fallback_ms: 300,
+            trusted_proxies: Vec::new(),
+            email: SendLimits {
+                per_identifier_per_hour: 5,
+                per_identifier_per_day: 20,
+                per_ip_per_hour: 30,
+                per_ip_per_day: 200,
+            },
+            sms: SendLimits::default(),
+        }
+    }
+}
+
+impl Default for SendLimits {
+    /// The strict defaults (those of SMS, where every message costs money).
+    fn default() -> Self {
+        SendLimits {
+            per_identifier_per_hour: 3,
+            per_identifier_per_day: 10,
+            per_ip_per_hour: 10,
+            per_ip_per_day: 50,
         }
     }
 }
@@ -417,6 +495,7 @@ impl Config {
                 }
             }
         }
+        self.validate_limits()?;
         if self.mode == Mode::Production {
             if self.email.smtp_url.is_none() {
                 return Err(ConfigError(
@@ -433,6 +512,52 @@ impl Config {
                     "production mode needs a secret key (secret_key / SESAME_SECRET_KEY)".into(),
                 ));
             }
+        }
+        Ok(())
+    }
+
+    fn validate_limits(&self) -> Result<(), ConfigError> {
+        let l = &self.limits;
+        let mut counts: Vec<(String, i64)> = vec![
+            (
+                "identifier_failures_per_hour".into(),
+                l.identifier_failures_per_hour,
+            ),
+            (
+                "identifier_failures_per_day".into(),
+                l.identifier_failures_per_day,
+            ),
+            ("ip_failures_per_hour".into(), l.ip_failures_per_hour),
+            ("ip_free_failures".into(), l.ip_free_failures),
+        ];
+        for (ch, s) in [("email", &l.email), ("sms", &l.sms)] {
+            counts.push((
+                format!("{ch}.per_identifier_per_hour"),
+                s.per_identifier_per_hour,
+            ));
+            counts.push((
+                format!("{ch}.per_identifier_per_day"),
+                s.per_identifier_per_day,
+            ));
+            counts.push((format!("{ch}.per_ip_per_hour"), s.per_ip_per_hour));
+            counts.push((format!("{ch}.per_ip_per_day"), s.per_ip_per_day));
+        }
+        for (name, v) in counts {
+            if v < 0 {
+                return Err(ConfigError(format!(
+                    "limits.{name} must be zero (off) or more"
+                )));
+            }
+        }
+        if l.ip_delay_max_ms > 60_000 || l.send_padding_fallback_ms > 60_000 {
+            return Err(ConfigError(
+                "limits.ip_delay_max_ms and limits.send_padding_fallback_ms must be at most 60000"
+                    .into(),
+            ));
+        }
+        for p in &l.trusted_proxies {
+            crate::login::protect::IpRange::parse(p)
+                .map_err(|e| ConfigError(format!("limits.trusted_proxies: `{p}` {e}")))?;
         }
         Ok(())
     }
@@ -544,6 +669,14 @@ fn set_path(root: &mut toml::Value, key: &str, raw: &str) -> Result<(), String> 
             _ => return Err(format!("`{raw}` is not true or false")),
         },
         Some(toml::Value::Table(_)) => return Err("names a section, not a key".into()),
+        // A list from the environment is comma-separated.
+        Some(toml::Value::Array(_)) => toml::Value::Array(
+            raw.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| toml::Value::String(s.to_string()))
+                .collect(),
+        ),
         _ => toml::Value::String(raw.to_string()),
     };
     table.insert(last.to_string(), typed);
@@ -727,6 +860,37 @@ mod tests {
         in_file.sort();
         all.sort();
         assert_eq!(in_file, all, "config/sesame.toml must document every key");
+    }
+
+    #[test]
+    fn limits_are_configurable_from_file_and_env() {
+        let file =
+            "[limits]\nidentifier_failures_per_hour = 7\n[limits.email]\nper_ip_per_hour = 9\n";
+        let c = Config::from_sources(
+            Some(file),
+            &env(&[
+                ("SESAME_LIMITS__TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1"),
+                ("SESAME_LIMITS__SMS__PER_IDENTIFIER_PER_DAY", "4"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.limits.identifier_failures_per_hour, 7);
+        assert_eq!(c.limits.identifier_failures_per_day, 20);
+        assert_eq!(c.limits.email.per_ip_per_hour, 9);
+        assert_eq!(c.limits.sms.per_identifier_per_day, 4);
+        assert_eq!(c.limits.trusted_proxies, ["10.0.0.0/8", "127.0.0.1"]);
+        let err = Config::from_sources(
+            None,
+            &env(&[("SESAME_LIMITS__TRUSTED_PROXIES", "not-an-ip")]),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("trusted_proxies"), "{err}");
+        let err = Config::from_sources(
+            Some("[limits]\nip_failures_per_hour = -1\n"),
+            &BTreeMap::new(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("ip_failures_per_hour"), "{err}");
     }
 
     #[test]

@@ -4,10 +4,10 @@
 //! server's own discovery document, runs the code flow with PKCE, validates the ID token
 //! against the JWKS and calls userinfo. It exists only in development mode.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Router;
 use openidconnect::core::{
     CoreAuthenticationFlow, CoreClient, CoreProviderMetadata, CoreUserInfoClaims,
 };
@@ -130,6 +130,17 @@ async fn discover(state: &AppState) -> Result<DemoClient, PageError> {
     )
 }
 
+/// A callback the demo refuses (no sign-in started here, wrong state or issuer, an error
+/// from the server): the browser's request is at fault, so 400, not 502.
+fn demo_refused(detail: &str) -> PageError {
+    tracing::info!(detail, "demo relying party refused a callback");
+    PageError::new(
+        axum::http::StatusCode::BAD_REQUEST,
+        "The demo app could not finish",
+        format!("The demo relying party reported: {detail}"),
+    )
+}
+
 fn demo_error(detail: &str) -> PageError {
     tracing::warn!(detail, "demo relying party failed");
     PageError::new(
@@ -147,7 +158,7 @@ struct CsrfForm {
 async fn start(
     State(state): State<AppState>,
     session: Session,
-    Form(form): Form<CsrfForm>,
+    crate::login::forms::PageForm(form): crate::login::forms::PageForm<CsrfForm>,
 ) -> Result<Response, PageError> {
     check_csrf(&session, &form.csrf).await?;
     let client = discover(&state).await?;
@@ -187,27 +198,27 @@ struct CallbackQuery {
 async fn callback(
     State(state): State<AppState>,
     session: Session,
-    Query(q): Query<CallbackQuery>,
+    crate::login::forms::PageQuery(q): crate::login::forms::PageQuery<CallbackQuery>,
 ) -> Result<Response, PageError> {
     let pending: Pending = session
         .remove(DEMO_KEY)
         .await?
-        .ok_or_else(|| demo_error("no sign-in was started from this browser"))?;
+        .ok_or_else(|| demo_refused("no sign-in was started from this browser"))?;
     if q.state.as_deref() != Some(pending.state.as_str()) {
-        return Err(demo_error("the state parameter does not match"));
+        return Err(demo_refused("the state parameter does not match"));
     }
     if q.iss.as_deref() != Some(state.config.issuer.as_str()) {
-        return Err(demo_error("the iss parameter does not match the issuer"));
+        return Err(demo_refused("the iss parameter does not match the issuer"));
     }
     if let Some(err) = q.error {
-        return Err(demo_error(&format!(
+        return Err(demo_refused(&format!(
             "{err}: {}",
             q.error_description.unwrap_or_default()
         )));
     }
     let code = q
         .code
-        .ok_or_else(|| demo_error("no code in the callback"))?;
+        .ok_or_else(|| demo_refused("no code in the callback"))?;
     let client = discover(&state).await?;
     let tokens = client
         .exchange_code(AuthorizationCode::new(code))

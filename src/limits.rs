@@ -91,6 +91,28 @@ pub async fn peek(store: &Store, now: i64, key: &str, rules: &[Rule]) -> StoreRe
     Ok(Decision::Allowed)
 }
 
+/// Gives back one event counted by [`hit`] under every rule (for example: a verification
+/// reserved before it was evaluated turned out to be right). Never goes below zero.
+pub async fn refund(store: &Store, now: i64, key: &str, rules: &[Rule]) -> StoreResult<()> {
+    for rule in rules.iter().filter(|r| r.max > 0) {
+        let start = rule.window_start(now);
+        if store.read_counter(&counter_key(key, rule), start).await? > 0 {
+            let end = start + rule.window_seconds.max(1);
+            store
+                .bump_counter(&counter_key(key, rule), start, end, -1)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// The events counted so far for `key` under `rule` in the current window.
+pub async fn count(store: &Store, now: i64, key: &str, rule: &Rule) -> StoreResult<i64> {
+    store
+        .read_counter(&counter_key(key, rule), rule.window_start(now))
+        .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

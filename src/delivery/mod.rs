@@ -181,24 +181,42 @@ impl Mailer {
         matches!(self.kind, Kind::Console)
     }
 
-    /// Sends the code message to `msg.to`.
+    /// Sends the code message to `msg.to`: [`Mailer::prepare`] then [`Mailer::deliver`].
     pub async fn send_code(&self, msg: &CodeMessage<'_>) -> Result<(), DeliveryError> {
-        let masked = mask_email(msg.to);
+        let prepared = self.prepare(msg)?;
+        self.deliver(prepared, msg).await
+    }
+
+    /// Everything before the network: checks the recipient, renders the subject and both
+    /// bodies and builds the MIME message. The sign-in does this for every code, sent or
+    /// not, so both paths cost the same (see docs/security.md, enumeration).
+    pub fn prepare(&self, msg: &CodeMessage<'_>) -> Result<PreparedMessage, DeliveryError> {
         let subject = render_subject(&self.subject_template, msg.code, msg.product_name);
         let to: Address = match msg.to.trim().parse() {
             Ok(a) => a,
             Err(_) => {
-                tracing::warn!(to = %masked, "refusing to send a code to an invalid address");
+                tracing::warn!(to = %mask_email(msg.to), "refusing to send a code to an invalid address");
                 return Err(DeliveryError::Send("invalid recipient address".into()));
             }
         };
+        let email = build_message(&self.from, to.clone(), &subject, msg)?;
+        Ok(PreparedMessage { to, subject, email })
+    }
+
+    /// Hands a prepared message to the sender.
+    pub async fn deliver(
+        &self,
+        prepared: PreparedMessage,
+        msg: &CodeMessage<'_>,
+    ) -> Result<(), DeliveryError> {
+        let masked = mask_email(msg.to);
+        let PreparedMessage { to, subject, email } = prepared;
         match &self.kind {
             Kind::Console => {
                 console_deliver(msg, &to, &subject);
                 Ok(())
             }
             Kind::Smtp(sender) => {
-                let email = build_message(&self.from, to, &subject, msg)?;
                 // lettre's tokio transport only applies its timeout to the TCP
                 // connect; bound the whole exchange here.
                 let overall = sender.timeout;
@@ -219,6 +237,19 @@ impl Mailer {
                 Err(DeliveryError::Send(err))
             }
         }
+    }
+}
+
+/// A rendered code message, ready for [`Mailer::deliver`]. Its `Debug` hides the content.
+pub struct PreparedMessage {
+    to: Address,
+    subject: String,
+    email: Message,
+}
+
+impl fmt::Debug for PreparedMessage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PreparedMessage(<redacted>)")
     }
 }
 
@@ -392,14 +423,12 @@ fn console_deliver(msg: &CodeMessage<'_>, to: &Address, subject: &str) {
     // Never panic on a closed stdout.
     let _ = stdout.write_all(block.as_bytes());
     let _ = stdout.flush();
+    // The code is printed above for the developer, never written to the log.
     tracing::info!(
         target: "sesame::console",
-        to = %to,
-        code = %code,
+        to = %mask_email(to.as_ref()),
         client = ?msg.client_name,
-        "development console delivery: code for {} is {}",
-        to,
-        code
+        "development console delivery: code printed to the terminal"
     );
 }
 

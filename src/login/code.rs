@@ -1,6 +1,8 @@
 //! The one-time code: issue, deliver, verify. Plain functions over the state, called by the
 //! page handlers and by tests.
 
+use std::time::Instant;
+
 use crate::app::AppState;
 use crate::authz::SsoSession;
 use crate::crypto::{ct_eq, random_code, random_token};
@@ -10,6 +12,7 @@ use crate::store::users::User;
 use crate::store::StoreError;
 
 use super::identifier::{mask_stored, Identifier};
+use super::protect::{self, ClientIp, Gate, Pause};
 
 /// The keyed hash of a code, bound to its login transaction: the same digits typed into
 /// another sign-in hash differently and never match.
@@ -28,6 +31,8 @@ pub enum SendOutcome {
     /// The message failed for good at its first attempt (`outbox.max_attempts = 1`); the
     /// code was withdrawn. A message that will be retried is `Sent`.
     DeliveryFailed,
+    /// A limit refused it (the same answer for known and unknown identifiers).
+    Paused(Pause),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -48,16 +53,34 @@ impl From<LoginError> for crate::error::PageError {
 }
 
 /// Stores a new code for the sign-in and sends it. The work is the same whether or not
-/// the address belongs to an account; only the message is skipped when the address
-/// may not sign in (unknown, with registration off).
+/// the address belongs to an account: limits are counted first, the message is always
+/// rendered ([`crate::delivery::Mailer::prepare`]), and when the address may not sign in
+/// (unknown, with registration off) the send is replaced by a wait drawn from measured
+/// delivery times.
 pub async fn send_code(
     state: &AppState,
     tx: &LoginTx,
     client_name: &str,
     id: &Identifier,
+    ip: &ClientIp,
 ) -> Result<SendOutcome, LoginError> {
     let now = state.now();
     let cfg = &state.config.login;
+    // A click within the cooldown costs nothing from the send budget (the UPDATE below
+    // checks the cooldown again, atomically).
+    if tx.identifier.as_deref() == Some(id.as_str()) {
+        if let Some(sent) = tx.code_sent_at {
+            let wait = sent + cfg.resend_cooldown_seconds - now;
+            if wait > 0 {
+                return Ok(SendOutcome::Cooldown { wait_seconds: wait });
+            }
+        }
+    }
+    if let Some(pause) =
+        protect::check_send(state, id.channel(), id.as_str(), ip, &tx.client_id).await?
+    {
+        return Ok(SendOutcome::Paused(pause));
+    }
     let code = random_code()?;
     let hash = code_hash(state, &tx.id, &code);
     let review = super::review::skip_delivery(state, tx, id.as_str()).await?;
@@ -88,6 +111,11 @@ pub async fn send_code(
         issuer_host: &issuer_host,
         expires_minutes: (cfg.code_ttl_seconds + 59) / 60,
     };
+    // Both paths render the message, so the work before the send is the same.
+    if id.channel() == crate::store::users::Channel::Email {
+        let _ = state.mailer.prepare(&msg);
+    }
+    state.protect.note(&state.protect.prepared);
     // The code and its message are written in one transaction (the outbox); the message
     // is then delivered at once, or retried by a worker on any replica (crate::outbox).
     let outgoing = (may_sign_in && !review).then(|| crate::outbox::OutgoingCode {
@@ -113,18 +141,33 @@ pub async fn send_code(
         }
         crate::outbox::Stored::WithoutMessage if review => Ok(SendOutcome::Sent),
         crate::outbox::Stored::WithoutMessage => {
-            state
-                .audit(
-                    "code_not_sent",
-                    existing.as_ref().map(|u| u.id.as_str()),
-                    Some(&tx.client_id),
-                    serde_json::json!({ "channel": channel, "to": masked, "reason": "no account" }),
-                )
-                .await;
+            // Both paths take about as long: wait like a delivery would.
+            state.protect.note(&state.protect.padded);
+            let pad = state
+                .protect
+                .padding(id.channel(), state.config.limits.send_padding_fallback_ms);
+            tokio::time::sleep(pad).await;
+            protect::audit(
+                state,
+                "code_not_sent",
+                existing.as_ref().map(|u| u.id.as_str()),
+                Some(&tx.client_id),
+                Some(ip),
+                serde_json::json!({ "channel": channel, "to": masked, "reason": "no account" }),
+            )
+            .await;
             Ok(SendOutcome::Sent)
         }
         crate::outbox::Stored::Queued(claimed) => {
-            Ok(crate::outbox::deliver_now(state, claimed).await)
+            let started = Instant::now();
+            state.protect.note(&state.protect.delivered);
+            let outcome = crate::outbox::deliver_now(state, claimed).await;
+            if matches!(outcome, SendOutcome::Sent) {
+                state
+                    .protect
+                    .record_delivery(id.channel(), started.elapsed());
+            }
+            Ok(outcome)
         }
     }
 }
@@ -141,18 +184,60 @@ pub enum VerifyOutcome {
     Wrong { remaining: i64 },
     /// No live code: expired, burnt after too many tries, or never sent.
     NoLiveCode { too_many_tries: bool },
+    /// A limit refused to evaluate the code (too many failures for the identifier or IP).
+    Paused(Pause),
 }
 
-/// Checks a typed code. Each call counts one attempt atomically before comparing, so
-/// concurrent guesses cannot exceed the limit; success burns the code.
+/// Checks a typed code. Each call reserves one failure in the identifier's budget and
+/// counts one attempt on the code atomically before comparing, so concurrent guesses can
+/// exceed neither limit; success burns the code. A failed answer counts against the IP and
+/// is delayed progressively.
 pub async fn verify_code(
     state: &AppState,
     tx: &LoginTx,
     typed: &str,
+    ip: &ClientIp,
+) -> Result<VerifyOutcome, LoginError> {
+    let outcome = evaluate(state, tx, typed, ip).await?;
+    let counted = match &outcome {
+        VerifyOutcome::Success { .. } => return Ok(outcome),
+        VerifyOutcome::Paused(_) => false,
+        VerifyOutcome::Wrong { .. } | VerifyOutcome::NoLiveCode { .. } => true,
+    };
+    let delay = protect::failed_verification(state, ip, counted).await?;
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    Ok(outcome)
+}
+
+async fn evaluate(
+    state: &AppState,
+    tx: &LoginTx,
+    typed: &str,
+    ip: &ClientIp,
 ) -> Result<VerifyOutcome, LoginError> {
     let now = state.now();
     let max = state.config.login.max_attempts;
+    if tx.identifier.is_none() {
+        return Ok(VerifyOutcome::NoLiveCode {
+            too_many_tries: false,
+        });
+    }
+    let reservation = match protect::before_verify(
+        state,
+        tx.identifier.as_deref(),
+        tx.channel.as_deref(),
+        ip,
+        &tx.client_id,
+    )
+    .await?
+    {
+        Gate::Open(r) => r,
+        Gate::Paused(p) => return Ok(VerifyOutcome::Paused(p)),
+    };
     let Some(attempt) = state.store.count_code_attempt(&tx.id, now, max).await? else {
+        protect::release(state, reservation).await?;
         // Read the count again: concurrent guesses may have used the last tries since
         // `tx` was loaded, and the person should hear why the code stopped working.
         let attempts = match state.store.get_login_tx(&tx.id, now).await? {
@@ -168,16 +253,18 @@ pub async fn verify_code(
     let matched = ct_eq(&attempt.code_hash, &hash)
         || super::review::code_matches(state, tx, &attempt.identifier, typed).await?;
     if !matched {
-        state
-            .audit(
-                "verification_failed",
-                None,
-                Some(&tx.client_id),
-                serde_json::json!({
-                    "to": masked, "attempt": attempt.attempts, "channel": attempt.channel,
-                }),
-            )
-            .await;
+        protect::keep(reservation);
+        protect::audit(
+            state,
+            "verification_failed",
+            None,
+            Some(&tx.client_id),
+            Some(ip),
+            serde_json::json!({
+                "to": masked, "attempt": attempt.attempts, "channel": attempt.channel,
+            }),
+        )
+        .await;
         if attempt.attempts >= max {
             state.store.burn_login_code(&tx.id).await?;
             return Ok(VerifyOutcome::NoLiveCode {
@@ -188,6 +275,7 @@ pub async fn verify_code(
             remaining: max - attempt.attempts,
         });
     }
+    protect::release(state, reservation).await?;
     if !state
         .store
         .consume_login_code(&tx.id, &attempt.code_hash, now)
@@ -215,27 +303,31 @@ pub async fn verify_code(
         .await?;
     let Some(user) = user.filter(|u| u.disabled_at.is_none()) else {
         // Only reachable by guessing a code that was never sent: answer like a wrong code.
-        return Ok(VerifyOutcome::Wrong { remaining: 0 });
+        return Ok(VerifyOutcome::Wrong {
+            remaining: (max - attempt.attempts).max(0),
+        });
     };
     let registered = user.id == new_id;
     if registered {
-        state
-            .audit(
-                "user_registered",
-                Some(&user.id),
-                Some(&tx.client_id),
-                serde_json::json!({ "channel": channel.as_str() }),
-            )
-            .await;
-    }
-    state
-        .audit(
-            "verification_succeeded",
+        protect::audit(
+            state,
+            "user_registered",
             Some(&user.id),
             Some(&tx.client_id),
+            Some(ip),
             serde_json::json!({ "channel": channel.as_str() }),
         )
         .await;
+    }
+    protect::audit(
+        state,
+        "verification_succeeded",
+        Some(&user.id),
+        Some(&tx.client_id),
+        Some(ip),
+        serde_json::json!({ "channel": channel.as_str() }),
+    )
+    .await;
     let sso = SsoSession {
         user_id: user.id.clone(),
         auth_time: now,

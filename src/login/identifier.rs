@@ -79,7 +79,10 @@ pub enum IdentifierError {
 /// that could smuggle another header or recipient (control characters, spaces, commas,
 /// angle brackets, quotes) before lettre's own address check.
 pub fn parse_identifier(input: &str) -> Result<Identifier, IdentifierError> {
-    let s = input.trim();
+    // Checked after lower-casing: some characters change when lower-cased ('İ' becomes
+    // 'i' and a combining dot), and what is stored must pass the same checks.
+    let lowered = input.trim().to_lowercase();
+    let s = lowered.as_str();
     if s.is_empty() {
         return Err(IdentifierError::Empty);
     }
@@ -115,9 +118,8 @@ pub fn parse_identifier(input: &str) -> Result<Identifier, IdentifierError> {
     {
         return Err(IdentifierError::Invalid);
     }
-    let normalised = s.to_lowercase();
-    lettre::Address::from_str(&normalised).map_err(|_| IdentifierError::Invalid)?;
-    Ok(Identifier::Email(normalised))
+    lettre::Address::from_str(s).map_err(|_| IdentifierError::Invalid)?;
+    Ok(Identifier::Email(s.to_string()))
 }
 
 #[cfg(test)]

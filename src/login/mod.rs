@@ -4,18 +4,22 @@
 //! and an anti-CSRF token tied to the browser session; every POST answers 303.
 
 pub mod account;
+pub mod client_ip;
 pub mod code;
 pub mod consent;
+pub mod flash;
+pub mod forms;
 pub mod identifier;
 pub mod phone;
+pub mod protect;
 pub mod review;
 pub mod sms_guard;
 
-use axum::extract::{FromRequest, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Router;
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -27,8 +31,11 @@ use crate::error::PageError;
 use crate::store::login::LoginTx;
 
 use self::code::{SendOutcome, VerifyOutcome};
+use self::flash::Flash;
+use self::forms::{PageForm, PageQuery};
 use self::identifier::{mask_stored, parse_login_identifier, Identifier};
-use self::sms_guard::{ClientIp, SmsDenial};
+use self::protect::ClientIp;
+use self::sms_guard::SmsDenial;
 
 pub const CSS_PATH: &str = "/static/sesame.css";
 const CSRF_KEY: &str = "csrf";
@@ -83,32 +90,6 @@ struct CodePage<'a> {
     masked: &'a str,
     error: Option<String>,
     notice: Option<String>,
-}
-
-/// A form body whose rejection (wrong content type, unreadable body) is a friendly page
-/// instead of axum's plain-text 415/422. Missing fields default to empty (every form
-/// struct marks its fields `#[serde(default)]`), so a missing CSRF token is refused by
-/// [`check_csrf`] like a wrong one.
-pub struct PageForm<T>(pub T);
-
-impl<T, S> FromRequest<S> for PageForm<T>
-where
-    T: serde::de::DeserializeOwned,
-    S: Send + Sync,
-{
-    type Rejection = PageError;
-
-    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, PageError> {
-        Form::<T>::from_request(req, state)
-            .await
-            .map(|Form(v)| PageForm(v))
-            .map_err(|_| {
-                PageError::bad_request(
-                    "This form could not be read",
-                    "Please go back to the app you were signing in to and start again.",
-                )
-            })
-    }
 }
 
 /// The session's anti-CSRF token, created on first use.
@@ -179,12 +160,22 @@ fn login_url(tx: &str) -> String {
 async fn show(
     State(state): State<AppState>,
     session: Session,
-    Query(q): Query<TxQuery>,
+    PageQuery(q): PageQuery<TxQuery>,
 ) -> Result<Response, PageError> {
     let flow = load_flow(&state, &session, &q.tx).await?;
     let csrf = csrf_token(&session).await?;
+    let f = flash::take(&session, &flow.tx.id)
+        .await?
+        .unwrap_or_default();
     let (error, notice) = crate::outbox::page_status(&state, &flow.tx).await?;
-    render_flow(&state, &flow, &csrf, error, notice, StatusCode::OK)
+    render_flow(
+        &state,
+        &flow,
+        &csrf,
+        f.error.or(error),
+        f.notice.or(notice),
+        StatusCode::OK,
+    )
 }
 
 fn render_flow(
@@ -277,8 +268,8 @@ fn delivery_failed_message(id: &Identifier) -> String {
 
 async fn submit_identifier(
     State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
     session: Session,
+    ip: ClientIp,
     PageForm(form): PageForm<IdentifierForm>,
 ) -> Result<Response, PageError> {
     check_csrf(&session, &form.csrf).await?;
@@ -296,7 +287,7 @@ async fn submit_identifier(
             )
         }
     };
-    if let Some(denial) = sms_guard::check(&state, &flow.tx, &id, ip).await? {
+    if let Some(denial) = sms_guard::check(&state, &flow.tx, &id, Some(ip.0)).await? {
         let res = identifier_error_page(
             &state,
             &flow,
@@ -307,10 +298,18 @@ async fn submit_identifier(
         )?;
         return Ok(with_retry_after(res, &denial));
     }
-    match code::send_code(&state, &flow.tx, &flow.client_name, &id).await? {
+    match code::send_code(&state, &flow.tx, &flow.client_name, &id, &ip).await? {
         SendOutcome::Sent | SendOutcome::Cooldown { .. } => {
             Ok(Redirect::to(&login_url(&flow.tx.id)).into_response())
         }
+        SendOutcome::Paused(pause) => identifier_error_page(
+            &state,
+            &flow,
+            &form.csrf,
+            id.as_str(),
+            pause.message(),
+            StatusCode::TOO_MANY_REQUESTS,
+        ),
         SendOutcome::DeliveryFailed => {
             // Nothing half-made: no code and no address, so a reload shows page 1 again
             // instead of a code page for a message that never left.
@@ -350,6 +349,7 @@ struct CodeForm {
 async fn submit_code(
     State(state): State<AppState>,
     session: Session,
+    ip: ClientIp,
     PageForm(form): PageForm<CodeForm>,
 ) -> Result<Response, PageError> {
     check_csrf(&session, &form.csrf).await?;
@@ -372,7 +372,7 @@ async fn submit_code(
             StatusCode::BAD_REQUEST,
         );
     }
-    match code::verify_code(&state, &flow.tx, &typed).await? {
+    match code::verify_code(&state, &flow.tx, &typed, &ip).await? {
         VerifyOutcome::Success { sso, .. } => {
             authz::start_sso(&state, &session, &sso).await?;
             authz::forget_tx(&session, &flow.tx.id).await?;
@@ -393,6 +393,14 @@ async fn submit_code(
                 StatusCode::BAD_REQUEST,
             )
         }
+        VerifyOutcome::Paused(pause) => render_flow(
+            &state,
+            &flow,
+            &form.csrf,
+            Some(pause.message()),
+            None,
+            StatusCode::TOO_MANY_REQUESTS,
+        ),
         VerifyOutcome::NoLiveCode { too_many_tries } => {
             let msg = if too_many_tries {
                 "Too many wrong tries: this code no longer works. Ask for a new code."
@@ -419,58 +427,48 @@ struct TxForm {
     csrf: String,
 }
 
+/// "Send a new code": always answers 303 back to the code page, with the outcome held in
+/// the session, so reloading the page does not ask for yet another code.
 async fn resend(
     State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
     session: Session,
+    ip: ClientIp,
     PageForm(form): PageForm<TxForm>,
 ) -> Result<Response, PageError> {
     check_csrf(&session, &form.csrf).await?;
     let flow = load_flow(&state, &session, &form.tx).await?;
+    let back = Redirect::to(&login_url(&flow.tx.id)).into_response();
     let Some(identifier) = flow.tx.identifier.clone() else {
-        return Ok(Redirect::to(&login_url(&flow.tx.id)).into_response());
+        return Ok(back);
     };
     let id = Identifier::from_stored(flow.tx.channel.as_deref(), &identifier);
-    if let Some(denial) = sms_guard::check(&state, &flow.tx, &id, ip).await? {
-        let res = render_flow(
-            &state,
-            &flow,
-            &form.csrf,
-            Some(denial.message()),
-            None,
-            denial.status(),
-        )?;
-        return Ok(with_retry_after(res, &denial));
+    let mut f = Flash {
+        tx: flow.tx.id.clone(),
+        ..Flash::default()
+    };
+    if let Some(denial) = sms_guard::check(&state, &flow.tx, &id, Some(ip.0)).await? {
+        // A refused resend keeps the code already sent working.
+        f.error = Some(denial.message());
+        flash::set(&session, &f).await?;
+        return Ok(with_retry_after(back, &denial));
     }
-    match code::send_code(&state, &flow.tx, &flow.client_name, &id).await? {
-        SendOutcome::Sent => render_flow(
-            &state,
-            &flow,
-            &form.csrf,
-            None,
-            Some("We sent a new code. Only the newest code works.".into()),
-            StatusCode::OK,
-        ),
-        SendOutcome::Cooldown { wait_seconds } => render_flow(
-            &state,
-            &flow,
-            &form.csrf,
-            Some(match wait_seconds {
+    match code::send_code(&state, &flow.tx, &flow.client_name, &id, &ip).await? {
+        SendOutcome::Sent => {
+            f.notice = Some("We sent a new code. Only the newest code works.".into());
+        }
+        SendOutcome::Cooldown { wait_seconds } => {
+            f.error = Some(match wait_seconds {
                 1 => "Please wait 1 second before asking for another code.".to_string(),
                 n => format!("Please wait {n} seconds before asking for another code."),
-            }),
-            None,
-            StatusCode::TOO_MANY_REQUESTS,
-        ),
-        SendOutcome::DeliveryFailed => render_flow(
-            &state,
-            &flow,
-            &form.csrf,
-            Some(delivery_failed_message(&id)),
-            None,
-            StatusCode::SERVICE_UNAVAILABLE,
-        ),
+            });
+        }
+        SendOutcome::Paused(pause) => f.error = Some(pause.message()),
+        SendOutcome::DeliveryFailed => {
+            f.error = Some(delivery_failed_message(&id));
+        }
     }
+    flash::set(&session, &f).await?;
+    Ok(back)
 }
 
 async fn restart(

@@ -71,8 +71,15 @@ pub async fn userinfo(
     State(state): State<AppState>,
     method: Method,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, OAuthError> {
+    let body = body.map_err(|_| {
+        OAuthError::bearer(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "the request body is too large or unreadable",
+        )
+    })?;
     let token = bearer_token(&method, &headers, &body)?;
     let now = state.now();
     let claims = tokens::verify_access_token(&state.keys, &token, &state.config.issuer, now)

@@ -1,0 +1,35 @@
+//! A one-shot message carried in the session across a 303 redirect (post/redirect/get),
+//! so that reloading the page never submits the form again.
+
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+
+use crate::error::PageError;
+
+const KEY: &str = "flash";
+
+/// A notice or error for the next page of one sign-in.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Flash {
+    pub tx: String,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+}
+
+pub async fn set(session: &Session, flash: &Flash) -> Result<(), PageError> {
+    session.insert(KEY, flash).await?;
+    Ok(())
+}
+
+/// Takes the message for sign-in `tx`, if there is one (a message for another sign-in
+/// stays).
+pub async fn take(session: &Session, tx: &str) -> Result<Option<Flash>, PageError> {
+    let Some(f) = session.get::<Flash>(KEY).await? else {
+        return Ok(None);
+    };
+    if f.tx != tx {
+        return Ok(None);
+    }
+    session.remove::<Flash>(KEY).await?;
+    Ok(Some(f))
+}

@@ -1,0 +1,553 @@
+//! Guessing: tries per code, failure budgets per identifier and per IP (shared by
+//! replicas), the progressive delay, the client address behind proxies, and the binding of
+//! a code to the browser that asked for it.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use reqwest::StatusCode;
+use sesame::clock::ShiftedClock;
+use sesame::config::LimitsConfig;
+use sesame::login::protect::{self, client_ip, ClientIp, IpRange};
+
+use crate::security_common::*;
+use crate::support::*;
+
+/// Fires `n` concurrent wrong guesses at one sign-in and returns their statuses.
+async fn concurrent_guesses(
+    app: &TestApp,
+    browser: &Browser,
+    page: &LoginPage,
+    right: &str,
+    n: u32,
+    offset: u32,
+) -> Vec<StatusCode> {
+    let mut tasks = Vec::new();
+    for i in 0..n {
+        let http = browser.http.clone();
+        let url = app.url("/login/verify");
+        let form = vec![
+            ("tx".to_string(), page.tx.clone()),
+            ("csrf".to_string(), page.csrf.clone()),
+            ("code".to_string(), wrong_code(right, i + offset)),
+        ];
+        tasks.push(tokio::spawn(async move {
+            http.post(url).form(&form).send().await.unwrap().status()
+        }));
+    }
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await.unwrap());
+    }
+    out
+}
+
+fn assert_refusals(statuses: &[StatusCode]) {
+    for s in statuses {
+        assert!(
+            matches!(
+                *s,
+                StatusCode::BAD_REQUEST
+                    | StatusCode::TOO_MANY_REQUESTS
+                    | StatusCode::SERVICE_UNAVAILABLE
+            ),
+            "a wrong guess got {s}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn two_hundred_concurrent_wrong_guesses_evaluate_at_most_five_and_burn_the_code() {
+    // Only the per-code limit is under test (Keycloak CVE-2024-4629): the identifier and IP
+    // budgets are off.
+    let app = spawn_quick(|c| {
+        c.limits.identifier_failures_per_hour = 0;
+        c.limits.identifier_failures_per_day = 0;
+        c.limits.ip_failures_per_hour = 0;
+    })
+    .await;
+    let client = app.confidential_client().await;
+    let browser = Browser::new();
+    let (page, code) = code_page(&app, &browser, &client, "target@example.com").await;
+
+    let statuses = concurrent_guesses(&app, &browser, &page, &code, 200, 0).await;
+    assert_refusals(&statuses);
+    assert_eq!(
+        tx_attempts(&app, &page.tx).await,
+        5,
+        "exactly 5 attempts counted"
+    );
+    assert_eq!(
+        audit_count(&app, "verification_failed").await,
+        5,
+        "at most 5 guesses were evaluated"
+    );
+
+    let res = app.submit_code(&browser, &page, &code).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::BAD_REQUEST,
+        "the right code now fails"
+    );
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Too many wrong tries"), "{html}");
+    assert_eq!(audit_count(&app, "verification_succeeded").await, 0);
+}
+
+#[tokio::test]
+async fn concurrent_guesses_on_two_codes_cannot_overrun_the_identifier_budget() {
+    // 50 tries per code, so only the identifier budget (10 an hour) can stop them.
+    let app = spawn_quick(|c| {
+        c.login.max_attempts = 50;
+        c.limits.ip_failures_per_hour = 0;
+    })
+    .await;
+    let client = app.confidential_client().await;
+    let email = "shared-target@example.com";
+    let (a, b) = (Browser::new(), Browser::new());
+    let (page_a, code_a) = code_page(&app, &a, &client, email).await;
+    let (page_b, code_b) = code_page(&app, &b, &client, email).await;
+
+    let (ra, rb) = tokio::join!(
+        concurrent_guesses(&app, &a, &page_a, &code_a, 100, 0),
+        concurrent_guesses(&app, &b, &page_b, &code_b, 100, 500),
+    );
+    assert_refusals(&ra);
+    assert_refusals(&rb);
+    let evaluated = tx_attempts(&app, &page_a.tx).await + tx_attempts(&app, &page_b.tx).await;
+    assert!(
+        evaluated <= 10,
+        "{evaluated} guesses evaluated, budget is 10"
+    );
+    assert!(audit_count(&app, "verification_failed").await <= 10);
+    assert!(ra.contains(&StatusCode::TOO_MANY_REQUESTS));
+
+    // The identifier is paused: even the right code is not evaluated, and no new code is
+    // sent to it from a fresh sign-in.
+    let res = app.submit_code(&a, &page_a, &code_a).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.text().await.unwrap().contains("paused"));
+    let c = Browser::new();
+    let page_c = begin(&app, &c, &client).await;
+    let res = app.submit_identifier(&c, &page_c, email).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.text().await.unwrap().contains("paused"));
+    assert_mails(&app, email, 2);
+    assert!(audit_count(&app, "limit_hit").await >= 1);
+}
+
+#[tokio::test]
+async fn wrong_codes_across_new_codes_pause_sending_after_ten_an_hour_and_twenty_a_day() {
+    let app = spawn_quick(|c| c.login.transaction_ttl_seconds = 3 * 86_400).await;
+    align_to_day_start(&app);
+    let client = app.confidential_client().await;
+    let email = "budget@example.com";
+    let browser = Browser::new();
+    let (page, mut code) = code_page(&app, &browser, &client, email).await;
+    let mut failures = 0;
+    for hour in 0..3 {
+        // Two codes an hour, five wrong tries each: ten failures an hour.
+        for _ in 0..2 {
+            for i in 0..5 {
+                let res = app
+                    .submit_code(&browser, &page, &wrong_code(&code, i))
+                    .await;
+                assert_eq!(res.status(), StatusCode::BAD_REQUEST, "hour {hour}");
+                failures += 1;
+            }
+            app.clock.advance(31);
+            let res = resend(&app, &browser, &page).await;
+            let (_, html) = follow(&app, &browser, res).await;
+            if failures % 10 == 0 {
+                // Ten this hour: sending pauses with a calm message, and no code is sent.
+                assert!(html.contains("paused"), "after {failures}: {html}");
+                assert_eq!(
+                    app.submit_code(&browser, &page, &code).await.status(),
+                    StatusCode::TOO_MANY_REQUESTS
+                );
+            } else {
+                assert!(
+                    html.contains("We sent a new code"),
+                    "after {failures}: {html}"
+                );
+                code = smtp::code_from(&app.smtp.wait_for_message_to(email, MAIL_WAIT).await);
+            }
+        }
+        if failures == 20 {
+            break;
+        }
+        // The next hour: the hourly budget is back, the daily one keeps counting.
+        app.clock.advance(3600);
+        let res = resend(&app, &browser, &page).await;
+        let (_, html) = follow(&app, &browser, res).await;
+        assert!(html.contains("We sent a new code"), "{html}");
+        code = smtp::code_from(&app.smtp.wait_for_message_to(email, MAIL_WAIT).await);
+    }
+    assert_eq!(failures, 20);
+    // Twenty today: an hour later sending is still paused.
+    app.clock.advance(3600);
+    let res = resend(&app, &browser, &page).await;
+    let (_, html) = follow(&app, &browser, res).await;
+    assert!(html.contains("paused"), "{html}");
+    let mails = mails_to(&app, email);
+    assert_eq!(mails, 4, "one first code and three new ones");
+    // The next day it works again.
+    app.clock.advance(86_400);
+    let res = resend(&app, &browser, &page).await;
+    let (_, html) = follow(&app, &browser, res).await;
+    assert!(html.contains("We sent a new code"), "{html}");
+    assert_mails(&app, email, mails + 1);
+}
+
+#[tokio::test]
+async fn successful_sign_ins_do_not_use_up_the_failure_budget() {
+    let app = spawn_quick(|c| {
+        c.limits.identifier_failures_per_hour = 2;
+        c.limits.identifier_failures_per_day = 2;
+    })
+    .await;
+    let client = app.confidential_client().await;
+    for _ in 0..4 {
+        let browser = Browser::new();
+        let (page, code) = code_page(&app, &browser, &client, "often@example.com").await;
+        let res = app.submit_code(&browser, &page, &code).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    }
+    // One failure is still allowed and counted; the second one fills the budget.
+    let browser = Browser::new();
+    let (page, code) = code_page(&app, &browser, &client, "often@example.com").await;
+    for i in 0..2 {
+        let res = app
+            .submit_code(&browser, &page, &wrong_code(&code, i))
+            .await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    }
+    let res = app.submit_code(&browser, &page, &code).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn ip_failure_budget_refuses_further_guesses_from_that_address() {
+    let app = spawn_quick(|c| {
+        c.limits.ip_failures_per_hour = 3;
+        c.login.code_ttl_seconds = 7200;
+        c.login.transaction_ttl_seconds = 7200;
+    })
+    .await;
+    let client = app.confidential_client().await;
+    let browser = Browser::new();
+    let (page, code) = code_page(&app, &browser, &client, "ip-budget@example.com").await;
+    for i in 0..3 {
+        let res = app
+            .submit_code(&browser, &page, &wrong_code(&code, i))
+            .await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    }
+    let res = app.submit_code(&browser, &page, &code).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.text().await.unwrap().contains("from your network"));
+    assert_eq!(
+        tx_attempts(&app, &page.tx).await,
+        3,
+        "the refused guess was not evaluated"
+    );
+    // The budget is per hour.
+    app.clock.advance(3600);
+    let res = app.submit_code(&browser, &page, &code).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+}
+
+async fn guess_from(
+    app: &TestApp,
+    browser: &Browser,
+    page: &LoginPage,
+    code: &str,
+    xff: &str,
+) -> StatusCode {
+    browser
+        .http
+        .post(app.url("/login/verify"))
+        .header("x-forwarded-for", xff)
+        .form(&[
+            ("tx", &page.tx),
+            ("csrf", &page.csrf),
+            ("code", &code.to_string()),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn forwarded_for_is_ignored_unless_the_peer_is_a_trusted_proxy() {
+    let app = spawn_quick(|c| {
+        c.login.max_attempts = 20;
+        c.limits.ip_failures_per_hour = 2;
+    })
+    .await;
+    let client = app.confidential_client().await;
+    let browser = Browser::new();
+    let (page, code) = code_page(&app, &browser, &client, "spoof@example.com").await;
+    for i in 0..2 {
+        let s = guess_from(&app, &browser, &page, &wrong_code(&code, i), "203.0.113.1").await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+    }
+    // A forged header does not buy a fresh budget.
+    let s = guess_from(&app, &browser, &page, &wrong_code(&code, 9), "203.0.113.2").await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    let events = app
+        .state
+        .store
+        .audit_events(0, Some("verification_failed"), 10)
+        .await
+        .unwrap();
+    assert!(events.iter().all(|e| e.ip.as_deref() == Some("127.0.0.1")));
+}
+
+#[tokio::test]
+async fn forwarded_for_from_a_trusted_proxy_names_the_client() {
+    let app = spawn_quick(|c| {
+        c.login.max_attempts = 20;
+        c.limits.ip_failures_per_hour = 2;
+        c.limits.trusted_proxies = vec!["127.0.0.0/8".into()];
+    })
+    .await;
+    let client = app.confidential_client().await;
+    let browser = Browser::new();
+    let (page, code) = code_page(&app, &browser, &client, "proxied@example.com").await;
+    for i in 0..2 {
+        let s = guess_from(&app, &browser, &page, &wrong_code(&code, i), "203.0.113.1").await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+    }
+    let s = guess_from(&app, &browser, &page, &wrong_code(&code, 3), "203.0.113.1").await;
+    assert_eq!(
+        s,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the forwarded client is out of budget"
+    );
+    // A client prepending a forged hop is still counted as the address the proxy saw.
+    let s = guess_from(
+        &app,
+        &browser,
+        &page,
+        &wrong_code(&code, 4),
+        "198.51.100.7, 203.0.113.1",
+    )
+    .await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    // Another client behind the same proxy has its own budget.
+    let s = guess_from(&app, &browser, &page, &wrong_code(&code, 5), "203.0.113.2").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let events = app
+        .state
+        .store
+        .audit_events(0, Some("verification_failed"), 10)
+        .await
+        .unwrap();
+    assert_eq!(events[0].ip.as_deref(), Some("203.0.113.1"));
+    assert_eq!(events.last().unwrap().ip.as_deref(), Some("203.0.113.2"));
+}
+
+#[test]
+fn client_ip_takes_the_rightmost_untrusted_forwarded_hop() {
+    let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+    let trusted = [
+        IpRange::parse("10.0.0.0/8").unwrap(),
+        IpRange::parse("::1").unwrap(),
+    ];
+    let mut h = reqwest::header::HeaderMap::new();
+    h.append(
+        "x-forwarded-for",
+        "6.6.6.6, 198.51.100.9, 10.1.2.3".parse().unwrap(),
+    );
+    assert_eq!(
+        client_ip(Some(ip("10.0.0.1")), &h, &trusted),
+        ip("198.51.100.9")
+    );
+    assert_eq!(
+        client_ip(Some(ip("192.0.2.1")), &h, &trusted),
+        ip("192.0.2.1"),
+        "untrusted peer"
+    );
+    assert_eq!(
+        client_ip(Some(ip("10.0.0.1")), &h, &[]),
+        ip("10.0.0.1"),
+        "off by default"
+    );
+    assert_eq!(client_ip(Some(ip("::1")), &h, &trusted), ip("198.51.100.9"));
+    let mut garbage = reqwest::header::HeaderMap::new();
+    garbage.append(
+        "x-forwarded-for",
+        "198.51.100.9, not-an-ip".parse().unwrap(),
+    );
+    assert_eq!(
+        client_ip(Some(ip("10.0.0.1")), &garbage, &trusted),
+        ip("10.0.0.1")
+    );
+    assert_eq!(
+        client_ip(Some(ip("::ffff:192.0.2.5")), &h, &[]),
+        ip("192.0.2.5")
+    );
+    assert_eq!(
+        client_ip(None, &h, &trusted),
+        ip("0.0.0.0"),
+        "no peer address: one shared bucket"
+    );
+    // IPv6 clients are counted per /64.
+    assert_eq!(
+        ClientIp(ip("2001:db8:1:2:aaaa::1")).limit_key(),
+        ClientIp(ip("2001:db8:1:2:bbbb::9")).limit_key()
+    );
+    assert_ne!(
+        ClientIp(ip("2001:db8:1:2::1")).limit_key(),
+        ClientIp(ip("2001:db8:1:3::1")).limit_key()
+    );
+    assert!(IpRange::parse("10.0.0.0/33").is_err());
+    assert!(IpRange::parse("example.com").is_err());
+}
+
+#[test]
+fn progressive_delay_grows_with_ip_failures_and_is_capped() {
+    let cfg = LimitsConfig::default();
+    let ms = |n| protect::delay_for(n, &cfg).as_millis();
+    assert_eq!(ms(1), 0);
+    assert_eq!(ms(3), 0, "the first failures cost nothing");
+    assert_eq!(ms(4), 250);
+    assert_eq!(ms(5), 500);
+    assert_eq!(ms(6), 1000);
+    assert_eq!(ms(8), 4000);
+    assert_eq!(ms(9), 5000, "capped");
+    assert_eq!(ms(10_000), 5000);
+    let off = LimitsConfig {
+        ip_delay_base_ms: 0,
+        ..LimitsConfig::default()
+    };
+    assert_eq!(protect::delay_for(50, &off).as_millis(), 0);
+}
+
+#[tokio::test]
+async fn failed_verifications_from_an_ip_raise_its_answer_delay() {
+    let app = TestApp::spawn_with(|c| {
+        c.login.max_attempts = 20;
+        c.limits.ip_delay_base_ms = 1;
+        c.limits.ip_delay_max_ms = 1000;
+        c.limits.ip_free_failures = 2;
+    })
+    .await;
+    let client = app.confidential_client().await;
+    let browser = Browser::new();
+    let (page, code) = code_page(&app, &browser, &client, "slow@example.com").await;
+    let me = ClientIp("127.0.0.1".parse().unwrap());
+    let mut seen = Vec::new();
+    for i in 0..6 {
+        let res = app
+            .submit_code(&browser, &page, &wrong_code(&code, i))
+            .await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        let next = protect::failed_verification(&app.state, &me, false)
+            .await
+            .unwrap();
+        seen.push(next.as_millis());
+    }
+    assert_eq!(seen, [0, 0, 1, 2, 4, 8]);
+    // Another address is not slowed down.
+    let other = ClientIp("192.0.2.44".parse().unwrap());
+    let d = protect::failed_verification(&app.state, &other, false)
+        .await
+        .unwrap();
+    assert!(d.is_zero());
+}
+
+#[tokio::test]
+async fn identifier_failure_budget_is_shared_by_replicas() {
+    let a = spawn_quick(|c| {
+        c.limits.identifier_failures_per_hour = 4;
+        c.login.max_attempts = 20;
+    })
+    .await;
+    let b = TestApp::spawn_on(
+        Arc::clone(&a.db),
+        a.smtp.clone(),
+        ShiftedClock::new(),
+        |c| {
+            c.limits.identifier_failures_per_hour = 4;
+            c.login.max_attempts = 20;
+            c.limits.ip_delay_max_ms = 5;
+        },
+    )
+    .await;
+    let client = a.confidential_client().await;
+    let browser = Browser::new();
+    let (page_a, code) = code_page(&a, &browser, &client, "replicas@example.com").await;
+    for i in 0..4 {
+        let (replica, name) = if i % 2 == 0 { (&a, "a") } else { (&b, "b") };
+        let status = replica
+            .submit_code(&browser, &page_a, &wrong_code(&code, i))
+            .await
+            .status();
+        assert_eq!(
+            status,
+            StatusCode::BAD_REQUEST,
+            "guess {i} on replica {name}"
+        );
+    }
+    assert_eq!(
+        b.submit_code(&browser, &page_a, &code).await.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "replica b sees the failures made on a"
+    );
+}
+
+#[tokio::test]
+async fn code_only_works_in_the_browser_session_that_asked_for_it() {
+    let app = spawn_quick(|_| {}).await;
+    let client = app.confidential_client().await;
+    let victim = Browser::new();
+    let (page, code) = code_page(&app, &victim, &client, "bound@example.com").await;
+    // The attacker has the code (phishing relay) and the transaction id, and a session
+    // and CSRF token of their own, but not the victim's session.
+    let attacker = Browser::new();
+    let own = begin(&app, &attacker, &client).await;
+    let res = attacker
+        .post_form(
+            &app.url("/login/verify"),
+            &[("tx", &page.tx), ("csrf", &own.csrf), ("code", &code)],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("This sign-in has expired"));
+    assert_eq!(
+        tx_attempts(&app, &page.tx).await,
+        0,
+        "nothing was evaluated"
+    );
+    assert_eq!(audit_count(&app, "verification_succeeded").await, 0);
+    // The code of one sign-in does not work in another sign-in of the same browser either.
+    let other = begin(&app, &victim, &client).await;
+    let _ = app.request_code(&victim, &other, "bound@example.com").await;
+    let res = app.submit_code(&victim, &other, &code).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    // The victim still signs in.
+    let res = app.submit_code(&victim, &page, &code).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn a_used_code_cannot_be_used_again() {
+    let app = spawn_quick(|_| {}).await;
+    let client = app.confidential_client().await;
+    let browser = Browser::new();
+    let (page, code) = code_page(&app, &browser, &client, "once@example.com").await;
+    let res = app.submit_code(&browser, &page, &code).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let again = app.submit_code(&browser, &page, &code).await;
+    assert_eq!(again.status(), StatusCode::BAD_REQUEST);
+    assert!(again.headers().get("location").is_none());
+    assert_eq!(audit_count(&app, "verification_succeeded").await, 1);
+    assert_eq!(audit_count(&app, "tokens_issued").await, 0);
+}
