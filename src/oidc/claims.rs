@@ -326,6 +326,7 @@ mod tests {
     #[test]
     fn phone_claims_only_with_phone_scope_and_a_phone() {
         let mut u = user();
+        u.phone = None;
         assert!(!user_claims(&u, "openid phone").contains_key("phone_number"));
         u.phone = Some("+16502530000".into());
         u.phone_verified = true;
