@@ -854,6 +854,18 @@ mod tests {
         };
         full.email.smtp_url = Some(SecretString::from("smtp://127.0.0.1:2525"));
         full.log.format = Some("json".into());
+        // Every optional key (None by default, so absent from the defaults' TOML).
+        let secret = || Some(SecretString::from("s".repeat(32)));
+        full.sms.provider = Some(SmsProvider::Twilio);
+        full.sms.allowed_countries = Some(vec!["US".into()]);
+        full.sms.twilio.auth_token = secret();
+        full.sms.twilio.api_key_sid = Some("SK1".into());
+        full.sms.twilio.api_key_secret = secret();
+        full.sms.twilio.from = Some("+15005550006".into());
+        full.sms.twilio.messaging_service_sid = Some("MG1".into());
+        full.sms.webhook.secret = secret();
+        full.ops.metrics_token = secret();
+        full.registration.initial_access_token = secret();
         let (mut in_file, mut all) = (Vec::new(), Vec::new());
         key_paths(&file, "", &mut in_file);
         key_paths(&toml::Value::try_from(&full).unwrap(), "", &mut all);
