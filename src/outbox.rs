@@ -495,6 +495,9 @@ mod tests {
     fn masks_recipients_by_channel() {
         assert_eq!(mask("email", "alice@example.com"), "a***@example.com");
         let masked = mask("sms", "+33612345678");
-        assert!(masked.ends_with("78") && !masked.contains("61234"), "{masked}");
+        assert!(
+            masked.ends_with("78") && !masked.contains("61234"),
+            "{masked}"
+        );
     }
 }
