@@ -65,12 +65,25 @@ impl AppState {
         client_id: Option<&str>,
         detail: serde_json::Value,
     ) {
+        self.audit_from(kind, user_id, client_id, None, detail)
+            .await
+    }
+
+    /// [`AppState::audit`] with the client IP that caused the event.
+    pub async fn audit_from(
+        &self,
+        kind: &str,
+        user_id: Option<&str>,
+        client_id: Option<&str>,
+        ip: Option<&str>,
+        detail: serde_json::Value,
+    ) {
         self.store.metrics.observe_event(kind, &detail);
         let e = crate::store::audit::NewAuditEvent {
             kind,
             user_id,
             client_id,
-            ip: None,
+            ip,
             detail,
         };
         if let Err(err) = self.store.audit(self.now(), e).await {

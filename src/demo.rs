@@ -152,6 +152,8 @@ fn demo_error(detail: &str) -> PageError {
 
 #[derive(Deserialize)]
 struct CsrfForm {
+    /// Missing reads as empty, so it is refused like a wrong token (403).
+    #[serde(default)]
     csrf: String,
 }
 

@@ -58,6 +58,9 @@ struct CodePayload {
     expires_minutes: i64,
     client_id: String,
     user_id: Option<String>,
+    /// The address of the request that asked for the code, for the audit trail.
+    #[serde(default)]
+    ip: Option<String>,
 }
 
 impl std::fmt::Debug for CodePayload {
@@ -91,6 +94,7 @@ pub struct OutgoingCode<'a> {
     pub channel: &'a str,
     pub message: &'a CodeMessage<'a>,
     pub user_id: Option<&'a str>,
+    pub ip: Option<&'a str>,
 }
 
 /// What [`store_code`] did.
@@ -125,6 +129,7 @@ pub async fn store_code(
                 expires_minutes: o.message.expires_minutes,
                 client_id: tx.client_id.clone(),
                 user_id: o.user_id.map(str::to_owned),
+                ip: o.ip.map(str::to_owned),
             };
             let json =
                 serde_json::to_vec(&payload).map_err(|_| crate::crypto::CryptoError::Encrypt)?;
@@ -257,10 +262,11 @@ async fn try_deliver(state: &AppState, c: &Claimed) -> StoreResult<Attempt> {
                 return Ok(Attempt::Unknown);
             }
             state
-                .audit(
+                .audit_from(
                     "code_sent",
                     payload.user_id.as_deref(),
                     Some(&payload.client_id),
+                    payload.ip.as_deref(),
                     serde_json::json!({
                         "channel": c.channel, "to": mask(&c.channel, &c.recipient),
                         "attempts": c.attempts,

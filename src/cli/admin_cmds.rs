@@ -166,18 +166,34 @@ pub async fn keys(config: &Config, cmd: KeysCommand) -> CliResult {
 /// Reads `90s`, `30m`, `12h`, `7d` as "that long before now"; anything else is left to
 /// the API's time parser.
 fn relative(s: &str, now: i64) -> String {
-    let s = s.trim();
-    let unit = match s.chars().last() {
-        Some('s') => 1,
-        Some('m') => 60,
-        Some('h') => 3600,
-        Some('d') => 86_400,
-        _ => return s.to_string(),
-    };
-    match s[..s.len() - 1].parse::<i64>() {
-        Ok(n) if n >= 0 => (now - n.saturating_mul(unit)).to_string(),
-        _ => s.to_string(),
+    match duration_seconds(s.trim()) {
+        Some(n) => (now - n).to_string(),
+        None => s.trim().to_string(),
     }
+}
+
+/// A duration such as `90s`, `30m`, `12h`, `7d`, `1w` or a combination (`1h30m`).
+fn duration_seconds(s: &str) -> Option<i64> {
+    let mut total: i64 = 0;
+    let mut digits = String::new();
+    for c in s.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        let unit: i64 = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            'w' => 7 * 86_400,
+            _ => return None,
+        };
+        let n: i64 = digits.parse().ok()?;
+        total = total.checked_add(n.checked_mul(unit)?)?;
+        digits.clear();
+    }
+    (digits.is_empty() && !s.is_empty()).then_some(total)
 }
 
 pub async fn audit(config: &Config, a: AuditArgs) -> CliResult {
@@ -283,6 +299,9 @@ mod tests {
     fn relative_times_count_back_from_now() {
         assert_eq!(relative("90s", 1000), "910");
         assert_eq!(relative("2h", 10_000), "2800");
+        assert_eq!(relative("1h30m", 10_000), "4600");
+        assert_eq!(relative("1w", 1_000_000), "395200");
+        assert_eq!(relative("2027-01-31", 5), "2027-01-31");
         assert_eq!(relative("1d", 100_000), "13600");
         assert_eq!(relative("2027-01-31", 0), "2027-01-31");
         assert_eq!(relative("1801353600", 0), "1801353600");

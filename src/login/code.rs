@@ -118,10 +118,12 @@ pub async fn send_code(
     state.protect.note(&state.protect.prepared);
     // The code and its message are written in one transaction (the outbox); the message
     // is then delivered at once, or retried by a worker on any replica (crate::outbox).
+    let ip_text = ip.0.to_string();
     let outgoing = (may_sign_in && !review).then(|| crate::outbox::OutgoingCode {
         channel: id.channel().as_str(),
         message: &msg,
         user_id: existing.as_ref().map(|u| u.id.as_str()),
+        ip: Some(ip_text.as_str()),
     });
     let new_code = NewCode {
         identifier: id.as_str(),

@@ -31,7 +31,6 @@ use crate::app::AppState;
 use crate::config::{LimitsConfig, SendLimits};
 use crate::delivery::mask_email;
 use crate::limits::{self, Decision, Rule};
-use crate::store::audit::NewAuditEvent;
 use crate::store::users::Channel;
 use crate::store::StoreResult;
 
@@ -422,16 +421,9 @@ pub async fn audit(
     detail: serde_json::Value,
 ) {
     let ip = ip.map(|i| i.0.to_string());
-    let e = NewAuditEvent {
-        kind,
-        user_id,
-        client_id,
-        ip: ip.as_deref(),
-        detail,
-    };
-    if let Err(err) = state.store.audit(state.now(), e).await {
-        tracing::warn!(error = %err, kind, "could not write audit event");
-    }
+    state
+        .audit_from(kind, user_id, client_id, ip.as_deref(), detail)
+        .await;
 }
 
 // ---------------------------------------------------------------------------

@@ -94,7 +94,8 @@ async fn a_rotated_key_is_published_first_signs_later_and_the_old_one_retires() 
     let rotated = r.json["rotated"].as_array().unwrap();
     assert_eq!(rotated.len(), 2);
     assert!(rotated.iter().all(|k| {
-        k["activates_at"].as_i64().unwrap() - k["created_at"].as_i64().unwrap() == 600
+        k["activates_at"].as_i64().unwrap() - k["created_at"].as_i64().unwrap()
+            == app.state.config.keys.prepublish_seconds
     }));
 }
 

@@ -86,7 +86,15 @@ async fn the_number_of_tries_is_configurable() {
 
 #[tokio::test]
 async fn concurrent_wrong_guesses_cannot_exceed_the_limit() {
-    let app = TestApp::spawn().await;
+    // The per-code limit alone: the identifier and IP budgets (security_guessing) are
+    // raised out of the way.
+    let app = TestApp::spawn_with(|cfg| {
+        cfg.limits.identifier_failures_per_hour = 1000;
+        cfg.limits.identifier_failures_per_day = 1000;
+        cfg.limits.ip_failures_per_hour = 1000;
+        cfg.limits.ip_free_failures = 1000;
+    })
+    .await;
     let client = app.confidential_client().await;
     let browser = Browser::new();
     let (page, code) = app.code_page(&browser, &client, "race@example.com").await;
@@ -149,9 +157,8 @@ async fn code_expires_after_fifteen_minutes() {
     assert!(html.contains("expired"), "{html}");
     assert!(html.contains("Ask for a new code"), "{html}");
     // A new code works (the sign-in itself lives 30 minutes).
-    let form = [("tx", page.tx.as_str()), ("csrf", page.csrf.as_str())];
-    let res = browser.post_form(&app.url("/login/resend"), &form).await;
-    assert_eq!(res.status(), StatusCode::OK);
+    let (_, html) = resend_and_follow(&app, &browser, &page.tx, &page.csrf).await;
+    assert!(html.contains("We sent a new code"), "{html}");
     let mail = app
         .smtp
         .wait_for_message_to("later@example.com", MAIL_WAIT)
@@ -217,10 +224,7 @@ async fn a_new_code_burns_the_previous_one() {
     let browser = Browser::new();
     let (page, first) = app.code_page(&browser, &client, "again@example.com").await;
     app.clock.advance(31);
-    let form = [("tx", page.tx.as_str()), ("csrf", page.csrf.as_str())];
-    let res = browser.post_form(&app.url("/login/resend"), &form).await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let html = res.text().await.unwrap();
+    let (_, html) = resend_and_follow(&app, &browser, &page.tx, &page.csrf).await;
     assert!(html.contains("We sent a new code"), "{html}");
     let mail = app
         .smtp
@@ -244,10 +248,7 @@ async fn resend_within_the_cooldown_is_refused_with_429() {
     let browser = Browser::new();
     let (page, code) = app.code_page(&browser, &client, "wait@example.com").await;
     app.clock.advance(10);
-    let form = [("tx", page.tx.as_str()), ("csrf", page.csrf.as_str())];
-    let res = browser.post_form(&app.url("/login/resend"), &form).await;
-    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
-    let html = res.text().await.unwrap();
+    let (_, html) = resend_and_follow(&app, &browser, &page.tx, &page.csrf).await;
     let wait: i64 = html
         .split("Please wait ")
         .nth(1)

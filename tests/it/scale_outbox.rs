@@ -136,14 +136,8 @@ async fn delivery_that_fails_for_good_says_so_and_a_new_code_can_be_asked_at_onc
 
     // Asking again works at once (no cooldown for a code that never left).
     app.smtp.restart().await;
-    let res = browser
-        .post_form(
-            &app.url("/login/resend"),
-            &[("tx", &page.tx), ("csrf", &page.csrf)],
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    assert!(res.text().await.unwrap().contains("We sent a new code"));
+    let (_, html) = resend_and_follow(&app, &browser, &page.tx, &page.csrf).await;
+    assert!(html.contains("We sent a new code"), "{html}");
     let code = code_from(
         &app.smtp
             .wait_for_message_to("ivan@example.com", MAIL_WAIT)

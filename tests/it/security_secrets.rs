@@ -330,7 +330,7 @@ async fn audit_cli_accepts_human_durations_and_rfc3339_times() {
             String::from_utf8_lossy(&out.stderr)
         );
         let events: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        let kinds: Vec<&str> = events
+        let kinds: Vec<&str> = events["items"]
             .as_array()
             .unwrap()
             .iter()
@@ -341,7 +341,10 @@ async fn audit_cli_accepts_human_durations_and_rfc3339_times() {
     let out = run(&["audit", "--since", "2999-01-01T00:00:00Z", "--json"]);
     assert!(out.status.success());
     let events: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(events.as_array().unwrap().is_empty(), "nothing after 2999");
+    assert!(
+        events["items"].as_array().unwrap().is_empty(),
+        "nothing after 2999"
+    );
     let out = run(&["audit", "--since", "--kind"]);
     assert!(!out.status.success());
     let out = run(&["audit", "--since", "yesterday"]);

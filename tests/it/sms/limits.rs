@@ -239,24 +239,20 @@ async fn a_resend_waits_for_the_cooldown_and_a_refused_resend_keeps_the_last_cod
     let browser = Browser::new();
     let page = ask_code_ok(&app, &browser, &client, N).await;
 
-    let res = resend(&app, &browser, &page).await;
-    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert!(res.text().await.unwrap().contains("Please wait"));
+    let (_, html) = resend_and_follow(&app, &browser, &page.tx, &page.csrf).await;
+    assert!(html.contains("Please wait"), "{html}");
     assert_eq!(fake.count(), 1, "nothing sent inside the cooldown");
 
     // The cooldown refusal did not count: the second code is still allowed.
     app.clock.advance(31);
-    let res = resend(&app, &browser, &page).await;
-    assert_eq!(res.status(), StatusCode::OK);
-    assert!(res.text().await.unwrap().contains("We sent a new code"));
+    let (_, html) = resend_and_follow(&app, &browser, &page.tx, &page.csrf).await;
+    assert!(html.contains("We sent a new code"), "{html}");
     assert_eq!(fake.count(), 2);
     let code = fake.last().code();
 
     app.clock.advance(31);
-    let res = resend(&app, &browser, &page).await;
-    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert!(retry_after(&res) > 0);
-    let html = res.text().await.unwrap();
+    let (retry, html) = resend_and_follow(&app, &browser, &page.tx, &page.csrf).await;
+    assert!(retry > 0);
     assert!(
         html.contains("We have already sent several codes to this number"),
         "{html}"

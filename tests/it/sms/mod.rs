@@ -36,6 +36,12 @@ pub fn use_twilio(cfg: &mut Config, fake: &FakeProvider) {
 pub async fn webhook_app(fake: &FakeProvider, adjust: impl FnOnce(&mut Config)) -> TestApp {
     TestApp::spawn_with(|cfg| {
         use_webhook(cfg, fake);
+        // These stories test the SMS rules ([sms.limits]); the channel-wide send limits
+        // ([limits.sms], security_sending) are raised out of their way.
+        cfg.limits.sms.per_identifier_per_hour = 1000;
+        cfg.limits.sms.per_identifier_per_day = 1000;
+        cfg.limits.sms.per_ip_per_hour = 1000;
+        cfg.limits.sms.per_ip_per_day = 1000;
         adjust(cfg);
     })
     .await
@@ -95,15 +101,6 @@ pub async fn ask_code_ok(
         res.text().await.unwrap()
     );
     page
-}
-
-pub async fn resend(app: &TestApp, browser: &Browser, page: &LoginPage) -> Response {
-    browser
-        .post_form(
-            &app.url("/login/resend"),
-            &[("tx", &page.tx), ("csrf", &page.csrf)],
-        )
-        .await
 }
 
 /// Checks `X-Sesame-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "t." + body)>` the way

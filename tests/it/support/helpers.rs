@@ -308,3 +308,27 @@ pub fn assert_demo_result(html: &str, email: &str) {
         "{userinfo}"
     );
 }
+
+/// "Send a new code" always answers 303 back to the code page, where the outcome is shown
+/// once (so a reload sends nothing). Returns the 303's `Retry-After` (0 when absent) and
+/// the page it leads to.
+pub async fn resend_and_follow(
+    app: &TestApp,
+    browser: &Browser,
+    tx: &str,
+    csrf: &str,
+) -> (i64, String) {
+    let res = browser
+        .post_form(&app.url("/login/resend"), &[("tx", tx), ("csrf", csrf)])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "resend answers 303");
+    let retry = res
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let next = browser.get(&location(&res, &app.base)).await;
+    assert_eq!(next.status(), StatusCode::OK);
+    (retry, next.text().await.unwrap())
+}
