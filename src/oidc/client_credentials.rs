@@ -55,12 +55,12 @@ pub async fn grant(state: &AppState, client: &Client, p: &Params) -> Result<Resp
     }
     let scope = granted_scope(client, p.get("scope"))?;
     let now = state.now();
-    let cfg = &state.config.tokens;
+    let ttl = client.access_token_ttl(state.config.tokens.access_token_ttl_seconds);
     let claims = AccessTokenClaims {
         iss: state.config.issuer.clone(),
         sub: client.id.clone(),
         aud: state.config.issuer.clone(),
-        exp: now + cfg.access_token_ttl_seconds,
+        exp: now + ttl,
         iat: now,
         jti: random_token(16)?,
         client_id: client.id.clone(),
@@ -81,7 +81,7 @@ pub async fn grant(state: &AppState, client: &Client, p: &Params) -> Result<Resp
     let body = TokenResponse {
         access_token,
         token_type: "Bearer",
-        expires_in: cfg.access_token_ttl_seconds,
+        expires_in: ttl,
         id_token: None,
         refresh_token: None,
         scope,

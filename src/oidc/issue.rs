@@ -107,7 +107,7 @@ pub async fn issue(state: &AppState, it: Issue<'_>, now: i64) -> Result<TokenRes
         None
     };
     let refresh_token = match it.refresh_scope {
-        Some(scope) => Some(refresh::mint(state, it.grant, scope, now).await?),
+        Some(scope) => Some(refresh::mint(state, it.client, it.grant, scope, now).await?),
         None => None,
     };
     Ok(TokenResponse {

@@ -33,15 +33,20 @@ pub fn family_end(state: &AppState, grant: &Grant) -> i64 {
 }
 
 /// Mints a new refresh token in `grant`'s family and returns it (the only time it exists
-/// in clear).
+/// in clear). A client registered with its own refresh-token lifetime gets a family that
+/// ends sooner (never later) than the server's absolute lifetime.
 pub async fn mint(
     state: &AppState,
+    client: &Client,
     grant: &Grant,
     scope: &str,
     now: i64,
 ) -> Result<String, OAuthError> {
     let token = random_token(32)?;
-    let end = family_end(state, grant);
+    let server_end = family_end(state, grant);
+    let end = (grant.created_at
+        + client.refresh_token_ttl(state.config.tokens.refresh_token_absolute_ttl_seconds))
+    .min(server_end);
     let idle = now + state.config.tokens.refresh_token_idle_ttl_seconds;
     state
         .store

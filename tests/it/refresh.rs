@@ -269,3 +269,71 @@ async fn purging_forgets_refresh_tokens_and_revocations_only_once_they_are_usele
     assert!(store.get_refresh_token(&hash).await.unwrap().is_none());
     assert!(!store.access_token_revoked(&jti).await.unwrap());
 }
+
+#[tokio::test]
+async fn a_clients_own_refresh_token_lifetime_ends_its_families_sooner() {
+    let app = TestApp::spawn().await;
+    let client = app
+        .client_with(|c| c.always_issue_refresh_token = true)
+        .await;
+    let mut stored = app
+        .state
+        .store
+        .get_client(&client.id)
+        .await
+        .unwrap()
+        .unwrap();
+    stored.meta.refresh_token_ttl_seconds = Some(120);
+    app.state.store.update_client(&stored).await.unwrap();
+    let tokens = app.tokens_for(&client, "short-lived@example.com").await;
+    let rt = tokens["refresh_token"].as_str().unwrap().to_string();
+    app.clock.advance(60);
+    let res = app.refresh(&client, &rt, None).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "still inside the client's lifetime"
+    );
+    let next: serde_json::Value = res.json().await.unwrap();
+    app.clock.advance(61);
+    let res = app
+        .refresh(&client, next["refresh_token"].as_str().unwrap(), None)
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::BAD_REQUEST,
+        "the family ended at 120 s"
+    );
+}
+
+#[tokio::test]
+async fn a_clients_own_access_token_lifetime_applies_to_client_credentials() {
+    let app = TestApp::spawn().await;
+    let client = app
+        .client_with(|c| {
+            c.grant_types = vec!["client_credentials".into()];
+            c.redirect_uris = vec![];
+            c.post_logout_redirect_uris = vec![];
+        })
+        .await;
+    let mut stored = app
+        .state
+        .store
+        .get_client(&client.id)
+        .await
+        .unwrap()
+        .unwrap();
+    stored.meta.access_token_ttl_seconds = Some(77);
+    app.state.store.update_client(&stored).await.unwrap();
+    let res = app
+        .token_form(&client, &[("grant_type", "client_credentials")])
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["expires_in"], 77);
+    let claims = jwt_claims(body["access_token"].as_str().unwrap());
+    assert_eq!(
+        claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
+        77
+    );
+}
