@@ -51,7 +51,7 @@ pub async fn ensure_demo_client(state: &AppState) -> Result<(), StartError> {
             }
         }
         None => {
-            state
+            let inserted = state
                 .store
                 .insert_client(&Client {
                     id: DEMO_CLIENT_ID.into(),
@@ -71,7 +71,12 @@ pub async fn ensure_demo_client(state: &AppState) -> Result<(), StartError> {
                     dynamic: false,
                     meta: Default::default(),
                 })
-                .await?;
+                .await;
+            match inserted {
+                // Another replica starting at the same moment registered it first.
+                Err(e) if e.is_unique_violation() => {}
+                other => other?,
+            }
         }
     }
     Ok(())
