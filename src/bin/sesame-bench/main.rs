@@ -280,6 +280,14 @@ async fn run_backend(
         flows::REDIRECT_URI,
         "--id-token-alg",
         &args.alg,
+        "--grant-type",
+        "authorization_code",
+        "--grant-type",
+        "refresh_token",
+        "--grant-type",
+        "client_credentials",
+        "--scope",
+        "bench:read",
         "--json",
     ];
     let extra = std::env::var("SESAME_BENCH_CLIENT_ARGS").unwrap_or_default();
@@ -338,7 +346,7 @@ async fn run_backend(
                 samples.push(s);
             }
             if has("exchange") {
-                let want = ((2_500.0 * args.duration) as usize)
+                let want = ((750.0 * args.duration) as usize)
                     .min(args.max_requests)
                     .max(c);
                 let c2 = ctx.clone();
