@@ -18,10 +18,8 @@
 //! attacker which numbers are registered. A denial writes an `sms_denied` audit event with
 //! the rule and the masked number, and the person gets a calm page that says what to do.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 
-use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::request::Parts;
 use axum::http::StatusCode;
 use serde_json::json;
 
@@ -43,24 +41,6 @@ pub const RULE_PER_IP_DAY: &str = "sms_per_ip_day";
 pub const RULE_BUDGET: &str = "sms_daily_budget";
 
 const DAY: i64 = 86_400;
-
-/// The address the request came from (the TCP peer, from axum's `ConnectInfo`). None when
-/// the server was not started with connection info.
-#[derive(Debug, Clone, Copy)]
-pub struct ClientIp(pub Option<IpAddr>);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip().to_canonical()),
-        ))
-    }
-}
 
 /// A refused send: which rule, and when trying again can help.
 #[derive(Debug, Clone, PartialEq, Eq)]
