@@ -119,7 +119,9 @@ pub struct NewClientRequest {
 pub struct ClientCreated {
     #[serde(flatten)]
     pub client: ClientView,
-    /// Only for confidential clients; Sesame keeps only a keyed hash of it.
+    /// Only for confidential clients (absent for public ones); Sesame keeps only a keyed
+    /// hash of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
 }
 
