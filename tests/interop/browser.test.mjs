@@ -204,7 +204,7 @@ describe('hosted pages in Chromium', () => {
     await page.getByLabel('Email address').fill('not-an-email');
     await page.getByRole('button', { name: 'Send me a code' }).click();
     await page.getByRole('alert').waitFor();
-    assert.equal(await text(page, '[role=alert]'), 'That does not look like an email address. Check it and try again.');
+    assert.equal(await text(page, '[role=alert]'), 'Enter an email address (like name@example.com) or a phone number.');
     const field = page.getByLabel('Email address');
     assert.equal(await field.getAttribute('aria-invalid'), 'true');
     assert.equal(await field.getAttribute('aria-describedby'), 'identifier-error');
@@ -292,7 +292,7 @@ describe('hosted pages in Chromium', () => {
     await page.waitForURL((u) => u.pathname === '/login');
 
     a = await active();
-    assert.deepEqual([a.tag, a.id, a.name], ['input', 'identifier', 'Email address'], 'the address field has focus and its label');
+    assert.deepEqual([a.tag, a.id, a.name], ['input', 'identifier', 'Email address or phone number'], 'the address field has focus and its label');
     const email = 'alan@example.com';
     await page.keyboard.type(email);
     await page.keyboard.press('Enter');
