@@ -141,13 +141,12 @@ where
                 state = s;
                 match r {
                     Ok(()) => lat.push(t.elapsed()),
+                    // A prepared pool running dry ends this worker; it is not an error.
+                    Err(e) if e == EXHAUSTED => break,
                     Err(e) => {
                         errors += 1;
                         if first_error.is_none() {
                             first_error = Some(e);
-                        }
-                        if e_is_exhausted(&first_error) {
-                            break;
                         }
                     }
                 }
@@ -187,10 +186,6 @@ where
     }
 }
 
-/// A prepared pool ran dry: stop this worker instead of counting more errors.
-fn e_is_exhausted(e: &Option<String>) -> bool {
-    e.as_deref() == Some(EXHAUSTED)
-}
 const EXHAUSTED: &str = "prepared codes exhausted";
 
 async fn discover(http: &reqwest::Client, base: &str) -> Result<serde_json::Value, String> {
