@@ -1,8 +1,8 @@
 //! Delivery of one-time codes by email.
 //!
 //! Two senders exist:
-//! * SMTP (lettre's pooled async transport), configured by an `smtp://` or
-//!   `smtps://` URL;
+//! * SMTP (one conversation per message over a socket with `TCP_NODELAY`, see
+//!   [`smtp`]), configured by an `smtp://` or `smtps://` URL;
 //! * a console sender, used when no SMTP URL is configured: it prints the code
 //!   to stdout and to the log. It is meant for development only.
 //!
@@ -10,18 +10,15 @@
 //! error texts or in SMTP logs.
 
 pub mod sms;
+mod smtp;
 
 use std::fmt;
 use std::io::Write as _;
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use askama::Template;
 use lettre::message::{Mailbox, Message, MultiPart};
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
-use lettre::transport::smtp::{AsyncSmtpTransportBuilder, PoolConfig};
-use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use lettre::Address;
 use secrecy::{ExposeSecret, SecretString};
 
 /// Everything needed to write one code message.
@@ -78,30 +75,7 @@ enum Kind {
 
 struct SmtpSender {
     settings: SmtpSettings,
-    builder: AsyncSmtpTransportBuilder,
-    /// Built once: in `Mailer::new` when called inside a Tokio runtime (lettre's
-    /// pool spawns a task), otherwise on the first send.
-    transport: OnceLock<AsyncSmtpTransport<Tokio1Executor>>,
     timeout: Duration,
-}
-
-impl SmtpSender {
-    fn transport(&self) -> &AsyncSmtpTransport<Tokio1Executor> {
-        self.transport
-            .get_or_init(|| self.builder.clone().build::<Tokio1Executor>())
-    }
-}
-
-impl Drop for SmtpSender {
-    fn drop(&mut self) {
-        // lettre's pool spawns a task when dropped, which panics outside a
-        // Tokio runtime; leak the (small) transport instead in that case.
-        if tokio::runtime::Handle::try_current().is_err() {
-            if let Some(transport) = self.transport.take() {
-                std::mem::forget(transport);
-            }
-        }
-    }
 }
 
 impl fmt::Debug for Mailer {
@@ -156,17 +130,12 @@ impl Mailer {
                     ));
                 }
                 let settings = parse_smtp_url(url.expose_secret())?;
-                let builder = transport_builder(&settings, timeout)?;
-                let sender = SmtpSender {
-                    settings,
-                    builder,
-                    transport: OnceLock::new(),
-                    timeout,
-                };
-                if tokio::runtime::Handle::try_current().is_ok() {
-                    sender.transport();
+                if settings.security != Security::Plain {
+                    // Fail at start-up, not at the first send, when TLS cannot be set up.
+                    native_tls::TlsConnector::new()
+                        .map_err(|e| config_err(format!("SMTP TLS setup failed: {e}")))?;
                 }
-                Kind::Smtp(Box::new(sender))
+                Kind::Smtp(Box::new(SmtpSender { settings, timeout }))
             }
         };
         Ok(Mailer {
@@ -217,10 +186,15 @@ impl Mailer {
                 Ok(())
             }
             Kind::Smtp(sender) => {
-                // lettre's tokio transport only applies its timeout to the TCP
-                // connect; bound the whole exchange here.
+                // The timeout bounds the TCP connect and, here, the whole exchange.
                 let overall = sender.timeout;
-                let result = tokio::time::timeout(overall, sender.transport().send(email)).await;
+                let envelope = email.envelope().clone();
+                let body = email.formatted();
+                let result = tokio::time::timeout(
+                    overall,
+                    smtp::send(&sender.settings, overall, &envelope, &body),
+                )
+                .await;
                 let err = match result {
                     Ok(Ok(_response)) => {
                         tracing::info!(
@@ -230,7 +204,7 @@ impl Mailer {
                         );
                         return Ok(());
                     }
-                    Ok(Err(e)) => redact(&e.to_string(), msg.code, &sender.settings),
+                    Ok(Err(e)) => redact(&e, msg.code, &sender.settings),
                     Err(_) => format!("timed out after {} ms", overall.as_millis()),
                 };
                 tracing::warn!(to = %masked, error = %err, "sending a one-time code by email failed");
@@ -554,38 +528,6 @@ fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-fn transport_builder(
-    settings: &SmtpSettings,
-    timeout: Duration,
-) -> Result<AsyncSmtpTransportBuilder, DeliveryError> {
-    let tls = match settings.security {
-        Security::Plain => Tls::None,
-        Security::StartTls => Tls::Required(tls_parameters(&settings.host)?),
-        Security::Implicit => Tls::Wrapper(tls_parameters(&settings.host)?),
-    };
-    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&settings.host)
-        .port(settings.port)
-        .tls(tls)
-        .timeout(Some(timeout))
-        // No connection reuse: a send cancelled by our overall timeout would
-        // otherwise park a connection in an unknown protocol state (lettre
-        // cannot tell), and later sends would stall on it. One connection per
-        // message is plenty for one-time codes.
-        .pool_config(PoolConfig::new().max_size(0));
-    if let Some((user, password)) = &settings.credentials {
-        builder = builder.credentials(Credentials::new(
-            user.clone(),
-            password.expose_secret().to_owned(),
-        ));
-    }
-    Ok(builder)
-}
-
-fn tls_parameters(host: &str) -> Result<TlsParameters, DeliveryError> {
-    TlsParameters::new(host.to_owned())
-        .map_err(|e| config_err(format!("SMTP TLS setup failed: {e}")))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -751,7 +693,7 @@ mod tests {
             Mailer::new(Some(&secret("smtp://x")), "a@b.c", "{code}", Duration::ZERO),
             Err(DeliveryError::Config(_))
         ));
-        // Outside a runtime: the transport is built lazily, no panic.
+        // Building a mailer needs no runtime and opens no connection.
         let m = Mailer::new(Some(&secret("smtp://127.0.0.1:2525")), "a@b.c", "{code}", t).unwrap();
         assert!(!m.is_console());
     }
