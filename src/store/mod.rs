@@ -22,6 +22,7 @@ pub mod outbox;
 pub mod profile;
 pub mod review_accounts;
 pub mod sessions;
+mod sqlite_busy;
 pub mod tokens;
 pub mod user_sessions;
 pub mod users;
@@ -160,6 +161,7 @@ impl Store {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(5));
             let pool_opts = SqlitePoolOptions::new()
+                .after_connect(|conn, _meta| Box::pin(sqlite_busy::install(conn)))
                 .max_connections(cfg.max_connections.max(1))
                 .min_connections(cfg.min_connections)
                 .acquire_timeout(timeout)
