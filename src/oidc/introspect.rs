@@ -14,6 +14,7 @@ use super::refresh;
 use super::token::{authenticate_client, no_store};
 use crate::app::AppState;
 use crate::error::OAuthError;
+use crate::store::codes::Grant;
 use crate::store::StoreResult;
 use crate::tokens::{self, AccessTokenClaims};
 
@@ -21,17 +22,28 @@ use crate::tokens::{self, AccessTokenClaims};
 /// its grant (when it has one) not revoked — revoking a refresh-token family, reusing a
 /// code or signing out ends every access token of the grant.
 pub async fn access_token_live(state: &AppState, claims: &AccessTokenClaims) -> StoreResult<bool> {
+    Ok(live_grant(state, claims).await?.is_some())
+}
+
+/// Like [`access_token_live`], and hands back what it read: `None` when the token is not
+/// live, `Some(None)` for a live token without a grant (client credentials), `Some(grant)`
+/// otherwise, so the caller does not read the grant a second time.
+pub async fn live_grant(
+    state: &AppState,
+    claims: &AccessTokenClaims,
+) -> StoreResult<Option<Option<Grant>>> {
     if state.store.access_token_revoked(&claims.jti).await? {
-        return Ok(false);
+        return Ok(None);
     }
     if claims.gid.is_empty() {
-        return Ok(true);
+        return Ok(Some(None));
     }
     Ok(state
         .store
         .get_grant(&claims.gid)
         .await?
-        .is_some_and(|g| g.revoked_at.is_none()))
+        .filter(|g| g.revoked_at.is_none())
+        .map(Some))
 }
 
 /// A JWT has two dots; our refresh tokens have none.

@@ -89,9 +89,9 @@ pub async fn userinfo(
             TokenError::Expired => invalid_token("the access token has expired"),
             _ => invalid_token("the access token is not valid"),
         })?;
-    if !super::introspect::access_token_live(&state, &claims).await? {
+    let Some(grant) = super::introspect::live_grant(&state, &claims).await? else {
         return Err(invalid_token("the access token has been revoked"));
-    }
+    };
     if !claims.scope.split(' ').any(|s| s == "openid") {
         return Err(OAuthError::bearer(
             StatusCode::FORBIDDEN,
@@ -105,10 +105,9 @@ pub async fn userinfo(
         .await?
         .filter(|u| u.disabled_at.is_none())
         .ok_or_else(|| invalid_token("the account is not available"))?;
-    let request = match state.store.get_grant(&claims.gid).await? {
-        Some(g) => g.claims.and_then(|c| ClaimsRequest::parse(&c).ok()),
-        None => None,
-    };
+    let request = grant
+        .and_then(|g| g.claims)
+        .and_then(|c| ClaimsRequest::parse(&c).ok());
     let wanted = claims::wanted(&claims.scope, request.as_ref(), Target::UserInfo);
     let profile = if claims::needs_profile(&wanted) {
         state.store.get_profile(&user.id).await?
