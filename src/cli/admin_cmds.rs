@@ -47,10 +47,10 @@ pub struct AuditArgs {
     #[arg(long)]
     pub until: Option<String>,
     /// Only events about this user id.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub user: Option<String>,
     /// Only events about this client id.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub client: Option<String>,
     /// Only events of this kind (for example code_sent), or a prefix ending in * (admin_*).
     #[arg(long)]

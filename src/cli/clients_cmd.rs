@@ -22,6 +22,7 @@ pub enum ClientsCommand {
     },
     /// Show one client.
     Get {
+        #[arg(allow_hyphen_values = true)]
         client_id: String,
         #[arg(long)]
         json: bool,
@@ -30,12 +31,14 @@ pub enum ClientsCommand {
     Update(UpdateClient),
     /// Issue a new secret (the old one stops working at once); prints it, once.
     RotateSecret {
+        #[arg(allow_hyphen_values = true)]
         client_id: String,
         #[arg(long)]
         json: bool,
     },
     /// Delete a client and everything issued to it.
     Remove {
+        #[arg(allow_hyphen_values = true)]
         client_id: String,
         #[arg(long)]
         json: bool,
@@ -148,6 +151,7 @@ pub enum Clearable {
 
 #[derive(Args, Debug)]
 pub struct UpdateClient {
+    #[arg(allow_hyphen_values = true)]
     pub client_id: String,
     #[arg(long)]
     pub name: Option<String>,

@@ -38,30 +38,35 @@ pub enum UsersCommand {
     },
     /// Show one person.
     Get {
+        #[arg(allow_hyphen_values = true)]
         user: String,
         #[arg(long)]
         json: bool,
     },
     /// Disable an account: no more sign-ins; its sessions and grants end now.
     Disable {
+        #[arg(allow_hyphen_values = true)]
         user: String,
         #[arg(long)]
         json: bool,
     },
     /// Enable a disabled account.
     Enable {
+        #[arg(allow_hyphen_values = true)]
         user: String,
         #[arg(long)]
         json: bool,
     },
     /// Delete a person with their sessions, grants, codes and tokens.
     Delete {
+        #[arg(allow_hyphen_values = true)]
         user: String,
         #[arg(long)]
         json: bool,
     },
     /// List a person's sign-in sessions and grants (refresh-token families).
     Sessions {
+        #[arg(allow_hyphen_values = true)]
         user: String,
         /// Also show ended sessions and revoked or expired grants.
         #[arg(long)]
@@ -71,12 +76,13 @@ pub enum UsersCommand {
     },
     /// End sessions and revoke grants of a person.
     Revoke {
+        #[arg(allow_hyphen_values = true)]
         user: String,
         /// A session id to end (repeat).
-        #[arg(long = "session")]
+        #[arg(long = "session", allow_hyphen_values = true)]
         sessions: Vec<String>,
         /// A grant id to revoke (repeat).
-        #[arg(long = "grant")]
+        #[arg(long = "grant", allow_hyphen_values = true)]
         grants: Vec<String>,
         /// End every session.
         #[arg(long)]

@@ -356,3 +356,25 @@ async fn cli_prints_tables_for_people_and_clear_errors() {
     let (ok, _, err) = run_cli(&app, &["admin-tokens", "revoke", "nope"]);
     assert!(!ok && err.contains("no admin token"), "{err}");
 }
+
+#[tokio::test]
+async fn cli_takes_ids_that_begin_with_a_hyphen() {
+    // Ids are random base64url, so one in 64 begins with `-`; the CLI must not read it as
+    // an option.
+    let app = TestApp::spawn().await;
+    let (ok, _, err) = run_cli(&app, &["users", "get", "-1WGPpZo37ge7e8zhtleWg"]);
+    assert!(!ok && err.contains("no user"), "{err}");
+    let (ok, _, err) = run_cli(
+        &app,
+        &[
+            "users",
+            "revoke",
+            "-1WGPpZo37ge7e8zhtleWg",
+            "--session",
+            "-x",
+        ],
+    );
+    assert!(!ok && !err.contains("unexpected argument"), "{err}");
+    let (ok, _, err) = run_cli(&app, &["clients", "get", "-Zq9"]);
+    assert!(!ok && !err.contains("unexpected argument"), "{err}");
+}
