@@ -62,7 +62,12 @@ pub async fn mint(
             revoked_at: None,
         })
         .await?;
-    state.store.extend_grant(&grant.id, end).await?;
+    // A grant's end only ever moves later, so when the grant in hand already reaches `end`
+    // the stored one does too and the UPDATE would change nothing (it would still take
+    // SQLite's write lock): every rotation after a family's first token skips it.
+    if grant.expires_at < end {
+        state.store.extend_grant(&grant.id, end).await?;
+    }
     Ok(token)
 }
 
