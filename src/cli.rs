@@ -9,6 +9,24 @@ use crate::app::{self, Application, BuildOptions};
 use crate::config::Config;
 use crate::store::Store;
 
+/// `println!` for the CLI's standard output: a reader that goes away (`sesame audit | head`)
+/// ends the command quietly with status 0 instead of a panic about a broken pipe.
+macro_rules! out {
+    () => {
+        $crate::cli::write_stdout(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::cli::write_stdout(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `print!` for the CLI's standard output; see [`out!`].
+macro_rules! out_raw {
+    ($($arg:tt)*) => {
+        $crate::cli::write_stdout(format_args!($($arg)*))
+    };
+}
+
 mod admin_cmds;
 mod clients_cmd;
 mod output;
@@ -86,7 +104,7 @@ pub fn run() -> ExitCode {
             Command::Serve => serve(config).await,
             Command::Migrate => migrate(&config).await,
             Command::CheckConfig => {
-                print!("{}", config.redacted_toml());
+                out_raw!("{}", config.redacted_toml());
                 Ok(())
             }
             Command::Clients(c) => clients_cmd::run(&config, c).await,
@@ -121,8 +139,11 @@ fn init_logging(config: &Config, serving: bool) {
         Some(_) => false,
         None => !config.is_development(),
     };
+    // Colours only on a terminal: a log file or journald gets plain text.
+    let colour = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(colour)
         .with_writer(std::io::stderr);
     let _ = if json {
         builder.json().flatten_event(true).try_init()
@@ -132,6 +153,20 @@ fn init_logging(config: &Config, serving: bool) {
 }
 
 type CliResult = Result<(), Box<dyn std::error::Error>>;
+
+/// Writes to standard output; see [`out!`]. A closed pipe exits with status 0 (the reader
+/// had what it wanted); any other write error exits with status 1 and says why.
+pub(crate) fn write_stdout(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_fmt(args).and_then(|()| stdout.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("sesame: cannot write to standard output: {e}");
+        std::process::exit(1);
+    }
+}
 
 async fn serve(config: Config) -> CliResult {
     let dev = config.is_development();
@@ -182,6 +217,6 @@ async fn open_store(config: &Config) -> Result<Store, Box<dyn std::error::Error>
 async fn migrate(config: &Config) -> CliResult {
     let store = Store::connect(&config.database).await?;
     store.migrate().await?;
-    println!("migrations applied ({})", store.backend());
+    out!("migrations applied ({})", store.backend());
     Ok(())
 }

@@ -156,7 +156,7 @@ pub async fn keys(config: &Config, cmd: KeysCommand) -> CliResult {
             if json {
                 return print_json(&r);
             }
-            println!("New keys (published now; they sign from ACTIVATES):");
+            out!("New keys (published now; they sign from ACTIVATES):");
             print_keys(&r.rotated);
         }
     }
@@ -219,7 +219,7 @@ pub async fn audit(config: &Config, a: AuditArgs) -> CliResult {
     }
     // Oldest first on a terminal, like a log.
     for e in page.items.iter().rev() {
-        println!(
+        out!(
             "{} {:<28} user={} client={} {}",
             when(Some(e.at)),
             e.kind,
@@ -241,12 +241,12 @@ pub async fn admin_tokens(config: &Config, cmd: AdminTokensCommand) -> CliResult
             if json {
                 return print_json(&t);
             }
-            println!("Admin token created.");
-            println!("  id:    {}", t.id);
-            println!("  name:  {}", t.name);
-            println!("  token: {}", t.token);
-            println!("The token is shown only now; Sesame stores only a keyed hash of it.");
-            println!(
+            out!("Admin token created.");
+            out!("  id:    {}", t.id);
+            out!("  name:  {}", t.name);
+            out!("  token: {}", t.token);
+            out!("The token is shown only now; Sesame stores only a keyed hash of it.");
+            out!(
                 "Use it as `Authorization: Bearer <token>` on {}{}.",
                 config.issuer,
                 crate::admin::PREFIX
@@ -276,7 +276,7 @@ pub async fn admin_tokens(config: &Config, cmd: AdminTokensCommand) -> CliResult
             if json {
                 return print_json(&t);
             }
-            println!("Admin token {} ({}) revoked.", t.id, t.name);
+            out!("Admin token {} ({}) revoked.", t.id, t.name);
         }
     }
     Ok(())
@@ -285,7 +285,7 @@ pub async fn admin_tokens(config: &Config, cmd: AdminTokensCommand) -> CliResult
 pub fn admin(cmd: AdminCommand) -> CliResult {
     match cmd {
         AdminCommand::Openapi => {
-            print!("{}", crate::admin::openapi_json());
+            out_raw!("{}", crate::admin::openapi_json());
             Ok(())
         }
     }

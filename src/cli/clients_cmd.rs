@@ -265,16 +265,14 @@ pub async fn run(config: &Config, cmd: ClientsCommand) -> CliResult {
             if a.json {
                 return print_json(&created);
             }
-            println!("Client registered.");
-            println!("  client_id:     {}", created.client.client_id);
+            out!("Client registered.");
+            out!("  client_id:     {}", created.client.client_id);
             match &created.client_secret {
                 Some(s) => {
-                    println!("  client_secret: {s}");
-                    println!(
-                        "The secret is shown only now; Sesame stores only a keyed hash of it."
-                    );
+                    out!("  client_secret: {s}");
+                    out!("The secret is shown only now; Sesame stores only a keyed hash of it.");
                 }
-                None => println!("  (public client: no secret; PKCE with S256 is required)"),
+                None => out!("  (public client: no secret; PKCE with S256 is required)"),
             }
         }
         ClientsCommand::List {
@@ -324,7 +322,7 @@ pub async fn run(config: &Config, cmd: ClientsCommand) -> CliResult {
             if json {
                 return print_json(&c);
             }
-            println!("Client updated.");
+            out!("Client updated.");
             print_client(&c);
         }
         ClientsCommand::RotateSecret { client_id, json } => {
@@ -332,9 +330,9 @@ pub async fn run(config: &Config, cmd: ClientsCommand) -> CliResult {
             if json {
                 return print_json(&s);
             }
-            println!("New secret for {}:", s.client_id);
-            println!("  client_secret: {}", s.client_secret);
-            println!("The old secret no longer works. This one is shown only now.");
+            out!("New secret for {}:", s.client_id);
+            out!("  client_secret: {}", s.client_secret);
+            out!("The old secret no longer works. This one is shown only now.");
         }
         ClientsCommand::Remove { client_id, json } => {
             let existed = ops::delete_client(&ctx, &client_id).await?;
@@ -346,7 +344,7 @@ pub async fn run(config: &Config, cmd: ClientsCommand) -> CliResult {
             if !existed {
                 return Err(format!("no client with id {client_id}").into());
             }
-            println!("Client {client_id} removed.");
+            out!("Client {client_id} removed.");
         }
     }
     Ok(())

@@ -43,7 +43,7 @@ impl<'a> Env<'a> {
 }
 
 pub fn print_json<T: Serialize>(v: &T) -> CliResult {
-    println!("{}", serde_json::to_string_pretty(v)?);
+    out!("{}", serde_json::to_string_pretty(v)?);
     Ok(())
 }
 
@@ -79,7 +79,7 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) {
                 }
             })
             .collect();
-        println!("{}", text.join("  ").trim_end());
+        out!("{}", text.join("  ").trim_end());
     };
     line(header.to_vec());
     for r in rows {
@@ -91,13 +91,13 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) {
 pub fn fields(pairs: &[(&str, String)]) {
     let w = pairs.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
     for (k, v) in pairs {
-        println!("{k:<w$}  {v}");
+        out!("{k:<w$}  {v}");
     }
 }
 
 /// Tells a person how to get the next page.
 pub fn more(next: &Option<String>) {
     if let Some(c) = next {
-        println!("(more: add --cursor {c})");
+        out!("(more: add --cursor {c})");
     }
 }

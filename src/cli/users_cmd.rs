@@ -176,7 +176,7 @@ fn print_user(u: &UserView) {
 }
 
 fn print_revoked(r: &Revoked) {
-    println!(
+    out!(
         "{} session(s) ended, {} grant(s) revoked.",
         r.sessions_ended.len(),
         r.grants_revoked.len()
@@ -239,7 +239,7 @@ pub async fn run(config: &Config, cmd: UsersCommand) -> CliResult {
             if json {
                 return print_json(&u);
             }
-            println!("Account disabled; its sessions and grants have ended.");
+            out!("Account disabled; its sessions and grants have ended.");
             print_user(&u);
         }
         UsersCommand::Enable { user, json } => {
@@ -247,7 +247,7 @@ pub async fn run(config: &Config, cmd: UsersCommand) -> CliResult {
             if json {
                 return print_json(&u);
             }
-            println!("Account enabled.");
+            out!("Account enabled.");
             print_user(&u);
         }
         UsersCommand::Delete { user, json } => {
@@ -258,7 +258,7 @@ pub async fn run(config: &Config, cmd: UsersCommand) -> CliResult {
             if !existed {
                 return Err(format!("no user {user}").into());
             }
-            println!("User {user} deleted with their sessions, grants and tokens.");
+            out!("User {user} deleted with their sessions, grants and tokens.");
         }
         UsersCommand::Sessions { user, all, json } => {
             let sessions = ops::list_sessions(&ctx, &user, all).await?;
@@ -268,7 +268,7 @@ pub async fn run(config: &Config, cmd: UsersCommand) -> CliResult {
                     "sessions": sessions.items, "grants": grants.items,
                 }));
             }
-            println!("Sessions:");
+            out!("Sessions:");
             let rows: Vec<Vec<String>> = sessions
                 .items
                 .iter()
@@ -290,8 +290,8 @@ pub async fn run(config: &Config, cmd: UsersCommand) -> CliResult {
                 &["SESSION ID", "AMR", "SIGNED IN", "EXPIRES", "STATUS"],
                 &rows,
             );
-            println!();
-            println!("Grants (token families):");
+            out!();
+            out!("Grants (token families):");
             let rows: Vec<Vec<String>> = grants
                 .items
                 .iter()
@@ -374,7 +374,7 @@ async fn review_cmd(env: &Env<'_>, cmd: ReviewAccountCommand) -> CliResult {
             if json {
                 return print_json(&a);
             }
-            println!(
+            out!(
                 "Review account {} signs in with its fixed code until {}; no message is sent to it.",
                 a.identifier,
                 when(Some(a.expires_at))
@@ -413,7 +413,7 @@ async fn review_cmd(env: &Env<'_>, cmd: ReviewAccountCommand) -> CliResult {
             if !existed {
                 return Err(format!("{identifier} is not a review account").into());
             }
-            println!("Review account {identifier} removed.");
+            out!("Review account {identifier} removed.");
         }
     }
     Ok(())

@@ -1,8 +1,8 @@
 //! Signing keys: generated on first start, stored encrypted, published as a JWKS.
 //!
 //! Each replica keeps the keys in memory and reloads them from the database when its copy
-//! is older than `keys.cache_seconds`, or when it meets a `kid` it does not know, so a key
-//! added through one replica is published and accepted by every other.
+//! is older than 30 s (`BuildOptions::key_cache_seconds`), or when it meets a `kid` it does
+//! not know, so a key added through one replica is published and accepted by every other.
 
 use std::sync::Arc;
 

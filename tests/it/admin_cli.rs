@@ -378,3 +378,40 @@ async fn cli_takes_ids_that_begin_with_a_hyphen() {
     let (ok, _, err) = run_cli(&app, &["clients", "get", "-Zq9"]);
     assert!(!ok && !err.contains("unexpected argument"), "{err}");
 }
+
+#[tokio::test]
+async fn cli_output_into_a_closed_pipe_ends_quietly() {
+    // `sesame audit | head -1`: the reader goes away before the command has written all it
+    // has. The command must end with status 0 and no panic, not "failed printing to stdout".
+    let app = TestApp::spawn().await;
+    for _ in 0..3 {
+        app.confidential_client().await;
+    }
+    let empty = std::env::temp_dir().join("sesame-empty-config.toml");
+    std::fs::write(&empty, "").unwrap();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_sesame"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("SESAME_") || k == "RUST_LOG" {
+            cmd.env_remove(k);
+        }
+    }
+    let mut child = cmd
+        .args(["audit", "--since", "1h"])
+        .env("SESAME_CONFIG", &empty)
+        .env("SESAME_DATABASE_URL", &app.db.url)
+        .env(
+            "SESAME_SECRET_KEY",
+            "test-secret-key-that-is-long-enough-0123456789",
+        )
+        .env("SESAME_ISSUER", &app.base)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the reading end before the command has opened its database.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "status {:?}: {err}", out.status);
+    assert!(!err.contains("panicked"), "{err}");
+}
