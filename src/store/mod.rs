@@ -162,6 +162,9 @@ impl Store {
                 .busy_timeout(Duration::from_secs(5));
             let pool_opts = SqlitePoolOptions::new()
                 .after_connect(|conn, _meta| Box::pin(sqlite_busy::install(conn)))
+                // A connection to a local file cannot go stale while idle; sqlx's round
+                // trip to test it on every acquire doubled the cost of a short query.
+                .test_before_acquire(false)
                 .max_connections(cfg.max_connections.max(1))
                 .min_connections(cfg.min_connections)
                 .acquire_timeout(timeout)
@@ -189,6 +192,11 @@ impl Store {
             })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let opts = PgConnectOptions::from_str(url)?;
+            // sqlx tests each idle connection with a round trip before handing it out. It
+            // costs a round trip per query (measured: refresh 20-29 % faster without it),
+            // but after a database restart or failover it is what keeps dead connections
+            // from reaching requests (scale_reliability: the first try after an outage
+            // succeeds), so PostgreSQL keeps it.
             let pool = PgPoolOptions::new()
                 .max_connections(cfg.max_connections.max(1))
                 .min_connections(cfg.min_connections)
