@@ -285,7 +285,7 @@ async fn run_backend(
         "bench:read",
         "--json",
     ];
-    let extra = std::env::var("SESAME_BENCH_CLIENT_ARGS").unwrap_or_default();
+    let extra = std::env::var(server::CLIENT_ARGS_VAR).unwrap_or_default();
     add.extend(extra.split_whitespace());
     let out = server::cli(&exe, &env, &add).await?;
     let reg: serde_json::Value = serde_json::from_str(out.trim()).map_err(|e| e.to_string())?;

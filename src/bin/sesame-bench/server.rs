@@ -80,10 +80,15 @@ pub fn server_env(db_url: &str, port: u16, smtp_port: u16, alg: &str) -> Vec<(St
     .collect()
 }
 
+/// The bench's own settings. They start with `SESAME_`, so they are kept from the server,
+/// whose configuration would refuse them as unknown keys.
+pub const SERVER_ENV_VAR: &str = "SESAME_BENCH_SERVER_ENV";
+pub const CLIENT_ARGS_VAR: &str = "SESAME_BENCH_CLIENT_ARGS";
+
 /// Extra `KEY=VALUE` settings from `SESAME_BENCH_SERVER_ENV` (comma separated), e.g. to
 /// raise rate limits: `SESAME_BENCH_SERVER_ENV=SESAME_LIMITS__X=100000`.
 fn extra_env() -> Vec<(String, String)> {
-    std::env::var("SESAME_BENCH_SERVER_ENV")
+    std::env::var(SERVER_ENV_VAR)
         .unwrap_or_default()
         .split(',')
         .filter_map(|kv| kv.split_once('='))
@@ -95,6 +100,8 @@ fn extra_env() -> Vec<(String, String)> {
 pub async fn cli(exe: &Path, env: &[(String, String)], args: &[&str]) -> Result<String, String> {
     let out = Command::new(exe)
         .args(args)
+        .env_remove(SERVER_ENV_VAR)
+        .env_remove(CLIENT_ARGS_VAR)
         .envs(env.iter().map(|(k, v)| (k, v)))
         .output()
         .await
@@ -121,6 +128,8 @@ impl Server {
         let base = format!("http://127.0.0.1:{port}");
         let started = Instant::now();
         let child = Command::new(exe)
+            .env_remove(SERVER_ENV_VAR)
+            .env_remove(CLIENT_ARGS_VAR)
             .envs(env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
