@@ -196,7 +196,7 @@ impl Mailer {
                 )
                 .await;
                 let err = match result {
-                    Ok(Ok(_response)) => {
+                    Ok(Ok(())) => {
                         tracing::info!(
                             to = %masked,
                             client = ?msg.client_name,

@@ -387,23 +387,8 @@ async fn cli_output_into_a_closed_pipe_ends_quietly() {
     for _ in 0..3 {
         app.confidential_client().await;
     }
-    let empty = std::env::temp_dir().join("sesame-empty-config.toml");
-    std::fs::write(&empty, "").unwrap();
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_sesame"));
-    for (k, _) in std::env::vars() {
-        if k.starts_with("SESAME_") || k == "RUST_LOG" {
-            cmd.env_remove(k);
-        }
-    }
-    let mut child = cmd
+    let mut child = cli_command(&app)
         .args(["audit", "--since", "1h"])
-        .env("SESAME_CONFIG", &empty)
-        .env("SESAME_DATABASE_URL", &app.db.url)
-        .env(
-            "SESAME_SECRET_KEY",
-            "test-secret-key-that-is-long-enough-0123456789",
-        )
-        .env("SESAME_ISSUER", &app.base)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()

@@ -215,8 +215,9 @@ pub async fn userinfo_ok(app: &TestApp, access_token: &str) -> bool {
     res.status() == StatusCode::OK
 }
 
-/// Runs the real `sesame` binary against the test's database; returns (success, stdout, stderr).
-pub fn run_cli(app: &TestApp, args: &[&str]) -> (bool, String, String) {
+/// The real `sesame` binary set up to run against the test's database (no `SESAME_*`
+/// from the environment of the test run, no config file).
+pub fn cli_command(app: &TestApp) -> std::process::Command {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_sesame"));
     for (k, _) in std::env::vars() {
         if k.starts_with("SESAME_") || k == "RUST_LOG" {
@@ -225,17 +226,19 @@ pub fn run_cli(app: &TestApp, args: &[&str]) -> (bool, String, String) {
     }
     let empty = std::env::temp_dir().join("sesame-empty-config.toml");
     std::fs::write(&empty, "").unwrap();
-    let out = cmd
-        .args(args)
-        .env("SESAME_CONFIG", &empty)
+    cmd.env("SESAME_CONFIG", &empty)
         .env("SESAME_DATABASE_URL", &app.db.url)
         .env(
             "SESAME_SECRET_KEY",
             "test-secret-key-that-is-long-enough-0123456789",
         )
-        .env("SESAME_ISSUER", &app.base)
-        .output()
-        .unwrap();
+        .env("SESAME_ISSUER", &app.base);
+    cmd
+}
+
+/// Runs the real `sesame` binary against the test's database; returns (success, stdout, stderr).
+pub fn run_cli(app: &TestApp, args: &[&str]) -> (bool, String, String) {
+    let out = cli_command(app).args(args).output().unwrap();
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
