@@ -9,6 +9,7 @@
 //! }
 //! ```
 
+use crate::store::limits::CounterWindow;
 use crate::store::{Store, StoreResult};
 
 /// At most `max` events per `window_seconds`.
@@ -54,37 +55,91 @@ fn counter_key(key: &str, rule: &Rule) -> String {
     format!("{}|{}", rule.name, key)
 }
 
+/// The counters of `key` under the rules that are on (`max > 0`), each once.
+fn windows(now: i64, groups: &[(&str, &[Rule])]) -> Vec<(usize, Rule, CounterWindow)> {
+    let mut out: Vec<(usize, Rule, CounterWindow)> = Vec::new();
+    for (g, (key, rules)) in groups.iter().enumerate() {
+        for rule in rules.iter().filter(|r| r.max > 0) {
+            let start = rule.window_start(now);
+            out.push((
+                g,
+                *rule,
+                CounterWindow {
+                    key: counter_key(key, rule),
+                    window_start: start,
+                    expires_at: start + rule.window_seconds.max(1),
+                },
+            ));
+        }
+    }
+    out
+}
+
+/// The distinct counters among `ws` (one statement may touch a row only once).
+fn distinct(ws: &[(usize, Rule, CounterWindow)]) -> Vec<CounterWindow> {
+    let mut out: Vec<CounterWindow> = Vec::with_capacity(ws.len());
+    for (_, _, w) in ws {
+        if !out
+            .iter()
+            .any(|o| o.key == w.key && o.window_start == w.window_start)
+        {
+            out.push(w.clone());
+        }
+    }
+    out
+}
+
 /// Counts one event for `key` under every rule, then decides. Counting first and deciding
 /// on the returned count makes the check atomic: concurrent requests cannot all see room.
 /// A rule with `max <= 0` is off.
 pub async fn hit(store: &Store, now: i64, key: &str, rules: &[Rule]) -> StoreResult<Decision> {
-    let mut decision = Decision::Allowed;
-    for rule in rules.iter().filter(|r| r.max > 0) {
-        let start = rule.window_start(now);
-        let end = start + rule.window_seconds.max(1);
-        let count = store
-            .bump_counter(&counter_key(key, rule), start, end, 1)
-            .await?;
-        if count > rule.max && decision.is_allowed() {
+    let mut d = hit_all(store, now, &[(key, rules)]).await?;
+    Ok(d.pop().unwrap_or(Decision::Allowed))
+}
+
+/// [`hit`] for several keys at once, in one statement: one decision per `(key, rules)`, in
+/// the order given.
+pub async fn hit_all(
+    store: &Store,
+    now: i64,
+    groups: &[(&str, &[Rule])],
+) -> StoreResult<Vec<Decision>> {
+    let ws = windows(now, groups);
+    let unique = distinct(&ws);
+    let counts = store.bump_counters(&unique, 1).await?;
+    let mut decisions = vec![Decision::Allowed; groups.len()];
+    for (g, rule, w) in &ws {
+        let count = unique
+            .iter()
+            .position(|u| u.key == w.key && u.window_start == w.window_start)
+            .and_then(|i| counts.get(i).copied())
+            .unwrap_or(0);
+        if count > rule.max && decisions[*g].is_allowed() {
             store.metrics.rate_limit_denied(rule.name);
-            decision = Decision::Denied {
+            decisions[*g] = Decision::Denied {
                 rule: rule.name,
-                retry_after: (end - now).max(1),
+                retry_after: (w.expires_at - now).max(1),
             };
         }
     }
-    Ok(decision)
+    Ok(decisions)
 }
 
 /// Decides without counting (for example: is sending paused for this identifier?).
 pub async fn peek(store: &Store, now: i64, key: &str, rules: &[Rule]) -> StoreResult<Decision> {
-    for rule in rules.iter().filter(|r| r.max > 0) {
-        let start = rule.window_start(now);
-        let count = store.read_counter(&counter_key(key, rule), start).await?;
+    let ws = windows(now, &[(key, rules)]);
+    let unique = distinct(&ws);
+    let counts = store.read_counters(&unique).await?;
+    for (_, rule, w) in &ws {
+        let count = unique
+            .iter()
+            .position(|u| u.key == w.key && u.window_start == w.window_start)
+            .and_then(|i| counts.get(i).copied())
+            .unwrap_or(0);
         if count >= rule.max {
             return Ok(Decision::Denied {
                 rule: rule.name,
-                retry_after: (start + rule.window_seconds.max(1) - now).max(1),
+                retry_after: (w.expires_at - now).max(1),
             });
         }
     }
@@ -94,16 +149,32 @@ pub async fn peek(store: &Store, now: i64, key: &str, rules: &[Rule]) -> StoreRe
 /// Gives back one event counted by [`hit`] under every rule (for example: a verification
 /// reserved before it was evaluated turned out to be right). Never goes below zero.
 pub async fn refund(store: &Store, now: i64, key: &str, rules: &[Rule]) -> StoreResult<()> {
-    for rule in rules.iter().filter(|r| r.max > 0) {
-        let start = rule.window_start(now);
-        if store.read_counter(&counter_key(key, rule), start).await? > 0 {
-            let end = start + rule.window_seconds.max(1);
-            store
-                .bump_counter(&counter_key(key, rule), start, end, -1)
-                .await?;
-        }
-    }
-    Ok(())
+    refund_all(store, now, &[(key, rules)]).await
+}
+
+/// The counters [`refund_all`] would give an event back to, for a caller that does it
+/// inside its own transaction ([`crate::store::Store::sign_in_with_code`]).
+pub fn counters(now: i64, groups: &[(&str, &[Rule])]) -> Vec<CounterWindow> {
+    distinct(&windows(now, groups))
+}
+
+/// [`refund`] for several keys at once, in one statement.
+pub async fn refund_all(store: &Store, now: i64, groups: &[(&str, &[Rule])]) -> StoreResult<()> {
+    store.refund_counters(&counters(now, groups)).await
+}
+
+/// Counts one event for `key` under `rule` and returns the count in the current window
+/// (rules that are off are still counted here: the count is what the caller asked for).
+pub async fn hit_count(store: &Store, now: i64, key: &str, rule: &Rule) -> StoreResult<i64> {
+    let start = rule.window_start(now);
+    store
+        .bump_counter(
+            &counter_key(key, rule),
+            start,
+            start + rule.window_seconds.max(1),
+            1,
+        )
+        .await
 }
 
 /// The events counted so far for `key` under `rule` in the current window.

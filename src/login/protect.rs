@@ -239,21 +239,23 @@ pub async fn check_send(
     // (a burst past the hourly limit does not also use up the day).
     let (id_rules, ip_rules) = send_rules(channel, send_limits(cfg, channel));
     let idk = format!("send:{id_key}");
-    if let Decision::Denied { rule, retry_after } =
-        limits::hit(&state.store, now, &idk, &id_rules).await?
-    {
-        limits::refund(&state.store, now, &idk, &id_rules).await?;
-        audit_limit(state, &ctx, rule, &id_key, retry_after).await;
-        return Ok(Some(Pause::IdentifierSends { retry_after }));
-    }
     let ipk = format!("send:{}", ip_key(ip));
-    if let Decision::Denied { rule, retry_after } =
-        limits::hit(&state.store, now, &ipk, &ip_rules).await?
-    {
-        limits::refund(&state.store, now, &ipk, &ip_rules).await?;
-        limits::refund(&state.store, now, &idk, &id_rules).await?;
-        audit_limit(state, &ctx, rule, &ipk, retry_after).await;
-        return Ok(Some(Pause::IpSends { retry_after }));
+    // Both budgets are counted in one statement; a refused send gives both back.
+    let groups: [(&str, &[Rule]); 2] = [(&idk, &id_rules), (&ipk, &ip_rules)];
+    let decisions = limits::hit_all(&state.store, now, &groups).await?;
+    let denied = decisions.iter().enumerate().find_map(|(i, d)| match d {
+        Decision::Denied { rule, retry_after } => Some((i, *rule, *retry_after)),
+        Decision::Allowed => None,
+    });
+    if let Some((i, rule, retry_after)) = denied {
+        limits::refund_all(&state.store, now, &groups).await?;
+        return Ok(Some(if i == 0 {
+            audit_limit(state, &ctx, rule, &id_key, retry_after).await;
+            Pause::IdentifierSends { retry_after }
+        } else {
+            audit_limit(state, &ctx, rule, &ipk, retry_after).await;
+            Pause::IpSends { retry_after }
+        }));
     }
     Ok(None)
 }
@@ -325,6 +327,12 @@ pub async fn release(state: &AppState, r: Reservation) -> StoreResult<()> {
 }
 
 /// Keeps the reserved failure: the guess was wrong.
+/// The counters releasing `r` gives an event back to, for a caller that releases it in
+/// its own transaction.
+pub fn release_counters(r: Reservation) -> Vec<crate::store::limits::CounterWindow> {
+    limits::counters(r.now, &[(&r.key, &r.rules)])
+}
+
 pub fn keep(r: Reservation) {
     drop(r);
 }
@@ -339,10 +347,15 @@ pub async fn failed_verification(
     let now = state.now();
     let cfg = &state.config.limits;
     let rule = ip_failure_rule(cfg);
-    if counted {
-        limits::hit(&state.store, now, &ip_key(ip), &[rule]).await?;
-    }
-    let n = limits::count(&state.store, now, &ip_key(ip), &rule).await?;
+    let n = if counted {
+        let n = limits::hit_count(&state.store, now, &ip_key(ip), &rule).await?;
+        if n > rule.max {
+            state.store.metrics.rate_limit_denied(rule.name);
+        }
+        n
+    } else {
+        limits::count(&state.store, now, &ip_key(ip), &rule).await?
+    };
     Ok(delay_for(n, cfg))
 }
 

@@ -2,7 +2,9 @@
 
 use serde::Serialize;
 
-use super::{Store, StoreResult};
+use tokio::sync::oneshot::error::TryRecvError;
+
+use super::{Store, StoreError, StoreResult};
 use crate::with_pool;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, sqlx::FromRow)]
@@ -26,26 +28,138 @@ pub struct NewAuditEvent<'a> {
     pub detail: serde_json::Value,
 }
 
+/// Most events written by one statement (6 parameters each).
+const MAX_BATCH: usize = 128;
+
+/// Audit events waiting to be written, for group commit: concurrent requests' events are
+/// written together, one INSERT and one commit for all of them, and every request still
+/// waits until its own event is stored. Alone, a request writes its event at once.
+#[derive(Debug, Default)]
+pub struct AuditQueue {
+    pending: std::sync::Mutex<Vec<Pending>>,
+    /// Held by the request writing a batch; the others queue behind it and their events
+    /// go into the next batch.
+    writer: tokio::sync::Mutex<()>,
+}
+
+#[derive(Debug)]
+struct Pending {
+    row: Row,
+    done: tokio::sync::oneshot::Sender<Written>,
+}
+
+/// What became of a queued event.
+#[derive(Debug)]
+enum Written {
+    Stored,
+    /// The database could not be reached: the request hears so without trying again.
+    Unavailable(String),
+    /// The batch failed for another reason (one event the database refuses must not cost
+    /// the others theirs): the request writes its event alone, for its own answer.
+    Failed,
+}
+
+#[derive(Debug, Clone)]
+struct Row {
+    at: i64,
+    kind: String,
+    user_id: Option<String>,
+    client_id: Option<String>,
+    ip: Option<String>,
+    detail: String,
+}
+
+impl AuditQueue {
+    fn take(&self) -> Vec<Pending> {
+        let mut q = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        let n = q.len().min(MAX_BATCH);
+        q.drain(..n).collect()
+    }
+}
+
 impl Store {
+    /// Appends an event (group-committed with concurrent ones, see [`AuditQueue`]).
     pub async fn audit(&self, at: i64, e: NewAuditEvent<'_>) -> StoreResult<()> {
         let detail = if e.detail.is_null() {
             "{}".to_string()
         } else {
             e.detail.to_string()
         };
+        let row = Row {
+            at,
+            kind: e.kind.to_string(),
+            user_id: e.user_id.map(str::to_string),
+            client_id: e.client_id.map(str::to_string),
+            ip: e.ip.map(str::to_string),
+            detail,
+        };
+        let (done, mut stored) = tokio::sync::oneshot::channel();
+        self.audit_queue
+            .pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(Pending {
+                row: row.clone(),
+                done,
+            });
+        loop {
+            let writing = self.audit_queue.writer.lock().await;
+            match stored.try_recv() {
+                Ok(Written::Stored) => return Ok(()),
+                Ok(Written::Unavailable(e)) => return Err(StoreError::Unavailable(e)),
+                Ok(Written::Failed) | Err(TryRecvError::Closed) => {
+                    drop(writing);
+                    return self.insert_audit_rows(&[row]).await;
+                }
+                Err(TryRecvError::Empty) => {}
+            }
+            let batch = self.audit_queue.take();
+            if batch.is_empty() {
+                continue;
+            }
+            let rows: Vec<Row> = batch.iter().map(|p| p.row.clone()).collect();
+            let result = self.insert_audit_rows(&rows).await;
+            for p in batch {
+                let _ = p.done.send(match &result {
+                    Ok(()) => Written::Stored,
+                    Err(e) if e.is_unavailable() => Written::Unavailable(e.to_string()),
+                    Err(_) => Written::Failed,
+                });
+            }
+        }
+    }
+
+    async fn insert_audit_rows(&self, rows: &[Row]) -> StoreResult<()> {
+        let values = (0..rows.len())
+            .map(|i| {
+                let p = 6 * i + 1;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${})",
+                    p,
+                    p + 1,
+                    p + 2,
+                    p + 3,
+                    p + 4,
+                    p + 5
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO audit_events (at, kind, user_id, client_id, ip, detail) VALUES {values}"
+        );
         with_pool!(&self.db, pool => {
-            sqlx::query(
-                "INSERT INTO audit_events (at, kind, user_id, client_id, ip, detail) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(at)
-            .bind(e.kind)
-            .bind(e.user_id)
-            .bind(e.client_id)
-            .bind(e.ip)
-            .bind(&detail)
-            .execute(pool)
-            .await?;
+            let mut q = sqlx::query(&sql);
+            for r in rows {
+                q = q
+                    .bind(r.at)
+                    .bind(&r.kind)
+                    .bind(&r.user_id)
+                    .bind(&r.client_id)
+                    .bind(&r.ip)
+                    .bind(&r.detail);
+            }
+            q.execute(pool).await?;
         });
         Ok(())
     }

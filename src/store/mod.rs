@@ -51,6 +51,10 @@ pub enum StoreError {
     UnsupportedUrl(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// The database could not be reached by a statement run on this request's behalf
+    /// (a group commit, [`audit::AuditQueue`]); the text is that statement's error.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
 }
 
 impl StoreError {
@@ -68,6 +72,7 @@ impl StoreError {
     /// than the busy timeout.
     pub fn is_unavailable(&self) -> bool {
         match self {
+            StoreError::Unavailable(_) => true,
             StoreError::Db(
                 sqlx::Error::PoolTimedOut
                 | sqlx::Error::Io(_)
@@ -138,6 +143,8 @@ pub struct Store {
     pub db: Db,
     /// This replica's metrics (the store is where rate-limit decisions are counted).
     pub metrics: Arc<Metrics>,
+    /// Audit events waiting for their group commit.
+    audit_queue: Arc<audit::AuditQueue>,
 }
 
 impl Store {
@@ -189,6 +196,7 @@ impl Store {
             Ok(Store {
                 db: Db::Sqlite(pool),
                 metrics,
+                audit_queue: Arc::default(),
             })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let opts = PgConnectOptions::from_str(url)?;
@@ -208,6 +216,7 @@ impl Store {
             Ok(Store {
                 db: Db::Postgres(pool),
                 metrics,
+                audit_queue: Arc::default(),
             })
         } else {
             Err(StoreError::UnsupportedUrl(redact_url(url)))

@@ -13,6 +13,7 @@ mod admin_common;
 mod admin_keys_audit;
 mod admin_review;
 mod admin_users;
+mod audit_log;
 mod authorize_errors;
 mod cli_and_modes;
 mod client_credentials;
