@@ -160,37 +160,39 @@ pub async fn issue_code_in_session(
     let grant_id = random_token(16)?;
     let amr = serde_json::to_string(&sso.amr).unwrap_or_else(|_| "[]".into());
     // The grant is written with the code, so a reuse of the code always finds what to revoke.
-    let grant = Grant {
-        id: grant_id.clone(),
-        user_id: sso.user_id.clone(),
-        client_id: req.client_id.clone(),
-        scope: req.scope.clone(),
-        auth_time: sso.auth_time,
-        amr: amr.clone(),
-        created_at: now,
-        expires_at: now + state.config.session.ttl_seconds.max(3600),
-        revoked_at: None,
-        claims: req.claims.clone(),
-        sid: sid.map(str::to_string),
-    };
-    let auth_code = AuthCode {
-        code_hash: code_hash(state, &code),
-        grant_id,
-        client_id: req.client_id.clone(),
-        user_id: sso.user_id.clone(),
-        redirect_uri: req.redirect_uri.clone(),
-        scope: req.scope.clone(),
-        nonce: req.nonce.clone(),
-        code_challenge: req.code_challenge.clone(),
-        auth_time: sso.auth_time,
-        amr,
-        created_at: now,
-        expires_at: now + state.config.tokens.authorization_code_ttl_seconds,
-        used_at: None,
-    };
     state
         .store
-        .insert_grant_with_code(&grant, &auth_code)
+        .insert_grant(&Grant {
+            id: grant_id.clone(),
+            user_id: sso.user_id.clone(),
+            client_id: req.client_id.clone(),
+            scope: req.scope.clone(),
+            auth_time: sso.auth_time,
+            amr: amr.clone(),
+            created_at: now,
+            expires_at: now + state.config.session.ttl_seconds.max(3600),
+            revoked_at: None,
+            claims: req.claims.clone(),
+            sid: sid.map(str::to_string),
+        })
+        .await?;
+    state
+        .store
+        .insert_auth_code(&AuthCode {
+            code_hash: code_hash(state, &code),
+            grant_id,
+            client_id: req.client_id.clone(),
+            user_id: sso.user_id.clone(),
+            redirect_uri: req.redirect_uri.clone(),
+            scope: req.scope.clone(),
+            nonce: req.nonce.clone(),
+            code_challenge: req.code_challenge.clone(),
+            auth_time: sso.auth_time,
+            amr,
+            created_at: now,
+            expires_at: now + state.config.tokens.authorization_code_ttl_seconds,
+            used_at: None,
+        })
         .await?;
     let mut url = Url::parse(&req.redirect_uri).map_err(|_| {
         PageError::bad_request("Invalid redirect", "The app's address is not valid.")

@@ -152,15 +152,11 @@ pub async fn refund(store: &Store, now: i64, key: &str, rules: &[Rule]) -> Store
     refund_all(store, now, &[(key, rules)]).await
 }
 
-/// The counters [`refund_all`] would give an event back to, for a caller that does it
-/// inside its own transaction ([`crate::store::Store::sign_in_with_code`]).
-pub fn counters(now: i64, groups: &[(&str, &[Rule])]) -> Vec<CounterWindow> {
-    distinct(&windows(now, groups))
-}
-
 /// [`refund`] for several keys at once, in one statement.
 pub async fn refund_all(store: &Store, now: i64, groups: &[(&str, &[Rule])]) -> StoreResult<()> {
-    store.refund_counters(&counters(now, groups)).await
+    store
+        .refund_counters(&distinct(&windows(now, groups)))
+        .await
 }
 
 /// Counts one event for `key` under `rule` and returns the count in the current window

@@ -7,7 +7,7 @@ use crate::app::AppState;
 use crate::authz::SsoSession;
 use crate::crypto::{ct_eq, random_code, random_token};
 use crate::delivery::CodeMessage;
-use crate::store::login::{CodeSignIn, LoginTx, NewCode, SignedIn};
+use crate::store::login::{LoginTx, NewCode};
 use crate::store::users::User;
 use crate::store::StoreError;
 
@@ -277,39 +277,37 @@ async fn evaluate(
             remaining: max - attempt.attempts,
         });
     }
+    protect::release(state, reservation).await?;
+    if !state
+        .store
+        .consume_login_code(&tx.id, &attempt.code_hash, now)
+        .await?
+    {
+        // Another request consumed it first.
+        return Ok(VerifyOutcome::NoLiveCode {
+            too_many_tries: false,
+        });
+    }
     let channel = match attempt.channel.as_str() {
         "sms" => crate::store::users::Channel::Sms,
         _ => crate::store::users::Channel::Email,
     };
     let new_id = random_token(16)?;
-    let refund = protect::release_counters(reservation);
-    let signed_in = state
+    let user = state
         .store
-        .sign_in_with_code(&CodeSignIn {
-            tx_id: &tx.id,
-            code_hash: &attempt.code_hash,
-            now,
-            refund: &refund,
+        .user_signed_in(
             channel,
-            identifier: &attempt.identifier,
-            new_id: &new_id,
-            register: state.config.register_new_users,
-        })
+            &attempt.identifier,
+            &new_id,
+            state.config.register_new_users,
+            now,
+        )
         .await?;
-    let user = match signed_in {
-        SignedIn::User(u) if u.disabled_at.is_none() => u,
-        // Another request consumed it first.
-        SignedIn::CodeAlreadyUsed => {
-            return Ok(VerifyOutcome::NoLiveCode {
-                too_many_tries: false,
-            })
-        }
+    let Some(user) = user.filter(|u| u.disabled_at.is_none()) else {
         // Only reachable by guessing a code that was never sent: answer like a wrong code.
-        SignedIn::User(_) | SignedIn::NoUser => {
-            return Ok(VerifyOutcome::Wrong {
-                remaining: (max - attempt.attempts).max(0),
-            })
-        }
+        return Ok(VerifyOutcome::Wrong {
+            remaining: (max - attempt.attempts).max(0),
+        });
     };
     let registered = user.id == new_id;
     if registered {

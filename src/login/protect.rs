@@ -327,12 +327,6 @@ pub async fn release(state: &AppState, r: Reservation) -> StoreResult<()> {
 }
 
 /// Keeps the reserved failure: the guess was wrong.
-/// The counters releasing `r` gives an event back to, for a caller that releases it in
-/// its own transaction.
-pub fn release_counters(r: Reservation) -> Vec<crate::store::limits::CounterWindow> {
-    limits::counters(r.now, &[(&r.key, &r.rules)])
-}
-
 pub fn keep(r: Reservation) {
     drop(r);
 }

@@ -56,6 +56,31 @@ pub enum Redeemed {
 }
 
 impl Store {
+    pub async fn insert_auth_code(&self, c: &AuthCode) -> StoreResult<()> {
+        with_pool!(&self.db, pool => {
+            sqlx::query(
+                "INSERT INTO authorization_codes (code_hash, grant_id, client_id, user_id, \
+                 redirect_uri, scope, nonce, code_challenge, auth_time, amr, created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            )
+            .bind(&c.code_hash)
+            .bind(&c.grant_id)
+            .bind(&c.client_id)
+            .bind(&c.user_id)
+            .bind(&c.redirect_uri)
+            .bind(&c.scope)
+            .bind(&c.nonce)
+            .bind(&c.code_challenge)
+            .bind(c.auth_time)
+            .bind(&c.amr)
+            .bind(c.created_at)
+            .bind(c.expires_at)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
     /// Marks a code used, atomically. A second presentation revokes the grant issued from
     /// the first (RFC 6749 section 4.1.2, RFC 9700 section 4.5).
     pub async fn redeem_auth_code(&self, code_hash: &[u8], now: i64) -> StoreResult<Redeemed> {
@@ -84,11 +109,8 @@ impl Store {
         }
     }
 
-    /// Stores a grant and the authorization code issued from it, in one transaction, so a
-    /// reuse of the code always finds what to revoke.
-    pub async fn insert_grant_with_code(&self, g: &Grant, c: &AuthCode) -> StoreResult<()> {
+    pub async fn insert_grant(&self, g: &Grant) -> StoreResult<()> {
         with_pool!(&self.db, pool => {
-            let mut txn = pool.begin().await?;
             sqlx::query(
                 "INSERT INTO grants (id, user_id, client_id, scope, auth_time, amr, created_at, \
                  expires_at, revoked_at, claims, sid) \
@@ -106,28 +128,8 @@ impl Store {
             .bind(g.revoked_at)
             .bind(&g.claims)
             .bind(&g.sid)
-            .execute(&mut *txn)
+            .execute(pool)
             .await?;
-            sqlx::query(
-                "INSERT INTO authorization_codes (code_hash, grant_id, client_id, user_id, \
-                 redirect_uri, scope, nonce, code_challenge, auth_time, amr, created_at, expires_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            )
-            .bind(&c.code_hash)
-            .bind(&c.grant_id)
-            .bind(&c.client_id)
-            .bind(&c.user_id)
-            .bind(&c.redirect_uri)
-            .bind(&c.scope)
-            .bind(&c.nonce)
-            .bind(&c.code_challenge)
-            .bind(c.auth_time)
-            .bind(&c.amr)
-            .bind(c.created_at)
-            .bind(c.expires_at)
-            .execute(&mut *txn)
-            .await?;
-            txn.commit().await?;
         });
         Ok(())
     }

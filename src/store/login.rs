@@ -4,36 +4,8 @@
 //! limit: the attempt counter is raised and checked in the same statement, and a code is
 //! consumed only by the request whose `UPDATE` still finds it.
 
-use super::limits::CounterWindow;
-use super::users::{Channel, User};
 use super::{Store, StoreResult};
 use crate::with_pool;
-
-/// A right code's sign-in, for [`Store::sign_in_with_code`].
-#[derive(Debug)]
-pub struct CodeSignIn<'a> {
-    pub tx_id: &'a str,
-    /// The stored hash the typed code matched.
-    pub code_hash: &'a [u8],
-    pub now: i64,
-    /// Rate-limit counters to take one event back from.
-    pub refund: &'a [CounterWindow],
-    pub channel: Channel,
-    pub identifier: &'a str,
-    /// The id of the user to create when there is none.
-    pub new_id: &'a str,
-    pub register: bool,
-}
-
-/// What [`Store::sign_in_with_code`] did.
-#[derive(Debug)]
-pub enum SignedIn {
-    User(User),
-    /// Another request consumed the code first.
-    CodeAlreadyUsed,
-    /// The code was consumed but no user has the identifier and registration is off.
-    NoUser,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct LoginTx {
@@ -214,60 +186,6 @@ impl Store {
             .rows_affected()
         });
         Ok(n == 1)
-    }
-
-    /// The end of a right code, in one transaction: the failure reserved before the code
-    /// was checked is given back (`refund`), the code is consumed (only by the one request
-    /// that still finds it live), and the identifier's user is marked verified, or
-    /// registered when `register` is on and there is none.
-    pub async fn sign_in_with_code(&self, s: &CodeSignIn<'_>) -> StoreResult<SignedIn> {
-        let refund =
-            (!s.refund.is_empty()).then(|| super::limits::refund_sql(&self.db, s.refund.len()));
-        let (insert, update) = super::users::sign_in_sql(s.channel);
-        Ok(with_pool!(&self.db, pool => {
-            let mut txn = pool.begin().await?;
-            if let Some(sql) = &refund {
-                let mut q = sqlx::query(sql);
-                for w in s.refund {
-                    q = q.bind(&w.key).bind(w.window_start);
-                }
-                q.execute(&mut *txn).await?;
-            }
-            let consumed = sqlx::query(
-                "UPDATE login_transactions SET code_hash = NULL, completed_at = $1 \
-                 WHERE id = $2 AND code_hash = $3 AND completed_at IS NULL",
-            )
-            .bind(s.now)
-            .bind(s.tx_id)
-            .bind(s.code_hash)
-            .execute(&mut *txn)
-            .await?
-            .rows_affected()
-                == 1;
-            let outcome = if !consumed {
-                SignedIn::CodeAlreadyUsed
-            } else {
-                if s.register {
-                    sqlx::query(&insert)
-                        .bind(s.new_id)
-                        .bind(s.identifier)
-                        .bind(s.now)
-                        .execute(&mut *txn)
-                        .await?;
-                }
-                let user: Option<User> = sqlx::query_as(&update)
-                    .bind(s.now)
-                    .bind(s.identifier)
-                    .fetch_optional(&mut *txn)
-                    .await?;
-                match user {
-                    Some(u) => SignedIn::User(u),
-                    None => SignedIn::NoUser,
-                }
-            };
-            txn.commit().await?;
-            outcome
-        }))
     }
 
     /// Burns the live code (no attempts left).

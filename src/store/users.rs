@@ -45,24 +45,6 @@ impl Channel {
     }
 }
 
-/// The two statements of a sign-in: register (`$1` id, `$2` identifier, `$3` now; a no-op
-/// when the identifier has a user), then mark verified and return the user (`$1` now, `$2`
-/// identifier).
-pub(crate) fn sign_in_sql(channel: Channel) -> (String, String) {
-    let col = channel.column();
-    let verified = format!("{col}_verified");
-    (
-        format!(
-            "INSERT INTO users (id, {col}, {verified}, created_at, updated_at) \
-             VALUES ($1, $2, TRUE, $3, $3) ON CONFLICT ({col}) DO NOTHING"
-        ),
-        format!(
-            "UPDATE users SET {verified} = TRUE, last_login_at = $1, updated_at = $1 \
-             WHERE {col} = $2 RETURNING {COLUMNS}"
-        ),
-    )
-}
-
 impl Store {
     pub async fn get_user(&self, id: &str) -> StoreResult<Option<User>> {
         let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
@@ -97,14 +79,23 @@ impl Store {
         register: bool,
         now: i64,
     ) -> StoreResult<Option<User>> {
-        let (insert, update) = sign_in_sql(channel);
+        let col = channel.column();
+        let verified = format!("{col}_verified");
         if register {
+            let sql = format!(
+                "INSERT INTO users (id, {col}, {verified}, created_at, updated_at) \
+                 VALUES ($1, $2, TRUE, $3, $3) ON CONFLICT ({col}) DO NOTHING"
+            );
             with_pool!(&self.db, pool => {
-                sqlx::query(&insert).bind(new_id).bind(identifier).bind(now).execute(pool).await?;
+                sqlx::query(&sql).bind(new_id).bind(identifier).bind(now).execute(pool).await?;
             });
         }
+        let sql = format!(
+            "UPDATE users SET {verified} = TRUE, last_login_at = $1, updated_at = $1 \
+             WHERE {col} = $2 RETURNING {COLUMNS}"
+        );
         Ok(with_pool!(&self.db, pool => {
-            sqlx::query_as(&update).bind(now).bind(identifier).fetch_optional(pool).await?
+            sqlx::query_as(&sql).bind(now).bind(identifier).fetch_optional(pool).await?
         }))
     }
 
