@@ -127,18 +127,13 @@ async fn load_flow(state: &AppState, session: &Session, tx_id: &str) -> Result<F
     if tx_id.len() > 64 || !authz::owns_tx(session, tx_id).await? {
         return Err(PageError::session_expired());
     }
-    let tx = state
+    let (tx, client) = state
         .store
-        .get_login_tx(tx_id, state.now())
+        .get_login_tx_and_client(tx_id, state.now())
         .await?
-        .filter(|t| t.completed_at.is_none())
+        .filter(|(t, _)| t.completed_at.is_none())
         .ok_or_else(PageError::session_expired)?;
     let req: AuthRequest = serde_json::from_str(&tx.request).map_err(|_| PageError::internal())?;
-    let client = state
-        .store
-        .get_client(&tx.client_id)
-        .await?
-        .ok_or_else(PageError::session_expired)?;
     Ok(Flow {
         tx,
         req,

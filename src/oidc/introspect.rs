@@ -32,18 +32,16 @@ pub async fn live_grant(
     state: &AppState,
     claims: &AccessTokenClaims,
 ) -> StoreResult<Option<Option<Grant>>> {
-    if state.store.access_token_revoked(&claims.jti).await? {
-        return Ok(None);
-    }
     if claims.gid.is_empty() {
-        return Ok(Some(None));
+        return Ok((!state.store.access_token_revoked(&claims.jti).await?).then_some(None));
     }
+    // The grant and the token's own revocation in one query.
     Ok(state
         .store
-        .get_grant(&claims.gid)
+        .grant_of_access_token(&claims.jti, &claims.gid)
         .await?
-        .filter(|g| g.revoked_at.is_none())
-        .map(Some))
+        .filter(|(g, token_revoked)| !token_revoked && g.revoked_at.is_none())
+        .map(|(g, _)| Some(g)))
 }
 
 /// A JWT has two dots; our refresh tokens have none.

@@ -102,7 +102,7 @@ pub fn default_grant_types() -> Vec<String> {
 }
 
 #[derive(sqlx::FromRow)]
-struct ClientRow {
+pub(super) struct ClientRow {
     id: String,
     name: String,
     secret_hash: Option<Vec<u8>>,
@@ -163,7 +163,7 @@ impl TryFrom<ClientRow> for Client {
     }
 }
 
-const COLUMNS: &str = "id, name, secret_hash, redirect_uris, public, pkce_required, first_party, \
+pub(super) const COLUMNS: &str = "id, name, secret_hash, redirect_uris, public, pkce_required, first_party, \
                        id_token_alg, created_at, updated_at, post_logout_redirect_uris, \
                        grant_types, always_issue_refresh_token, scope, dynamic, logo_uri, client_uri, \
                        policy_uri, tos_uri, brand_color, allowed_scopes, access_token_ttl_seconds, \

@@ -4,6 +4,7 @@
 //! limit: the attempt counter is raised and checked in the same statement, and a code is
 //! consumed only by the request whose `UPDATE` still finds it.
 
+use super::clients::{Client, ClientRow};
 use super::{Store, StoreResult};
 use crate::with_pool;
 
@@ -25,6 +26,25 @@ pub struct LoginTx {
 
 const COLUMNS: &str = "id, client_id, request, created_at, expires_at, identifier, channel, \
                        code_expires_at, code_sent_at, attempts, completed_at";
+
+/// A sign-in and its client ([`Store::get_login_tx_and_client`]): the sign-in's columns
+/// are prefixed `t_`, the client's keep their names.
+#[derive(sqlx::FromRow)]
+struct TxAndClient {
+    t_id: String,
+    t_client_id: String,
+    t_request: String,
+    t_created_at: i64,
+    t_expires_at: i64,
+    t_identifier: Option<String>,
+    t_channel: Option<String>,
+    t_code_expires_at: Option<i64>,
+    t_code_sent_at: Option<i64>,
+    t_attempts: i64,
+    t_completed_at: Option<i64>,
+    #[sqlx(flatten)]
+    client: ClientRow,
+}
 
 /// What one counted attempt found.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -87,6 +107,49 @@ impl Store {
         Ok(with_pool!(&self.db, pool => {
             sqlx::query_as(&sql).bind(id).bind(now).fetch_optional(pool).await?
         }))
+    }
+
+    /// A sign-in that has not expired and its client, in one query (None when either is
+    /// gone): what every sign-in page starts with.
+    pub async fn get_login_tx_and_client(
+        &self,
+        id: &str,
+        now: i64,
+    ) -> StoreResult<Option<(LoginTx, Client)>> {
+        let tx_cols = COLUMNS
+            .split(',')
+            .map(|c| format!("t.{0} AS t_{0}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let client_cols = super::clients::COLUMNS
+            .split(',')
+            .map(|c| format!("c.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT {tx_cols}, {client_cols} FROM login_transactions t \
+             JOIN clients c ON c.id = t.client_id WHERE t.id = $1 AND t.expires_at > $2"
+        );
+        let row: Option<TxAndClient> = with_pool!(&self.db, pool => {
+            sqlx::query_as(&sql).bind(id).bind(now).fetch_optional(pool).await?
+        });
+        let Some(r) = row else {
+            return Ok(None);
+        };
+        let tx = LoginTx {
+            id: r.t_id,
+            client_id: r.t_client_id,
+            request: r.t_request,
+            created_at: r.t_created_at,
+            expires_at: r.t_expires_at,
+            identifier: r.t_identifier,
+            channel: r.t_channel,
+            code_expires_at: r.t_code_expires_at,
+            code_sent_at: r.t_code_sent_at,
+            attempts: r.t_attempts,
+            completed_at: r.t_completed_at,
+        };
+        Ok(Some((tx, Client::try_from(r.client)?)))
     }
 
     /// Stores a new code (burning any previous one) unless the cooldown for the same

@@ -152,6 +152,23 @@ impl Store {
         Ok(found.is_some())
     }
 
+    /// An access token's grant, read together with whether the token itself was revoked
+    /// (one query): None when the grant does not exist (any more).
+    pub async fn grant_of_access_token(
+        &self,
+        jti: &str,
+        grant_id: &str,
+    ) -> StoreResult<Option<(Grant, bool)>> {
+        let sql = format!(
+            "SELECT {GRANT_COLUMNS}, EXISTS (SELECT 1 FROM revoked_access_tokens WHERE jti = $1) \
+             AS token_revoked FROM grants WHERE id = $2"
+        );
+        let row: Option<GrantOfToken> = with_pool!(&self.db, pool => {
+            sqlx::query_as(&sql).bind(jti).bind(grant_id).fetch_optional(pool).await?
+        });
+        Ok(row.map(|r| (r.grant, r.token_revoked)))
+    }
+
     /// Deletes what can never be used again: refresh tokens past their deadline, revoked
     /// access tokens past their expiry, and grants a day after their end.
     pub async fn purge_expired_tokens(&self, now: i64) -> StoreResult<u64> {
@@ -166,4 +183,11 @@ impl Store {
         });
         Ok(n)
     }
+}
+
+#[derive(sqlx::FromRow)]
+struct GrantOfToken {
+    #[sqlx(flatten)]
+    grant: Grant,
+    token_revoked: bool,
 }

@@ -81,14 +81,23 @@ impl Store {
     ) -> StoreResult<Option<User>> {
         let col = channel.column();
         let verified = format!("{col}_verified");
+        // One statement either way: an upsert when registration is on, an update when not.
         if register {
             let sql = format!(
-                "INSERT INTO users (id, {col}, {verified}, created_at, updated_at) \
-                 VALUES ($1, $2, TRUE, $3, $3) ON CONFLICT ({col}) DO NOTHING"
+                "INSERT INTO users (id, {col}, {verified}, created_at, updated_at, last_login_at) \
+                 VALUES ($1, $2, TRUE, $3, $3, $3) \
+                 ON CONFLICT ({col}) DO UPDATE SET {verified} = TRUE, \
+                 last_login_at = excluded.last_login_at, updated_at = excluded.updated_at \
+                 RETURNING {COLUMNS}"
             );
-            with_pool!(&self.db, pool => {
-                sqlx::query(&sql).bind(new_id).bind(identifier).bind(now).execute(pool).await?;
-            });
+            return Ok(with_pool!(&self.db, pool => {
+                sqlx::query_as(&sql)
+                    .bind(new_id)
+                    .bind(identifier)
+                    .bind(now)
+                    .fetch_optional(pool)
+                    .await?
+            }));
         }
         let sql = format!(
             "UPDATE users SET {verified} = TRUE, last_login_at = $1, updated_at = $1 \
