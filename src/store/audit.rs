@@ -148,8 +148,11 @@ impl Store {
         let sql = format!(
             "INSERT INTO audit_events (at, kind, user_id, client_id, ip, detail) VALUES {values}"
         );
+        // A batch's statement is prepared for that batch alone: kept in every connection's
+        // statement cache, one per batch size, they cost tens of megabytes of memory.
+        let keep_prepared = rows.len() == 1;
         with_pool!(&self.db, pool => {
-            let mut q = sqlx::query(&sql);
+            let mut q = sqlx::query(&sql).persistent(keep_prepared);
             for r in rows {
                 q = q
                     .bind(r.at)
