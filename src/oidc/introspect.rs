@@ -38,10 +38,10 @@ pub async fn live_grant(
     // The grant and the token's own revocation in one query.
     Ok(state
         .store
-        .grant_of_access_token(&claims.jti, &claims.gid)
+        .grant_state(&claims.gid, Some(&claims.jti), None)
         .await?
-        .filter(|(g, token_revoked)| !token_revoked && g.revoked_at.is_none())
-        .map(|(g, _)| Some(g)))
+        .filter(|s| !s.token_revoked && s.grant.revoked_at.is_none())
+        .map(|s| Some(s.grant)))
 }
 
 /// A JWT has two dots; our refresh tokens have none.

@@ -226,16 +226,15 @@ async fn authorization_code(
         }
         (None, None) => {}
     }
-    let grant = state
+    // The grant and its user in one query.
+    let (grant, user) = state
         .store
-        .get_grant(&code.grant_id)
+        .grant_state(&code.grant_id, None, Some(&code.user_id))
         .await?
-        .filter(|g| g.revoked_at.is_none())
+        .filter(|s| s.grant.revoked_at.is_none())
+        .map(|s| (s.grant, s.user))
         .ok_or_else(|| OAuthError::invalid_grant("the authorization code is no longer valid"))?;
-    let user = state
-        .store
-        .get_user(&code.user_id)
-        .await?
+    let user = user
         .filter(|u| u.disabled_at.is_none())
         .ok_or_else(|| OAuthError::invalid_grant("the account is not available"))?;
 

@@ -89,8 +89,25 @@ pub async fn userinfo(
             TokenError::Expired => invalid_token("the access token has expired"),
             _ => invalid_token("the access token is not valid"),
         })?;
-    let Some(grant) = super::introspect::live_grant(&state, &claims).await? else {
-        return Err(invalid_token("the access token has been revoked"));
+    let revoked = || invalid_token("the access token has been revoked");
+    // The token's grant, its revocation and its user in one query.
+    let (grant, user) = if claims.gid.is_empty() {
+        if super::introspect::live_grant(&state, &claims)
+            .await?
+            .is_none()
+        {
+            return Err(revoked());
+        }
+        (None, state.store.get_user(&claims.sub).await?)
+    } else {
+        match state
+            .store
+            .grant_state(&claims.gid, Some(&claims.jti), Some(&claims.sub))
+            .await?
+        {
+            Some(s) if !s.token_revoked && s.grant.revoked_at.is_none() => (Some(s.grant), s.user),
+            _ => return Err(revoked()),
+        }
     };
     if !claims.scope.split(' ').any(|s| s == "openid") {
         return Err(OAuthError::bearer(
@@ -99,10 +116,7 @@ pub async fn userinfo(
             "the openid scope is required",
         ));
     }
-    let user = state
-        .store
-        .get_user(&claims.sub)
-        .await?
+    let user = user
         .filter(|u| u.disabled_at.is_none())
         .ok_or_else(|| invalid_token("the account is not available"))?;
     let request = grant

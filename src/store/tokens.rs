@@ -7,6 +7,7 @@
 //! a reuse (which revokes the family, RFC 9700 section 4.14.2).
 
 use super::codes::{Grant, GRANT_COLUMNS};
+use super::users::User;
 use super::{Store, StoreResult};
 use crate::with_pool;
 
@@ -152,21 +153,54 @@ impl Store {
         Ok(found.is_some())
     }
 
-    /// An access token's grant, read together with whether the token itself was revoked
-    /// (one query): None when the grant does not exist (any more).
-    pub async fn grant_of_access_token(
+    /// A grant, read together with (one query) whether the access token `jti` was revoked
+    /// and the user `user_id`: what userinfo, introspection and the code exchange check
+    /// before they answer. None when the grant does not exist (any more).
+    pub async fn grant_state(
         &self,
-        jti: &str,
         grant_id: &str,
-    ) -> StoreResult<Option<(Grant, bool)>> {
+        jti: Option<&str>,
+        user_id: Option<&str>,
+    ) -> StoreResult<Option<GrantState>> {
+        let user_cols = super::users::COLUMNS
+            .split(',')
+            .map(|c| format!("u.{0} AS u_{0}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let grant_cols = GRANT_COLUMNS
+            .split(',')
+            .map(|c| format!("g.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ");
         let sql = format!(
-            "SELECT {GRANT_COLUMNS}, EXISTS (SELECT 1 FROM revoked_access_tokens WHERE jti = $1) \
-             AS token_revoked FROM grants WHERE id = $2"
+            "SELECT {grant_cols}, \
+             EXISTS (SELECT 1 FROM revoked_access_tokens WHERE jti = $1) AS token_revoked, \
+             {user_cols} FROM grants g LEFT JOIN users u ON u.id = $3 WHERE g.id = $2"
         );
-        let row: Option<GrantOfToken> = with_pool!(&self.db, pool => {
-            sqlx::query_as(&sql).bind(jti).bind(grant_id).fetch_optional(pool).await?
+        let row: Option<GrantRow> = with_pool!(&self.db, pool => {
+            sqlx::query_as(&sql).bind(jti).bind(grant_id).bind(user_id).fetch_optional(pool).await?
         });
-        Ok(row.map(|r| (r.grant, r.token_revoked)))
+        Ok(row.map(|r| {
+            let user = match (r.u_id, r.u_created_at, r.u_updated_at) {
+                (Some(id), Some(created_at), Some(updated_at)) => Some(User {
+                    id,
+                    email: r.u_email,
+                    email_verified: r.u_email_verified.unwrap_or(false),
+                    phone: r.u_phone,
+                    phone_verified: r.u_phone_verified.unwrap_or(false),
+                    created_at,
+                    updated_at,
+                    last_login_at: r.u_last_login_at,
+                    disabled_at: r.u_disabled_at,
+                }),
+                _ => None,
+            };
+            GrantState {
+                grant: r.grant,
+                token_revoked: r.token_revoked,
+                user,
+            }
+        }))
     }
 
     /// Deletes what can never be used again: refresh tokens past their deadline, revoked
@@ -185,9 +219,30 @@ impl Store {
     }
 }
 
+/// What [`Store::grant_state`] found.
+#[derive(Debug, Clone)]
+pub struct GrantState {
+    pub grant: Grant,
+    /// The access token asked about is on the revocation list.
+    pub token_revoked: bool,
+    /// The user asked about, when it exists.
+    pub user: Option<User>,
+}
+
+/// A grant with the token's revocation and a user's columns (prefixed `u_`, NULL when the
+/// user does not exist).
 #[derive(sqlx::FromRow)]
-struct GrantOfToken {
+struct GrantRow {
     #[sqlx(flatten)]
     grant: Grant,
     token_revoked: bool,
+    u_id: Option<String>,
+    u_email: Option<String>,
+    u_email_verified: Option<bool>,
+    u_phone: Option<String>,
+    u_phone_verified: Option<bool>,
+    u_created_at: Option<i64>,
+    u_updated_at: Option<i64>,
+    u_last_login_at: Option<i64>,
+    u_disabled_at: Option<i64>,
 }

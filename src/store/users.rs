@@ -18,7 +18,8 @@ pub struct User {
     pub disabled_at: Option<i64>,
 }
 
-const COLUMNS: &str = "id, email, email_verified, phone, phone_verified, created_at, updated_at, \
+pub(super) const COLUMNS: &str =
+    "id, email, email_verified, phone, phone_verified, created_at, updated_at, \
                        last_login_at, disabled_at";
 
 /// Which identifier column a lookup uses.

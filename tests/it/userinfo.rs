@@ -289,3 +289,35 @@ async fn token_in_header_and_body_at_once_is_400() {
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["error"], "invalid_request");
 }
+
+/// Marks the user disabled in the database, leaving its grants and tokens in place, so
+/// only the account check can refuse them.
+async fn disable_quietly(app: &TestApp, email: &str) {
+    let now = app.state.now();
+    sesame::with_pool!(&app.state.store.db, pool => {
+        sqlx::query("UPDATE users SET disabled_at = $1 WHERE email = $2")
+            .bind(now)
+            .bind(email)
+            .execute(pool)
+            .await
+            .unwrap();
+    });
+}
+
+#[tokio::test]
+async fn a_disabled_account_gets_no_userinfo_and_its_codes_no_tokens() {
+    let app = TestApp::spawn().await;
+    let client = app.confidential_client().await;
+    let email = "dora@example.com";
+    let (tokens, _) = app.tokens_with_nonce(&client, email, "openid email").await;
+    let access = tokens["access_token"].as_str().unwrap().to_string();
+    assert_eq!(get_userinfo(&app, &access).await.status(), StatusCode::OK);
+    let (code, verifier) = app.fresh_code(&client, email).await;
+
+    disable_quietly(&app, email).await;
+    expect_invalid_token(get_userinfo(&app, &access).await).await;
+    let res = app.exchange(&client, &code, Some(&verifier)).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_grant");
+}
