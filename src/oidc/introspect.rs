@@ -96,7 +96,7 @@ pub async fn introspect(
         }
     } else {
         match refresh::lookup(&state, token, &client.id, now).await? {
-            Ok((rt, grant)) => json!({
+            Ok((rt, grant, _)) => json!({
                 "active": true,
                 "token_type": "refresh_token",
                 "scope": rt.scope,

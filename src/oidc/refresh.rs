@@ -19,6 +19,7 @@ use crate::error::OAuthError;
 use crate::store::clients::Client;
 use crate::store::codes::Grant;
 use crate::store::tokens::RefreshToken;
+use crate::store::users::User;
 
 /// The keyed hash a refresh token is stored under.
 pub fn token_hash(state: &AppState, token: &str) -> Vec<u8> {
@@ -82,13 +83,17 @@ pub enum Dead {
     Expired,
 }
 
+/// A live refresh token, its grant, and its user when the account exists.
+pub type Live = (RefreshToken, Grant, Option<User>);
+
 /// Looks up a refresh token for `client_id` and says whether it is live, without using it.
+/// The grant and the user are read in one query.
 pub async fn lookup(
     state: &AppState,
     token: &str,
     client_id: &str,
     now: i64,
-) -> Result<Result<(RefreshToken, Grant), Dead>, OAuthError> {
+) -> Result<Result<Live, Dead>, OAuthError> {
     let Some(rt) = state
         .store
         .get_refresh_token(&token_hash(state, token))
@@ -99,8 +104,12 @@ pub async fn lookup(
     if rt.client_id != client_id {
         return Ok(Err(Dead::OtherClient));
     }
-    let grant = match state.store.get_grant(&rt.grant_id).await? {
-        Some(g) if g.revoked_at.is_none() && rt.revoked_at.is_none() => g,
+    let (grant, user) = match state
+        .store
+        .grant_state(&rt.grant_id, None, Some(&rt.user_id))
+        .await?
+    {
+        Some(s) if s.grant.revoked_at.is_none() && rt.revoked_at.is_none() => (s.grant, s.user),
         _ => return Ok(Err(Dead::Revoked)),
     };
     if rt.used_at.is_some() {
@@ -109,7 +118,7 @@ pub async fn lookup(
     if rt.expires_at <= now || family_end(state, &grant) <= now {
         return Ok(Err(Dead::Expired));
     }
-    Ok(Ok((rt, grant)))
+    Ok(Ok((rt, grant, user)))
 }
 
 async fn reuse_detected(state: &AppState, grant_id: &str, client: &Client, now: i64) -> OAuthError {
@@ -139,7 +148,7 @@ pub async fn refresh(
         .get("refresh_token")
         .ok_or_else(|| OAuthError::invalid_request("refresh_token is required"))?;
     let now = state.now();
-    let (rt, grant) = match lookup(state, token, &client.id, now).await? {
+    let (rt, grant, user) = match lookup(state, token, &client.id, now).await? {
         Ok(found) => found,
         Err(Dead::Used) => {
             let grant_id = state
@@ -184,10 +193,7 @@ pub async fn refresh(
             out.join(" ")
         }
     };
-    let user = state
-        .store
-        .get_user(&rt.user_id)
-        .await?
+    let user = user
         .filter(|u| u.disabled_at.is_none())
         .ok_or_else(|| OAuthError::invalid_grant("the account is not available"))?;
     // Rotate: exactly one of two concurrent uses wins; the other is a reuse.
