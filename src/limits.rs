@@ -89,6 +89,15 @@ fn distinct(ws: &[(usize, Rule, CounterWindow)]) -> Vec<CounterWindow> {
     out
 }
 
+/// The count of window `w` among `unique` windows and their `counts` (same order).
+fn count_of(unique: &[CounterWindow], counts: &[i64], w: &CounterWindow) -> i64 {
+    unique
+        .iter()
+        .position(|u| u.key == w.key && u.window_start == w.window_start)
+        .and_then(|i| counts.get(i).copied())
+        .unwrap_or(0)
+}
+
 /// Counts one event for `key` under every rule, then decides. Counting first and deciding
 /// on the returned count makes the check atomic: concurrent requests cannot all see room.
 /// A rule with `max <= 0` is off.
@@ -109,11 +118,7 @@ pub async fn hit_all(
     let counts = store.bump_counters(&unique, 1).await?;
     let mut decisions = vec![Decision::Allowed; groups.len()];
     for (g, rule, w) in &ws {
-        let count = unique
-            .iter()
-            .position(|u| u.key == w.key && u.window_start == w.window_start)
-            .and_then(|i| counts.get(i).copied())
-            .unwrap_or(0);
+        let count = count_of(&unique, &counts, w);
         if count > rule.max && decisions[*g].is_allowed() {
             store.metrics.rate_limit_denied(rule.name);
             decisions[*g] = Decision::Denied {
@@ -131,11 +136,7 @@ pub async fn peek(store: &Store, now: i64, key: &str, rules: &[Rule]) -> StoreRe
     let unique = distinct(&ws);
     let counts = store.read_counters(&unique).await?;
     for (_, rule, w) in &ws {
-        let count = unique
-            .iter()
-            .position(|u| u.key == w.key && u.window_start == w.window_start)
-            .and_then(|i| counts.get(i).copied())
-            .unwrap_or(0);
+        let count = count_of(&unique, &counts, w);
         if count >= rule.max {
             return Ok(Decision::Denied {
                 rule: rule.name,

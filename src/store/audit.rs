@@ -104,28 +104,50 @@ impl Store {
             });
         loop {
             let writing = self.audit_queue.writer.lock().await;
-            match stored.try_recv() {
-                Ok(Written::Stored) => return Ok(()),
-                Ok(Written::Unavailable(e)) => return Err(StoreError::Unavailable(e)),
-                Ok(Written::Failed) | Err(TryRecvError::Closed) => {
+            let written = match stored.try_recv() {
+                Ok(w) => Some(w),
+                Err(TryRecvError::Closed) => Some(Written::Failed),
+                Err(TryRecvError::Empty) => None,
+            };
+            let batch = match written {
+                Some(w) => {
                     drop(writing);
-                    return self.insert_audit_rows(&[row]).await;
+                    return self.written(w, row).await;
                 }
-                Err(TryRecvError::Empty) => {}
-            }
-            let batch = self.audit_queue.take();
+                None => self.audit_queue.take(),
+            };
             if batch.is_empty() {
-                continue;
+                // Ours is in a batch still being written, whose request went away.
+                drop(writing);
+                let w = (&mut stored).await.unwrap_or(Written::Failed);
+                return self.written(w, row).await;
             }
-            let rows: Vec<Row> = batch.iter().map(|p| p.row.clone()).collect();
-            let result = self.insert_audit_rows(&rows).await;
-            for p in batch {
-                let _ = p.done.send(match &result {
-                    Ok(()) => Written::Stored,
-                    Err(e) if e.is_unavailable() => Written::Unavailable(e.to_string()),
-                    Err(_) => Written::Failed,
-                });
-            }
+            // The batch is written by a task of its own: a request that goes away (its
+            // client disconnected) must not take the other requests' events with it, nor
+            // leave them unsure whether theirs were written.
+            let store = self.clone();
+            let write = tokio::spawn(async move {
+                let rows: Vec<Row> = batch.iter().map(|p| p.row.clone()).collect();
+                let result = store.insert_audit_rows(&rows).await;
+                for p in batch {
+                    let _ = p.done.send(match &result {
+                        Ok(()) => Written::Stored,
+                        Err(e) if e.is_unavailable() => Written::Unavailable(e.to_string()),
+                        Err(_) => Written::Failed,
+                    });
+                }
+            });
+            // A panic in the task drops the senders: every waiter then writes its own.
+            let _ = write.await;
+        }
+    }
+
+    /// The answer for a queued event once its batch is over.
+    async fn written(&self, w: Written, row: Row) -> StoreResult<()> {
+        match w {
+            Written::Stored => Ok(()),
+            Written::Unavailable(e) => Err(StoreError::Unavailable(e)),
+            Written::Failed => self.insert_audit_rows(&[row]).await,
         }
     }
 

@@ -83,3 +83,61 @@ async fn an_event_the_database_refuses_does_not_cost_the_others_theirs() {
     }
     assert_eq!(app.audit_count("refusal_test").await, 54);
 }
+
+#[tokio::test]
+async fn requests_that_go_away_mid_write_cost_no_one_an_event_and_duplicate_none() {
+    let app = TestApp::spawn().await;
+    let now = app.state.now();
+    let mut tasks = Vec::new();
+    for i in 0..150 {
+        let store = app.state.store.clone();
+        tasks.push(tokio::spawn(async move {
+            store
+                .audit(
+                    now,
+                    NewAuditEvent {
+                        kind: "cancel_test",
+                        detail: serde_json::json!({ "n": i }),
+                        ..NewAuditEvent::default()
+                    },
+                )
+                .await
+        }));
+    }
+    // Every third request goes away while the others are queued or being written.
+    tokio::task::yield_now().await;
+    for (i, t) in tasks.iter().enumerate() {
+        if i % 3 == 0 {
+            t.abort();
+        }
+    }
+    let mut kept = Vec::new();
+    for (i, t) in tasks.into_iter().enumerate() {
+        match t.await {
+            Ok(r) => {
+                r.unwrap();
+                kept.push(i as i64);
+            }
+            Err(e) => assert!(e.is_cancelled()),
+        }
+    }
+    let mut seen: Vec<i64> = app
+        .state
+        .store
+        .audit_events(0, Some("cancel_test"), 10_000)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let d: serde_json::Value = serde_json::from_str(&e.detail).unwrap();
+            d["n"].as_i64().unwrap()
+        })
+        .collect();
+    seen.sort_unstable();
+    let mut unique = seen.clone();
+    unique.dedup();
+    assert_eq!(seen, unique, "no event is written twice");
+    for n in kept {
+        assert!(seen.binary_search(&n).is_ok(), "event {n} was stored");
+    }
+}
