@@ -27,6 +27,24 @@ pub struct LoginTx {
 const COLUMNS: &str = "id, client_id, request, created_at, expires_at, identifier, channel, \
                        code_expires_at, code_sent_at, attempts, completed_at";
 
+/// The query of [`Store::get_login_tx_and_client`], built once.
+static TX_AND_CLIENT_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let tx_cols = COLUMNS
+        .split(',')
+        .map(|c| format!("t.{0} AS t_{0}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let client_cols = super::clients::COLUMNS
+        .split(',')
+        .map(|c| format!("c.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "SELECT {tx_cols}, {client_cols} FROM login_transactions t \
+         JOIN clients c ON c.id = t.client_id WHERE t.id = $1 AND t.expires_at > $2"
+    )
+});
+
 /// A sign-in and its client ([`Store::get_login_tx_and_client`]): the sign-in's columns
 /// are prefixed `t_`, the client's keep their names.
 #[derive(sqlx::FromRow)]
@@ -116,22 +134,8 @@ impl Store {
         id: &str,
         now: i64,
     ) -> StoreResult<Option<(LoginTx, Client)>> {
-        let tx_cols = COLUMNS
-            .split(',')
-            .map(|c| format!("t.{0} AS t_{0}", c.trim()))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let client_cols = super::clients::COLUMNS
-            .split(',')
-            .map(|c| format!("c.{}", c.trim()))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!(
-            "SELECT {tx_cols}, {client_cols} FROM login_transactions t \
-             JOIN clients c ON c.id = t.client_id WHERE t.id = $1 AND t.expires_at > $2"
-        );
         let row: Option<TxAndClient> = with_pool!(&self.db, pool => {
-            sqlx::query_as(&sql).bind(id).bind(now).fetch_optional(pool).await?
+            sqlx::query_as(&TX_AND_CLIENT_SQL).bind(id).bind(now).fetch_optional(pool).await?
         });
         let Some(r) = row else {
             return Ok(None);

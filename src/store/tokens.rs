@@ -162,23 +162,13 @@ impl Store {
         jti: Option<&str>,
         user_id: Option<&str>,
     ) -> StoreResult<Option<GrantState>> {
-        let user_cols = super::users::COLUMNS
-            .split(',')
-            .map(|c| format!("u.{0} AS u_{0}", c.trim()))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let grant_cols = GRANT_COLUMNS
-            .split(',')
-            .map(|c| format!("g.{}", c.trim()))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!(
-            "SELECT {grant_cols}, \
-             EXISTS (SELECT 1 FROM revoked_access_tokens WHERE jti = $1) AS token_revoked, \
-             {user_cols} FROM grants g LEFT JOIN users u ON u.id = $3 WHERE g.id = $2"
-        );
         let row: Option<GrantRow> = with_pool!(&self.db, pool => {
-            sqlx::query_as(&sql).bind(jti).bind(grant_id).bind(user_id).fetch_optional(pool).await?
+            sqlx::query_as(&GRANT_STATE_SQL)
+                .bind(jti)
+                .bind(grant_id)
+                .bind(user_id)
+                .fetch_optional(pool)
+                .await?
         });
         Ok(row.map(|r| {
             let user = match (r.u_id, r.u_created_at, r.u_updated_at) {
@@ -218,6 +208,25 @@ impl Store {
         Ok(n)
     }
 }
+
+/// The query of [`Store::grant_state`], built once.
+static GRANT_STATE_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let user_cols = super::users::COLUMNS
+        .split(',')
+        .map(|c| format!("u.{0} AS u_{0}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let grant_cols = GRANT_COLUMNS
+        .split(',')
+        .map(|c| format!("g.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "SELECT {grant_cols}, \
+         EXISTS (SELECT 1 FROM revoked_access_tokens WHERE jti = $1) AS token_revoked, \
+         {user_cols} FROM grants g LEFT JOIN users u ON u.id = $3 WHERE g.id = $2"
+    )
+});
 
 /// What [`Store::grant_state`] found.
 #[derive(Debug, Clone)]
