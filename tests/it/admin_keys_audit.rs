@@ -136,12 +136,14 @@ async fn audit_events_are_filtered_by_user_client_kind_and_time_and_paged() {
         app.confidential_client().await,
         app.confidential_client().await,
     );
+    // Taken before the first sign-in: taken after it, a second could tick between its
+    // events and `start`, and `since=start` would miss them.
+    let start = app.state.now();
     let t = app.tokens_for(&a, "lea@example.com").await;
     let lea = jwt_claims(t["access_token"].as_str().unwrap())["sub"]
         .as_str()
         .unwrap()
         .to_string();
-    let start = app.state.now();
     app.clock.advance(100);
     let middle = app.state.now();
     app.tokens_for(&b, "max@example.com").await;
