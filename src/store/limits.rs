@@ -29,7 +29,7 @@ fn match_windows(n: usize, first: usize) -> String {
 /// two requests locking the same two counters in opposite orders deadlock: there the rows
 /// are locked first, in key order (the order [`Store::bump_counters`] writes them in).
 /// SQLite has one writer at a time and needs no order.
-pub(crate) fn refund_sql(db: &Db, n: usize) -> String {
+fn refund_sql(db: &Db, n: usize) -> String {
     let matching = match_windows(n, 1);
     match db {
         Db::Sqlite(_) => {
