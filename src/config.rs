@@ -80,6 +80,9 @@ pub struct DatabaseConfig {
     /// Connections are replaced after this many seconds (0: never), so a database fail-over
     /// or a connection pooler's rebalancing reaches every replica.
     pub max_lifetime_seconds: u64,
+    /// SQLite only: the process's connections share one page cache (SQLite's shared-cache
+    /// mode) instead of each re-reading the pages another connection's commit invalidated.
+    pub sqlite_shared_cache: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -224,6 +227,7 @@ impl Default for DatabaseConfig {
             acquire_timeout_seconds: 5,
             idle_timeout_seconds: 600,
             max_lifetime_seconds: 1800,
+            sqlite_shared_cache: true,
         }
     }
 }

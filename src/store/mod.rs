@@ -166,7 +166,14 @@ impl Store {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(5));
+                .busy_timeout(Duration::from_secs(5))
+                // One page cache for all of this process's connections. With a cache each,
+                // every commit made the other connections drop theirs and read their pages
+                // back with a system call each (a tenth of the server's CPU in a sign-in);
+                // shared, a writer waits for the tables it needs in SQLite's own queue
+                // (sqlx's unlock-notify) instead of polling the busy handler. Measured in
+                // docs/performance-profile.md ("Shared cache").
+                .shared_cache(cfg.sqlite_shared_cache);
             let pool_opts = SqlitePoolOptions::new()
                 .after_connect(|conn, _meta| Box::pin(sqlite_busy::install(conn)))
                 // A connection to a local file cannot go stale while idle; sqlx's round

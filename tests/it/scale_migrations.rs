@@ -196,3 +196,50 @@ async fn pool_size_and_timeouts_come_from_the_configuration() {
         assert_eq!(o.get_max_lifetime(), None, "0 means connections are not recycled");
     });
 }
+
+/// With SQLite's shared cache (the default) this process's connections share one page
+/// cache, and the sign of it is SQLite's table locking: a reader of a table another
+/// connection is writing waits for that write to commit, then sees it. With a cache per
+/// connection (and on PostgreSQL, which ignores the setting) the reader answers at once
+/// from the last committed state.
+#[tokio::test]
+async fn sqlite_connections_share_one_page_cache_unless_configured_otherwise() {
+    for shared in [true, false] {
+        let app = TestApp::spawn_with(|c| c.database.sqlite_shared_cache = shared).await;
+        let waits = shared && backend() == Backend::Sqlite;
+        sesame::with_pool!(&app.state.store.db, pool => {
+            let mut writer = pool.begin().await.unwrap();
+            sqlx::query(
+                "INSERT INTO rate_counters (key, window_start, count, expires_at) \
+                 VALUES ('cache-test', 0, 1, 4102444800)",
+            )
+            .execute(&mut *writer)
+            .await
+            .unwrap();
+            let reader = {
+                let pool = pool.clone();
+                tokio::spawn(async move {
+                    sqlx::query_scalar::<_, i64>(
+                        "SELECT COUNT(*) FROM rate_counters WHERE key = 'cache-test'",
+                    )
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap()
+                })
+            };
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            assert_eq!(
+                reader.is_finished(),
+                !waits,
+                "shared cache {shared}: the reader waits for the writer only when shared"
+            );
+            writer.commit().await.unwrap();
+            let seen = tokio::time::timeout(Duration::from_secs(5), reader)
+                .await
+                .expect("the reader finishes once the write is committed")
+                .unwrap();
+            assert_eq!(seen, i64::from(waits), "shared cache {shared}");
+        });
+        app.stop().await;
+    }
+}
