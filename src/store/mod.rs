@@ -19,6 +19,7 @@ pub mod keys;
 pub mod limits;
 pub mod login;
 pub mod outbox;
+pub mod pool;
 pub mod profile;
 pub mod review_accounts;
 pub mod sessions;
@@ -31,9 +32,9 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{PgPool, SqlitePool};
+use sqlx::postgres::{PgConnectOptions, PgConnection};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteSynchronous};
+use sqlx::{ConnectOptions, Postgres, Sqlite};
 
 use crate::config::DatabaseConfig;
 use crate::ops::metrics::Metrics;
@@ -108,8 +109,8 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// The connection pool of the configured backend.
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite(SqlitePool),
-    Postgres(PgPool),
+    Sqlite(pool::Pool<Sqlite>),
+    Postgres(pool::Pool<Postgres>),
 }
 
 /// Runs `$body` with `$pool` bound to the concrete pool of whichever backend is configured.
@@ -153,7 +154,6 @@ impl Store {
     pub async fn connect(cfg: &DatabaseConfig) -> StoreResult<Store> {
         let url = cfg.url.as_str();
         let timeout = Duration::from_secs(cfg.acquire_timeout_seconds.max(1));
-        let secs = |s: u64| (s > 0).then(|| Duration::from_secs(s));
         let metrics = Arc::new(Metrics::new());
         if url.starts_with("sqlite:") {
             if let Some(path) = crate::config::sqlite_path(url) {
@@ -174,21 +174,22 @@ impl Store {
                 // (sqlx's unlock-notify) instead of polling the busy handler. Measured in
                 // docs/performance-profile.md ("Shared cache").
                 .shared_cache(cfg.sqlite_shared_cache);
-            let pool_opts = SqlitePoolOptions::new()
-                .after_connect(|conn, _meta| Box::pin(sqlite_busy::install(conn)))
-                // A connection to a local file cannot go stale while idle; sqlx's round
-                // trip to test it on every acquire doubled the cost of a short query.
-                .test_before_acquire(false)
-                .max_connections(cfg.max_connections.max(1))
-                .min_connections(cfg.min_connections)
-                .acquire_timeout(timeout)
-                .idle_timeout(secs(cfg.idle_timeout_seconds))
-                .max_lifetime(secs(cfg.max_lifetime_seconds));
-            // Switching a new file to WAL needs the write lock: a process starting while
-            // another one creates or writes the file waits for it.
+            let settings = pool::PoolSettings {
+                // A connection to a local file cannot go stale while idle: no test.
+                test_on_acquire: false,
+                ..pool_settings(cfg, timeout)
+            };
+            let connect: pool::Connector<SqliteConnection> = Arc::new(move || {
+                let opts = opts.clone();
+                Box::pin(async move {
+                    let mut conn = opts.connect().await?;
+                    sqlite_busy::install(&mut conn).await?;
+                    Ok(conn)
+                })
+            });
             let mut tries = 0u64;
             let pool = loop {
-                match pool_opts.clone().connect_with(opts.clone()).await {
+                match pool::Pool::open(settings.clone(), Arc::clone(&connect)).await {
                     Ok(pool) => break pool,
                     Err(e) => {
                         let e = StoreError::Db(e);
@@ -207,19 +208,20 @@ impl Store {
             })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let opts = PgConnectOptions::from_str(url)?;
-            // sqlx tests each idle connection with a round trip before handing it out. It
-            // costs a round trip per query (measured: refresh 20-29 % faster without it),
-            // but after a database restart or failover it is what keeps dead connections
-            // from reaching requests (scale_reliability: the first try after an outage
-            // succeeds), so PostgreSQL keeps it.
-            let pool = PgPoolOptions::new()
-                .max_connections(cfg.max_connections.max(1))
-                .min_connections(cfg.min_connections)
-                .acquire_timeout(timeout)
-                .idle_timeout(secs(cfg.idle_timeout_seconds))
-                .max_lifetime(secs(cfg.max_lifetime_seconds))
-                .connect_with(opts)
-                .await?;
+            // The pool tests each idle connection with a round trip before handing it out.
+            // It costs a round trip per query (measured: refresh 20-29 % faster without
+            // it), but after a database restart or failover it is what keeps dead
+            // connections from reaching requests (scale_reliability: the first try after an
+            // outage succeeds), so PostgreSQL keeps it.
+            let settings = pool::PoolSettings {
+                test_on_acquire: true,
+                ..pool_settings(cfg, timeout)
+            };
+            let connect: pool::Connector<PgConnection> = Arc::new(move || {
+                let opts = opts.clone();
+                Box::pin(async move { opts.connect().await })
+            });
+            let pool = pool::Pool::open(settings, connect).await?;
             Ok(Store {
                 db: Db::Postgres(pool),
                 metrics,
@@ -245,7 +247,11 @@ impl Store {
             Db::Sqlite(pool) => {
                 let mut tries = 0u64;
                 loop {
-                    match SQLITE_MIGRATIONS.run(pool).await {
+                    let run = async {
+                        let mut conn = pool.acquire().await?;
+                        SQLITE_MIGRATIONS.run_direct(conn.raw()?).await
+                    };
+                    match run.await {
                         Ok(()) => break,
                         Err(
                             sqlx::migrate::MigrateError::ExecuteMigration(
@@ -265,7 +271,10 @@ impl Store {
                     }
                 }
             }
-            Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+            Db::Postgres(pool) => {
+                let mut conn = pool.acquire().await?;
+                POSTGRES_MIGRATIONS.run_direct(conn.raw()?).await?
+            }
         }
         Ok(())
     }
@@ -344,6 +353,19 @@ impl Store {
         });
         n += self.purge_expired_tokens(now).await?;
         Ok(n)
+    }
+}
+
+/// The pool settings of `[database]` common to both backends.
+fn pool_settings(cfg: &DatabaseConfig, acquire_timeout: Duration) -> pool::PoolSettings {
+    let secs = |s: u64| (s > 0).then(|| Duration::from_secs(s));
+    pool::PoolSettings {
+        max_connections: cfg.max_connections.max(1),
+        min_connections: cfg.min_connections,
+        acquire_timeout,
+        idle_timeout: secs(cfg.idle_timeout_seconds),
+        max_lifetime: secs(cfg.max_lifetime_seconds),
+        test_on_acquire: false,
     }
 }
 

@@ -100,7 +100,8 @@ impl Store {
         lease_until: i64,
     ) -> StoreResult<CodeStored> {
         Ok(with_pool!(&self.db, pool => {
-            let mut txn = pool.begin().await?;
+            let mut conn = pool.acquire().await?;
+            let mut txn = sqlx::Connection::begin(conn.raw()?).await?;
             let n = sqlx::query(SET_LOGIN_CODE_SQL)
                 .bind(code.identifier)
                 .bind(code.channel)
@@ -243,7 +244,8 @@ impl Store {
         clear_code: Option<(&str, &[u8])>,
     ) -> StoreResult<bool> {
         Ok(with_pool!(&self.db, pool => {
-            let mut txn = pool.begin().await?;
+            let mut conn = pool.acquire().await?;
+            let mut txn = sqlx::Connection::begin(conn.raw()?).await?;
             let n = sqlx::query(
                 "UPDATE outbox SET status = 'failed', payload = NULL, claimed_until = NULL, \
                  last_error = $3, updated_at = $4 \

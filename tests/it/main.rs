@@ -53,5 +53,6 @@ mod security_session;
 mod sms;
 mod smtp_delivery;
 mod sso;
+mod store_pool;
 mod token_errors;
 mod userinfo;

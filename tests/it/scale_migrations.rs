@@ -188,12 +188,12 @@ async fn pool_size_and_timeouts_come_from_the_configuration() {
     })
     .await;
     sesame::with_pool!(&app.state.store.db, pool => {
-        let o = pool.options();
-        assert_eq!(o.get_max_connections(), 7);
-        assert_eq!(o.get_min_connections(), 1);
-        assert_eq!(o.get_acquire_timeout(), Duration::from_secs(3));
-        assert_eq!(o.get_idle_timeout(), Some(Duration::from_secs(120)));
-        assert_eq!(o.get_max_lifetime(), None, "0 means connections are not recycled");
+        let o = pool.settings();
+        assert_eq!(o.max_connections, 7);
+        assert_eq!(o.min_connections, 1);
+        assert_eq!(o.acquire_timeout, Duration::from_secs(3));
+        assert_eq!(o.idle_timeout, Some(Duration::from_secs(120)));
+        assert_eq!(o.max_lifetime, None, "0 means connections are not recycled");
     });
 }
 
@@ -208,7 +208,8 @@ async fn sqlite_connections_share_one_page_cache_unless_configured_otherwise() {
         let app = TestApp::spawn_with(|c| c.database.sqlite_shared_cache = shared).await;
         let waits = shared && backend() == Backend::Sqlite;
         sesame::with_pool!(&app.state.store.db, pool => {
-            let mut writer = pool.begin().await.unwrap();
+            let mut conn = pool.acquire().await.unwrap();
+            let mut writer = sqlx::Connection::begin(conn.raw().unwrap()).await.unwrap();
             sqlx::query(
                 "INSERT INTO rate_counters (key, window_start, count, expires_at) \
                  VALUES ('cache-test', 0, 1, 4102444800)",
