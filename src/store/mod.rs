@@ -187,6 +187,8 @@ impl Store {
                     Ok(conn)
                 })
             });
+            // Switching a new file to WAL needs the write lock: a process starting while
+            // another one creates or writes the file waits for it.
             let mut tries = 0u64;
             let pool = loop {
                 match pool::Pool::open(settings.clone(), Arc::clone(&connect)).await {
@@ -247,6 +249,7 @@ impl Store {
             Db::Sqlite(pool) => {
                 let mut tries = 0u64;
                 loop {
+                    // `run_direct` is what sqlx's `run` does once it holds a connection.
                     let run = async {
                         let mut conn = pool.acquire().await?;
                         SQLITE_MIGRATIONS.run_direct(conn.raw()?).await

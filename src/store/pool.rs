@@ -13,8 +13,10 @@
 //! - with `test_on_acquire` (PostgreSQL) an idle connection answers a ping before it is
 //!   handed out, and one that does not is dropped and the next one tried, so connections
 //!   killed by a database restart never reach a request;
-//! - a connection that failed with anything but an answer from the database (I/O, TLS,
-//!   protocol, a crashed SQLite worker) is not given back;
+//! - a connection whose statement failed with anything but an answer from the database
+//!   (I/O, TLS, protocol, a crashed SQLite worker) is not given back (inside a transaction,
+//!   which runs on the connection itself, it is; on PostgreSQL the test before the next use
+//!   catches it);
 //! - idle connections above `min_connections` are closed after `idle_timeout`, and every
 //!   connection after `max_lifetime`, by a background task.
 //!
