@@ -232,7 +232,7 @@ impl<DB: Database> Pool<DB> {
         drop(pool.acquire().await?);
         if pool.inner.settings.idle_timeout.is_some()
             || pool.inner.settings.max_lifetime.is_some()
-            || pool.inner.settings.min_connections > 1
+            || pool.inner.settings.min_connections > 0
         {
             tokio::spawn(maintain(Arc::downgrade(&pool.inner)));
         }
@@ -372,17 +372,18 @@ async fn maintain<DB: Database>(weak: Weak<Inner<DB>>) {
             let slot = Slot::new(&inner);
             match (inner.connect)().await {
                 Ok(conn) => {
-                    if let Ok(mut idle) = inner.idle.lock() {
-                        idle.insert(
-                            0,
-                            Idle {
-                                conn,
-                                created: Instant::now(),
-                                since: Instant::now(),
-                            },
-                        );
-                        std::mem::forget(slot);
-                    }
+                    let Ok(mut idle) = inner.idle.lock() else {
+                        break;
+                    };
+                    idle.insert(
+                        0,
+                        Idle {
+                            conn,
+                            created: Instant::now(),
+                            since: Instant::now(),
+                        },
+                    );
+                    std::mem::forget(slot);
                 }
                 Err(error) => {
                     tracing::info!(%error, "could not open a connection to keep the pool's minimum");

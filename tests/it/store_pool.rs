@@ -100,3 +100,45 @@ async fn a_closed_store_refuses_work_as_unavailable() {
     assert!(err.is_unavailable(), "{err}");
     assert_eq!(size_and_idle(&store), (0, 0));
 }
+
+#[tokio::test]
+async fn connections_are_replaced_after_their_lifetime() {
+    let db = TestDb::new().await;
+    let store = store_with(&db, |c| {
+        c.max_lifetime_seconds = 1;
+        c.idle_timeout_seconds = 0;
+    })
+    .await;
+    store.ping().await.unwrap();
+    assert_eq!(size_and_idle(&store), (1, 1));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while size_and_idle(&store) != (0, 0) {
+        assert!(
+            Instant::now() < deadline,
+            "a connection past its lifetime was kept: {:?}",
+            size_and_idle(&store)
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    store.ping().await.unwrap();
+    assert_eq!(size_and_idle(&store), (1, 1), "a new connection was opened");
+}
+
+#[tokio::test]
+async fn the_pool_opens_connections_up_to_its_minimum() {
+    let db = TestDb::new().await;
+    let store = store_with(&db, |c| {
+        c.min_connections = 3;
+        c.idle_timeout_seconds = 1;
+    })
+    .await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while size_and_idle(&store) != (3, 3) {
+        assert!(
+            Instant::now() < deadline,
+            "the minimum was not opened: {:?}",
+            size_and_idle(&store)
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
