@@ -246,8 +246,10 @@ pub fn router(state: AppState) -> Router {
         app = app.merge(crate::demo::routes());
     }
     let app = app.layer(axum::middleware::from_fn(crate::ops::metrics::mark_route));
-    let track_http =
-        axum::middleware::from_fn_with_state(state.clone(), crate::ops::metrics::track_http);
+    let track_http = axum::middleware::from_fn_with_state(
+        state.store.metrics.clone(),
+        crate::ops::metrics::track_http,
+    );
     let request_id = HeaderName::from_static("x-request-id");
     let security_headers = ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -12,9 +12,7 @@ use crate::app::AppState;
 use crate::authz::SsoSession;
 use crate::error::PageError;
 use crate::store::user_sessions::UserSession;
-
-/// Session key of the recorded sign-in's id (a row of `user_sessions`).
-pub const SSO_SID_KEY: &str = "sso_sid";
+pub use crate::store::user_sessions::SSO_SID_KEY;
 
 /// Records a new sign-in for this browser, ending the one it replaces.
 pub async fn record(

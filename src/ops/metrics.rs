@@ -11,14 +11,12 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
-
-use crate::app::AppState;
 
 /// Upper bounds of the latency histogram buckets, in seconds.
 pub const LATENCY_BUCKETS: [f64; 12] = [
@@ -319,7 +317,7 @@ pub async fn mark_route(req: Request, next: Next) -> Response {
 
 /// Outermost middleware: counts every request by route template, method and status, and
 /// records its latency, sessions and all.
-pub async fn track_http(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn track_http(State(m): State<Arc<Metrics>>, req: Request, next: Next) -> Response {
     let start = Instant::now();
     let method = method_label(req.method());
     let res = next.run(req).await;
@@ -329,7 +327,6 @@ pub async fn track_http(State(state): State<AppState>, req: Request, next: Next)
         .map(|r| r.0.as_str())
         .unwrap_or("unmatched");
     let status = res.status().as_u16().to_string();
-    let m = &state.store.metrics;
     m.inc(
         HTTP_REQUESTS,
         &[("route", route), ("method", method), ("status", &status)],

@@ -41,7 +41,7 @@ impl Store {
         }))
     }
 
-    /// Replaces every profile field of a user (validate with `crate::profile` first).
+    /// Replaces every profile field of a user (validate with `crate::login::account::validate` first).
     pub async fn set_profile(&self, user_id: &str, p: &Profile, now: i64) -> StoreResult<bool> {
         let n = with_pool!(&self.db, pool => {
             sqlx::query(

@@ -1,7 +1,7 @@
 //! Browser sign-ins (single sign-on sessions), recorded so admins can list and end them.
 //!
 //! The browser's session record (table `sessions`, managed by tower-sessions) carries the
-//! same id under [`crate::signins::SSO_SID_KEY`]. Ending a sign-in marks its row here and
+//! same id under [`SSO_SID_KEY`]. Ending a sign-in marks its row here and
 //! deletes the browser session record, so no replica accepts that cookie again.
 
 use serde::Serialize;
@@ -27,12 +27,16 @@ impl UserSession {
     }
 }
 
+/// Key, in the browser's session record, of the recorded sign-in's id (a row of
+/// `user_sessions`). The store owns it because it finds session records by it.
+pub const SSO_SID_KEY: &str = "sso_sid";
+
 const COLUMNS: &str = "id, user_id, amr, created_at, expires_at, ended_at, end_reason";
 
 /// The `LIKE` pattern that finds a browser session record carrying `sid`. Session ids are
 /// lower-case hex, so they contain no `LIKE` wildcard.
 fn record_pattern(sid: &str) -> String {
-    format!("%\"{}\":\"{}\"%", crate::signins::SSO_SID_KEY, sid)
+    format!("%\"{}\":\"{}\"%", SSO_SID_KEY, sid)
 }
 
 impl Store {
