@@ -19,7 +19,8 @@ use crate::authz::{self, AuthRequest, SsoSession};
 use crate::crypto::random_token;
 use crate::delivery::mask_email;
 use crate::error::{render, PageError};
-use crate::store::StoreResult;
+use crate::store::clients::Client;
+use crate::store::{Store, StoreResult};
 
 pub const CONSENT_PATH: &str = "/consent";
 
@@ -61,10 +62,7 @@ pub async fn finish(
         );
     }
     if !client.first_party {
-        let wanted = req.consent_scopes();
-        let remembered = state.store.get_consent(&sso.user_id, &client.id).await?;
-        let covered = !req.has_prompt("consent")
-            && remembered.is_some_and(|c| c.covers(wanted.iter().map(String::as_str)));
+        let covered = !consent_needed(&state.store, &client, req, &sso.user_id).await?;
         if !covered {
             if req.has_prompt("none") {
                 return error_to_client(
@@ -98,6 +96,37 @@ pub async fn finish(
     let sid = authz::current_sid(session).await?;
     let url = authz::issue_code_in_session(state, req, sso, sid.as_deref()).await?;
     Ok(Redirect::to(url.as_str()).into_response())
+}
+
+/// What the person is asked to consent to: the scopes of the request and of the claims it
+/// asks for one by one, only those the client may obtain. Validation already dropped the
+/// others; an allow list narrowed since is applied here as well, so the page never offers
+/// what the client cannot get.
+pub fn scopes_to_consent(client: &Client, req: &AuthRequest) -> Vec<String> {
+    req.consent_scopes()
+        .into_iter()
+        .filter(|s| client.allows_scope(s))
+        .collect()
+}
+
+/// Whether `client` must still ask the person `user_id` before it gets `req`: never for a
+/// first-party client; always with `prompt=consent`; otherwise unless the remembered
+/// consent covers every scope of [`scopes_to_consent`].
+pub async fn consent_needed(
+    store: &Store,
+    client: &Client,
+    req: &AuthRequest,
+    user_id: &str,
+) -> StoreResult<bool> {
+    if client.first_party {
+        return Ok(false);
+    }
+    if req.has_prompt("consent") {
+        return Ok(true);
+    }
+    let wanted = scopes_to_consent(client, req);
+    let remembered = store.get_consent(user_id, &client.id).await?;
+    Ok(!remembered.is_some_and(|c| c.covers(wanted.iter().map(String::as_str))))
 }
 
 fn error_to_client(
@@ -179,11 +208,10 @@ async fn show(
     Query(q): Query<TxQuery>,
 ) -> Result<Response, PageError> {
     let (pending, sso) = load_pending(&state, &session, &q.tx).await?;
-    let client_name = state
+    let client = state
         .store
         .get_client(&pending.req.client_id)
         .await?
-        .map(|c| c.name)
         .ok_or_else(PageError::session_expired)?;
     let who = match state.store.get_user(&sso.user_id).await? {
         Some(u) => match (&u.email, &u.phone) {
@@ -194,16 +222,14 @@ async fn show(
         None => return Err(PageError::session_expired()),
     };
     let product = &state.config.product_name;
-    let items = pending
-        .req
-        .consent_scopes()
+    let items = scopes_to_consent(&client, &pending.req)
         .iter()
         .map(|s| describe_scope(s, product))
         .collect();
     let csrf = csrf_token(&session).await?;
     render(&ConsentPage {
         product,
-        client_name: &client_name,
+        client_name: &client.name,
         who: &who,
         items,
         tx: &q.tx,
@@ -254,7 +280,12 @@ async fn decide(
         .await?
         .map(|c| c.scope.split(' ').map(str::to_string).collect())
         .unwrap_or_default();
-    for s in req.consent_scopes() {
+    let client = state
+        .store
+        .get_client(&req.client_id)
+        .await?
+        .ok_or_else(PageError::session_expired)?;
+    for s in scopes_to_consent(&client, &req) {
         if !granted.contains(&s) {
             granted.push(s);
         }

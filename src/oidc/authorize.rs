@@ -10,6 +10,8 @@ use tower_sessions::Session;
 
 use super::claims::ClaimsRequest;
 use super::params::{Params, ProtocolParams};
+use super::silent::hint_mismatch;
+pub use super::silent::SilentError;
 use crate::app::AppState;
 use crate::authz::{self, AuthRequest, SsoSession};
 use crate::crypto::random_token;
@@ -177,7 +179,9 @@ pub fn validate_request(
     let claims = match p.get("claims") {
         None => None,
         Some(text) => {
-            let c = ClaimsRequest::parse(text).map_err(|e| refuse("invalid_request", e))?;
+            let mut c = ClaimsRequest::parse(text).map_err(|e| refuse("invalid_request", e))?;
+            // Claims of a scope outside the client's allow list are dropped like the scope.
+            c.retain_obtainable(|s| client.allows_scope(s));
             (!c.is_empty()).then(|| c.to_json())
         }
     };
@@ -279,16 +283,12 @@ pub async fn authorize(
     // Single sign-on: a live session that satisfies prompt, max_age and the hints needs no
     // new code.
     let now = state.now();
-    match sso_decision(&state, &session, &req, now).await? {
+    match sso_decision(&state, &session, &client, &req, now).await? {
         SsoDecision::Use(sso) => {
             return crate::login::consent::finish(&state, &session, &req, &sso).await;
         }
         SsoDecision::SignIn { error } if req.has_prompt("none") => {
-            let description = match error {
-                "interaction_required" => "the person must choose the account to use",
-                _ => "the person must sign in",
-            };
-            return error_to_client(error, description, req.state.as_deref());
+            return error_to_client(error.code(), error.description(), req.state.as_deref());
         }
         SsoDecision::SignIn { .. } => {}
     }
@@ -315,63 +315,52 @@ pub enum SsoDecision {
     Use(SsoSession),
     /// A (new) sign-in is needed; with `prompt=none` this is the error to answer.
     SignIn {
-        error: &'static str,
+        error: SilentError,
     },
 }
 
 /// Decides whether the browser's sign-in serves this request: not with `prompt=login` or
 /// `select_account`, not when older than `max_age` (`max_age=0` is `prompt=login`), and
 /// only for the person an `id_token_hint`, a `sub` claim value or a `login_hint` names.
+///
+/// With `prompt=none`, a client that still needs the signed-in person's consent is answered
+/// `consent_required` whatever the hints say: comparing a hint with the person and answering
+/// differently would tell an app the person never allowed who is at the browser (OIDC Core
+/// 17.3). First-party and consented clients get the hint's own error.
 pub async fn sso_decision(
     state: &AppState,
     session: &Session,
+    client: &Client,
     req: &AuthRequest,
     now: i64,
 ) -> Result<SsoDecision, PageError> {
     let sign_in = |error| Ok(SsoDecision::SignIn { error });
     let Some(sso) = authz::current_sso(session).await? else {
-        return sign_in("login_required");
+        return sign_in(SilentError::LoginRequired);
     };
     if req.has_prompt("login") || req.has_prompt("select_account") {
-        return sign_in("login_required");
+        return sign_in(SilentError::LoginRequired);
     }
     if let Some(max_age) = req.max_age {
         if max_age == 0 || now - sso.auth_time > max_age {
-            return sign_in("login_required");
+            return sign_in(SilentError::LoginRequired);
         }
     }
     let user = match state.store.get_user(&sso.user_id).await? {
         Some(u) if u.disabled_at.is_none() => u,
-        _ => return sign_in("login_required"),
+        _ => return sign_in(SilentError::LoginRequired),
     };
-    if req
-        .id_token_hint_sub
-        .as_deref()
-        .is_some_and(|sub| sub != user.id)
-    {
-        return sign_in("login_required");
-    }
-    if req
-        .claims_request()
-        .and_then(|c| c.required_sub().map(str::to_string))
-        .is_some_and(|sub| sub != user.id)
-    {
-        return sign_in("login_required");
-    }
-    if let Some(hint) = &req.login_hint {
-        if let Ok(id) = crate::login::identifier::parse_identifier(hint) {
-            let mine = match id.channel() {
-                crate::store::users::Channel::Email => user.email.as_deref(),
-                crate::store::users::Channel::Sms => user.phone.as_deref(),
-            };
-            if mine != Some(id.as_str()) {
-                return sign_in("interaction_required");
-            }
-        }
-    }
     // A sign-in an admin ended (or the person's account was disabled) is not reused.
     if !crate::signins::is_live(state, session, &sso).await? {
-        return sign_in("login_required");
+        return sign_in(SilentError::LoginRequired);
+    }
+    if let Some(error) = hint_mismatch(req, &user) {
+        if req.has_prompt("none")
+            && crate::login::consent::consent_needed(&state.store, client, req, &user.id).await?
+        {
+            return sign_in(SilentError::ConsentRequired);
+        }
+        return sign_in(error);
     }
     Ok(SsoDecision::Use(sso))
 }
@@ -506,6 +495,27 @@ mod tests {
         )
         .unwrap();
         assert_eq!(r.scope, "openid");
+    }
+
+    #[test]
+    fn claims_of_scopes_outside_the_allow_list_are_dropped_from_the_claims_parameter() {
+        let mut c = client(false, false);
+        c.meta.allowed_scopes = Some(vec!["openid".into(), "email".into()]);
+        let claims = r#"{"id_token":{"name":null,"address":{"essential":true},"birthdate":{"value":"x"},"email":null},"userinfo":{"address":null}}"#;
+        let q = serde_urlencoded::to_string([
+            ("response_type", "code"),
+            ("scope", "openid"),
+            ("claims", claims),
+        ])
+        .unwrap();
+        let r = validate_request(&c, "https://app.example/cb", &params(&q)).unwrap();
+        assert_eq!(r.claims.as_deref(), Some(r#"{"id_token":{"email":null}}"#));
+        assert_eq!(r.consent_scopes(), ["openid", "email"]);
+        // Nothing obtainable left: no claims request at all.
+        c.meta.allowed_scopes = Some(vec!["openid".into()]);
+        let r = validate_request(&c, "https://app.example/cb", &params(&q)).unwrap();
+        assert_eq!(r.claims, None);
+        assert_eq!(r.consent_scopes(), ["openid"]);
     }
 
     #[test]

@@ -5,6 +5,12 @@
 //! the `claims` parameter go only where they were asked for. A claim the person has no
 //! value for is left out, never sent as null; an essential claim that cannot be released is
 //! not an error (OIDC Core 5.5.1).
+//!
+//! A user claim is never released to a client that may not obtain its scope (the client's
+//! allowed scopes), whether it was asked for by scope or through the `claims` parameter
+//! (null, `essential` or `value` alike): [`ClaimsRequest::retain_obtainable`] drops such
+//! claims from the request when it is validated, and [`wanted`] leaves them out again
+//! wherever claims are released, against the client's allow list of that moment.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -116,6 +122,14 @@ impl ClaimsRequest {
         Ok(req)
     }
 
+    /// Drops the user claims whose scope the client may not obtain (`obtainable` says
+    /// which scopes it may). Protocol claims (`sub`, `auth_time`, …) stay.
+    pub fn retain_obtainable(&mut self, obtainable: impl Fn(&str) -> bool) {
+        let keep = |claim: &String| scope_of(claim).is_none_or(&obtainable);
+        self.userinfo.retain(|k, _| keep(k));
+        self.id_token.retain(|k, _| keep(k));
+    }
+
     pub fn is_empty(&self) -> bool {
         self.userinfo.is_empty() && self.id_token.is_empty()
     }
@@ -151,11 +165,13 @@ impl ClaimsRequest {
     }
 }
 
-/// The user claims wanted for `target`: those of the scopes, plus those asked for there.
+/// The user claims wanted for `target`: those of the scopes, plus those asked for there,
+/// less those of a scope the client may not obtain (`obtainable` says which it may).
 pub fn wanted(
     scope: &str,
     claims: Option<&ClaimsRequest>,
     target: Target,
+    obtainable: impl Fn(&str) -> bool,
 ) -> BTreeSet<&'static str> {
     let mut out = BTreeSet::new();
     for s in scope.split(' ') {
@@ -174,6 +190,7 @@ pub fn wanted(
             }
         }
     }
+    out.retain(|c| scope_of(c).is_none_or(&obtainable));
     out
 }
 
@@ -237,7 +254,7 @@ pub fn release(
 
 /// The user claims released by `scope` alone (no `claims` parameter, no profile).
 pub fn user_claims(user: &User, scope: &str) -> Map<String, Value> {
-    release(user, None, &wanted(scope, None, Target::UserInfo))
+    release(user, None, &wanted(scope, None, Target::UserInfo, |_| true))
 }
 
 #[cfg(test)]
@@ -283,7 +300,7 @@ mod tests {
             updated_at: 42,
             ..Profile::default()
         };
-        let w = wanted("openid profile", None, Target::UserInfo);
+        let w = wanted("openid profile", None, Target::UserInfo, |_| true);
         let m = release(&user(), Some(&p), &w);
         assert_eq!(m["given_name"], "Ada");
         assert_eq!(m["updated_at"], 42);
@@ -300,13 +317,62 @@ mod tests {
         assert!(c.userinfo.contains_key("name"));
         assert!(!c.userinfo.contains_key("shoe_size"));
         assert_eq!(c.required_sub(), Some("u1"));
-        let ui = wanted("openid", Some(&c), Target::UserInfo);
-        let id = wanted("openid", Some(&c), Target::IdToken);
+        let ui = wanted("openid", Some(&c), Target::UserInfo, |_| true);
+        let id = wanted("openid", Some(&c), Target::IdToken, |_| true);
         assert!(ui.contains("name") && !ui.contains("email"));
         assert!(id.contains("email") && !id.contains("name"));
         assert_eq!(
             c.implied_scopes().into_iter().collect::<Vec<_>>(),
             ["email", "profile"]
+        );
+    }
+
+    /// A client allowed `email` only (as `--allowed-scope email`).
+    fn email_only(scope: &str) -> bool {
+        matches!(scope, "openid" | "email")
+    }
+
+    #[test]
+    fn claims_request_keeps_only_claims_of_scopes_the_client_may_obtain() {
+        let mut c = ClaimsRequest::parse(
+            r#"{"id_token":{"name":null,"address":{"essential":true},"birthdate":{"value":"1815-12-10"},"email":null,"auth_time":{"essential":true}},
+                "userinfo":{"address":null,"phone_number":{"values":["+1"]},"email_verified":null,"sub":{"value":"u1"}}}"#,
+        )
+        .unwrap();
+        c.retain_obtainable(email_only);
+        assert_eq!(
+            c.id_token.keys().collect::<Vec<_>>(),
+            ["auth_time", "email"],
+            "null, essential and value forms are all dropped"
+        );
+        assert_eq!(
+            c.userinfo.keys().collect::<Vec<_>>(),
+            ["email_verified", "sub"]
+        );
+        assert_eq!(c.required_sub(), Some("u1"), "protocol claims stay");
+        assert_eq!(
+            c.implied_scopes().into_iter().collect::<Vec<_>>(),
+            ["email"]
+        );
+    }
+
+    #[test]
+    fn wanted_never_includes_a_claim_of_a_scope_the_client_may_not_obtain() {
+        let c = ClaimsRequest::parse(
+            r#"{"id_token":{"name":null,"address":null,"birthdate":null,"email":null},"userinfo":{"address":null}}"#,
+        )
+        .unwrap();
+        // Even from a request kept unfiltered, and from a scope granted before the client
+        // was narrowed, nothing outside the allow list is released.
+        let id = wanted("openid profile", Some(&c), Target::IdToken, email_only);
+        assert_eq!(id.into_iter().collect::<Vec<_>>(), ["email"]);
+        let ui = wanted("openid profile", Some(&c), Target::UserInfo, email_only);
+        assert!(ui.is_empty(), "{ui:?}");
+        // A client allowed every scope still gets what it asked for.
+        let all = wanted("openid", Some(&c), Target::IdToken, |_| true);
+        assert_eq!(
+            all.into_iter().collect::<Vec<_>>(),
+            ["address", "birthdate", "email", "name"]
         );
     }
 

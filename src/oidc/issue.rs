@@ -73,7 +73,10 @@ pub async fn issue(state: &AppState, it: Issue<'_>, now: i64) -> Result<TokenRes
             .claims
             .as_deref()
             .and_then(|c| claims::ClaimsRequest::parse(c).ok());
-        let wanted = claims::wanted(it.scope, request.as_ref(), Target::IdToken);
+        // The client as it is now: an allow list narrowed since the grant applies at once.
+        let wanted = claims::wanted(it.scope, request.as_ref(), Target::IdToken, |s| {
+            it.client.allows_scope(s)
+        });
         let profile = if claims::needs_profile(&wanted) {
             state.store.get_profile(&it.user.id).await?
         } else {

@@ -12,6 +12,7 @@ pub mod params;
 pub mod refresh;
 pub mod registration;
 pub mod revoke;
+pub mod silent;
 pub mod token;
 pub mod userinfo;
 

@@ -6,7 +6,9 @@
 //! only for public native apps) and refused with the RFC's error codes
 //! (`invalid_redirect_uri`, `invalid_client_metadata`). Clients registered this way are
 //! third-party (their users see a consent page) and may only use the authorization-code
-//! and refresh-token grants; machine clients are registered by an operator.
+//! and refresh-token grants; machine clients are registered by an operator. The `scope`
+//! member becomes the client's allowed scopes, enforced exactly like an operator's
+//! `--allowed-scope`: other scopes, and the claims of other scopes, are never released.
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -23,6 +25,7 @@ use crate::app::AppState;
 use crate::clients::{self, ClientError, NewClient};
 use crate::crypto::ct_eq;
 use crate::error::OAuthError;
+use crate::store::clients::ClientMeta;
 
 pub const REGISTRATION_PATH: &str = "/register";
 
@@ -58,6 +61,9 @@ pub struct Validated {
     pub auth_method: String,
     pub application_type: String,
     pub response_types: Vec<String>,
+    /// The registered `scope`, as the client's allowed scopes (`openid` first); `None` when
+    /// the registration did not say (every supported scope).
+    pub allowed_scopes: Option<Vec<String>>,
 }
 
 /// Checks registration metadata (pure, tested without HTTP).
@@ -111,16 +117,23 @@ pub fn validate(m: Metadata, pkce_required: bool) -> Result<Validated, OAuthErro
             "id_token_signed_response_alg must be RS256 or ES256 (unsigned ID tokens are not issued)",
         ));
     }
-    if let Some(scope) = &m.scope {
-        if let Some(other) = scope
-            .split(' ')
-            .find(|s| !s.is_empty() && !SUPPORTED_SCOPES.contains(s))
-        {
-            return Err(metadata_error(format!(
-                "scope `{other}` is not available to dynamically registered clients"
-            )));
+    let allowed_scopes = match &m.scope {
+        None => None,
+        Some(scope) => {
+            let mut list = vec!["openid".to_string()];
+            for s in scope.split(' ').filter(|s| !s.is_empty()) {
+                if !SUPPORTED_SCOPES.contains(&s) {
+                    return Err(metadata_error(format!(
+                        "scope `{s}` is not available to dynamically registered clients"
+                    )));
+                }
+                if !list.iter().any(|x| x == s) {
+                    list.push(s.to_string());
+                }
+            }
+            Some(list)
         }
-    }
+    };
     let name = m
         .client_name
         .filter(|n| !n.trim().is_empty())
@@ -147,6 +160,7 @@ pub fn validate(m: Metadata, pkce_required: bool) -> Result<Validated, OAuthErro
         auth_method,
         application_type,
         response_types,
+        allowed_scopes,
     })
 }
 
@@ -206,7 +220,11 @@ pub async fn register(
     let v = validate(metadata, cfg.pkce_required)?;
     let now = state.now();
     let spec = v.spec.clone();
-    let reg = clients::register(&state.store, &state.secrets, now, v.spec)
+    let meta = ClientMeta {
+        allowed_scopes: v.allowed_scopes.clone(),
+        ..ClientMeta::default()
+    };
+    let reg = clients::register_with_meta(&state.store, &state.secrets, now, v.spec, meta)
         .await
         .map_err(|e| match e {
             ClientError::Store(s) => OAuthError::from(s),
@@ -234,6 +252,9 @@ pub async fn register(
         "application_type": v.application_type,
         "id_token_signed_response_alg": spec.id_token_alg,
     });
+    if let Some(list) = &v.allowed_scopes {
+        body["scope"] = json!(list.join(" "));
+    }
     if let Some(secret) = reg.client_secret {
         body["client_secret"] = json!(secret);
         body["client_secret_expires_at"] = json!(0);
@@ -302,6 +323,33 @@ mod tests {
             let e = validate(meta(m.clone()), true).unwrap_err();
             assert_eq!(e.error, want, "{m}");
         }
+    }
+
+    #[test]
+    fn registered_scope_becomes_the_clients_allowed_scopes() {
+        let v = validate(
+            meta(
+                json!({"redirect_uris": ["https://rp.example/cb"], "scope": "email  email openid"}),
+            ),
+            true,
+        )
+        .unwrap();
+        assert_eq!(
+            v.allowed_scopes,
+            Some(vec!["openid".into(), "email".into()])
+        );
+        let v = validate(
+            meta(json!({"redirect_uris": ["https://rp.example/cb"]})),
+            true,
+        )
+        .unwrap();
+        assert_eq!(v.allowed_scopes, None, "no scope: every supported scope");
+        let v = validate(
+            meta(json!({"redirect_uris": ["https://rp.example/cb"], "scope": ""})),
+            true,
+        )
+        .unwrap();
+        assert_eq!(v.allowed_scopes, Some(vec!["openid".into()]));
     }
 
     #[test]

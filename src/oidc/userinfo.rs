@@ -11,6 +11,7 @@ use super::params::Params;
 use super::token::no_store;
 use crate::app::AppState;
 use crate::error::OAuthError;
+use crate::store::clients::scope_allowed;
 use crate::tokens::{self, TokenError};
 
 fn invalid_token(d: &str) -> OAuthError {
@@ -90,22 +91,28 @@ pub async fn userinfo(
             _ => invalid_token("the access token is not valid"),
         })?;
     let revoked = || invalid_token("the access token has been revoked");
-    // The token's grant, its revocation and its user in one query.
-    let (grant, user) = if claims.gid.is_empty() {
+    // The token's grant, its revocation, its user and its client's allow list in one query.
+    let (grant, user, allowed_scopes) = if claims.gid.is_empty() {
         if super::introspect::live_grant(&state, &claims)
             .await?
             .is_none()
         {
             return Err(revoked());
         }
-        (None, state.store.get_user(&claims.sub).await?)
+        let allowed = match state.store.get_client(&claims.client_id).await? {
+            Some(c) => c.meta.allowed_scopes,
+            None => Some(Vec::new()),
+        };
+        (None, state.store.get_user(&claims.sub).await?, allowed)
     } else {
         match state
             .store
             .grant_state(&claims.gid, Some(&claims.jti), Some(&claims.sub))
             .await?
         {
-            Some(s) if !s.token_revoked && s.grant.revoked_at.is_none() => (Some(s.grant), s.user),
+            Some(s) if !s.token_revoked && s.grant.revoked_at.is_none() => {
+                (Some(s.grant), s.user, s.client_allowed_scopes)
+            }
             _ => return Err(revoked()),
         }
     };
@@ -122,7 +129,11 @@ pub async fn userinfo(
     let request = grant
         .and_then(|g| g.claims)
         .and_then(|c| ClaimsRequest::parse(&c).ok());
-    let wanted = claims::wanted(&claims.scope, request.as_ref(), Target::UserInfo);
+    // Checked against the client's allow list of now, not of the day of the grant: an
+    // operator who narrows a client stops the release at once.
+    let wanted = claims::wanted(&claims.scope, request.as_ref(), Target::UserInfo, |s| {
+        scope_allowed(allowed_scopes.as_deref(), s)
+    });
     let profile = if claims::needs_profile(&wanted) {
         state.store.get_profile(&user.id).await?
     } else {

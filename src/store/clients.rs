@@ -72,12 +72,7 @@ impl Client {
 
     /// Whether the client may obtain `scope` (`openid` always).
     pub fn allows_scope(&self, scope: &str) -> bool {
-        scope == "openid"
-            || self
-                .meta
-                .allowed_scopes
-                .as_ref()
-                .is_none_or(|list| list.iter().any(|s| s == scope))
+        scope_allowed(self.meta.allowed_scopes.as_deref(), scope)
     }
 
     /// The access-token lifetime for this client.
@@ -94,6 +89,12 @@ impl Client {
     pub fn refresh_token_ttl(&self, default: i64) -> i64 {
         self.meta.refresh_token_ttl_seconds.unwrap_or(default)
     }
+}
+
+/// Whether a client with this allow list (`None`: every scope) may obtain `scope`;
+/// `openid` always.
+pub fn scope_allowed(allowed_scopes: Option<&[String]>, scope: &str) -> bool {
+    scope == "openid" || allowed_scopes.is_none_or(|list| list.iter().any(|s| s == scope))
 }
 
 /// The grant types of a client registered without saying.

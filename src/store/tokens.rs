@@ -8,7 +8,7 @@
 
 use super::codes::{Grant, GRANT_COLUMNS};
 use super::users::User;
-use super::{Store, StoreResult};
+use super::{from_json, Store, StoreResult};
 use crate::with_pool;
 
 /// A refresh token as stored: only its keyed hash, never the token.
@@ -170,7 +170,14 @@ impl Store {
                 .fetch_optional(pool)
                 .await?
         });
-        Ok(row.map(|r| {
+        row.map(|r| {
+            // The grant's client always exists (deleting a client deletes its grants); were
+            // it missing, the grant could obtain no scope but `openid`.
+            let client_allowed_scopes = match (&r.c_id, r.c_allowed_scopes.as_deref()) {
+                (None, _) => Some(Vec::new()),
+                (Some(_), None) => None,
+                (Some(_), Some(list)) => Some(from_json(list)?),
+            };
             let user = match (r.u_id, r.u_created_at, r.u_updated_at) {
                 (Some(id), Some(created_at), Some(updated_at)) => Some(User {
                     id,
@@ -185,12 +192,14 @@ impl Store {
                 }),
                 _ => None,
             };
-            GrantState {
+            Ok(GrantState {
                 grant: r.grant,
                 token_revoked: r.token_revoked,
                 user,
-            }
-        }))
+                client_allowed_scopes,
+            })
+        })
+        .transpose()
     }
 
     /// Deletes what can never be used again: refresh tokens past their deadline, revoked
@@ -224,7 +233,9 @@ static GRANT_STATE_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|
     format!(
         "SELECT {grant_cols}, \
          EXISTS (SELECT 1 FROM revoked_access_tokens WHERE jti = $1) AS token_revoked, \
-         {user_cols} FROM grants g LEFT JOIN users u ON u.id = $3 WHERE g.id = $2"
+         {user_cols}, c.id AS c_id, c.allowed_scopes AS c_allowed_scopes \
+         FROM grants g LEFT JOIN users u ON u.id = $3 \
+         LEFT JOIN clients c ON c.id = g.client_id WHERE g.id = $2"
     )
 });
 
@@ -236,10 +247,13 @@ pub struct GrantState {
     pub token_revoked: bool,
     /// The user asked about, when it exists.
     pub user: Option<User>,
+    /// The scopes the grant's client may obtain now (`None`: every scope), so claims are
+    /// released by the client's current allow list, not the one of the day of the grant.
+    pub client_allowed_scopes: Option<Vec<String>>,
 }
 
-/// A grant with the token's revocation and a user's columns (prefixed `u_`, NULL when the
-/// user does not exist).
+/// A grant with the token's revocation, a user's columns (prefixed `u_`, NULL when the
+/// user does not exist) and its client's allow list.
 #[derive(sqlx::FromRow)]
 struct GrantRow {
     #[sqlx(flatten)]
@@ -254,4 +268,6 @@ struct GrantRow {
     u_updated_at: Option<i64>,
     u_last_login_at: Option<i64>,
     u_disabled_at: Option<i64>,
+    c_id: Option<String>,
+    c_allowed_scopes: Option<String>,
 }
