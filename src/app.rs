@@ -1,6 +1,8 @@
 //! Building and running the application: state, router, middleware, listener, shutdown.
 
-use std::future::{Future, IntoFuture};
+pub mod serve;
+
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -369,12 +371,8 @@ impl Application {
         let graceful = async move {
             let _ = begun.wait_for(|v| *v).await;
         };
-        let server = axum::serve(
-            self.listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(graceful)
-        .into_future();
+        let limits = serve::ServeLimits::from(&state.config.server);
+        let server = serve::serve(self.listener, app, limits, graceful);
         let mut begun = state.replica.shutdown_receiver();
         let result = tokio::select! {
             r = server => r,
