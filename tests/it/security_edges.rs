@@ -233,3 +233,269 @@ async fn connections_past_the_cap_wait_until_one_closes() {
         .await
         .is_some());
 }
+
+// ---------------------------------------------------------------------------
+// Confusable addresses
+
+/// Signs in typing `typed`; the code is read from the mail sent to `mailbox`. Returns `sub`.
+async fn sub_after_signing_in(
+    app: &TestApp,
+    client: &TestClient,
+    typed: &str,
+    mailbox: &str,
+) -> String {
+    let browser = Browser::new();
+    let (verifier, challenge) = pkce_pair();
+    let p = AuthParams {
+        challenge: Some(challenge),
+        ..Default::default()
+    };
+    let page = app
+        .open_login(&browser, &authorize_url(app, client, &p))
+        .await;
+    let before = app.smtp.messages().len();
+    let res = app.submit_identifier(&browser, &page, typed).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{typed}");
+    let mail = app
+        .smtp
+        .wait_for_message_to(mailbox, Duration::from_secs(20))
+        .await;
+    assert!(app.smtp.messages().len() > before);
+    let code = crate::support::smtp::code_from(&mail);
+    let res = app.submit_code(&browser, &page, &code).await;
+    let back = location(&res, &app.base);
+    let auth_code = query_param(&back, "code").expect("an authorization code");
+    let res = app.exchange(client, &auth_code, Some(&verifier)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let tokens: serde_json::Value = res.json().await.unwrap();
+    let claims = jwt_claims(tokens["id_token"].as_str().unwrap());
+    claims["sub"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_unicode_domain_and_its_punycode_sign_in_to_one_account() {
+    let app = TestApp::spawn().await;
+    let client = app.confidential_client().await;
+    let mailbox = "person@xn--bcher-kva.example";
+    let unicode = sub_after_signing_in(&app, &client, "Person@Bücher.example", mailbox).await;
+    let puny = sub_after_signing_in(&app, &client, mailbox, mailbox).await;
+    let fullwidth = sub_after_signing_in(
+        &app,
+        &client,
+        "ｐｅｒｓｏｎ＠ｂüｃｈｅｒ．ｅｘａｍｐｌｅ",
+        mailbox,
+    )
+    .await;
+    assert_eq!(unicode, puny, "one mailbox, one account");
+    assert_eq!(unicode, fullwidth, "one mailbox, one account");
+}
+
+#[tokio::test]
+async fn an_address_with_an_invisible_character_gets_a_clear_message_and_no_code() {
+    let app = TestApp::spawn().await;
+    let client = app.confidential_client().await;
+    let browser = Browser::new();
+    let (_, challenge) = pkce_pair();
+    let p = AuthParams {
+        challenge: Some(challenge),
+        ..Default::default()
+    };
+    let page = app
+        .open_login(&browser, &authorize_url(&app, &client, &p))
+        .await;
+    let res = app
+        .submit_identifier(&browser, &page, "al\u{ad}ice@example.com")
+        .await;
+    let html = res.text().await.unwrap();
+    assert!(html.contains("invisible or formatting character"), "{html}");
+    assert!(app.smtp.messages().is_empty(), "no code was sent");
+}
+
+// ---------------------------------------------------------------------------
+// Repeated form fields
+
+#[tokio::test]
+async fn repeated_form_fields_get_the_friendly_page_on_every_form() {
+    let app = TestApp::spawn().await;
+    let http = reqwest::Client::new();
+    for (path, body) in [
+        ("/consent", "tx=a&tx=b&csrf=x&decision=allow"),
+        ("/logout/confirm", "csrf=x&csrf=y"),
+        ("/account/profile", "csrf=x&csrf=y&name=a"),
+    ] {
+        let res = http
+            .post(app.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{path}");
+        let ct = res.headers()["content-type"].to_str().unwrap().to_owned();
+        assert!(ct.starts_with("text/html"), "{path}: {ct}");
+        let html = res.text().await.unwrap();
+        assert!(
+            html.contains("This form could not be read"),
+            "{path}: {html}"
+        );
+    }
+    for path in ["/consent?tx=a&tx=b", "/account/profile?saved=1&saved=2"] {
+        let res = http.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{path}");
+        let ct = res.headers()["content-type"].to_str().unwrap().to_owned();
+        assert!(ct.starts_with("text/html"), "{path}: {ct}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Request ids
+
+#[tokio::test]
+async fn an_unsafe_client_request_id_is_replaced_and_a_safe_one_echoed() {
+    let app = TestApp::spawn().await;
+    let http = reqwest::Client::new();
+    let url = app.url("/healthz");
+    let echoed = |v: &str| {
+        let http = http.clone();
+        let url = url.clone();
+        let v = v.to_owned();
+        async move {
+            let res = http
+                .get(&url)
+                .header("x-request-id", v.as_bytes())
+                .send()
+                .await
+                .unwrap();
+            let ids: Vec<String> = res
+                .headers()
+                .get_all("x-request-id")
+                .iter()
+                .map(|h| String::from_utf8_lossy(h.as_bytes()).into_owned())
+                .collect();
+            assert_eq!(ids.len(), 1, "{ids:?}");
+            ids[0].clone()
+        }
+    };
+    let safe = "req-42_A.b";
+    assert_eq!(echoed(safe).await, safe);
+    let max = "a".repeat(64);
+    assert_eq!(echoed(&max).await, max);
+    for unsafe_id in [
+        "a".repeat(65),
+        "id with spaces".to_owned(),
+        "evil%0d%0aSet-Cookie:x".to_owned(),
+        "x\tinjected".to_owned(),
+        "ünïcode".to_owned(),
+        "<script>".to_owned(),
+    ] {
+        let got = echoed(&unsafe_id).await;
+        assert_ne!(got, unsafe_id, "echoed as sent");
+        assert!(
+            uuid_like(&got),
+            "{unsafe_id:?} was replaced by a generated id, got {got:?}"
+        );
+    }
+    // Two ids in one request: neither is trusted.
+    let res = http
+        .get(&url)
+        .header("x-request-id", "one")
+        .header("x-request-id", "two")
+        .send()
+        .await
+        .unwrap();
+    let got = res.headers()["x-request-id"].to_str().unwrap().to_owned();
+    assert!(uuid_like(&got), "{got}");
+}
+
+fn uuid_like(s: &str) -> bool {
+    s.len() == 36
+        && s.chars().filter(|c| *c == '-').count() == 4
+        && s.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
+}
+
+// ---------------------------------------------------------------------------
+// Unknown kids
+
+fn token_with_kid(kid: &str) -> String {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    let header = serde_json::json!({ "alg": "RS256", "typ": "JWT", "kid": kid });
+    format!(
+        "{}.{}.{}",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(r#"{"sub":"x"}"#),
+        URL_SAFE_NO_PAD.encode([0u8; 64])
+    )
+}
+
+async fn ring(app: &TestApp) -> sesame::tokens::KeyRing {
+    sesame::tokens::KeyRing::open(
+        app.state.store.clone(),
+        app.state.secrets.clone(),
+        std::sync::Arc::new(app.clock.clone()),
+        30,
+    )
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn tokens_naming_unknown_kids_reload_the_keys_at_most_once_per_interval() {
+    use sesame::tokens::keys::UNKNOWN_KID_RELOAD_SECONDS;
+    let app = TestApp::spawn().await;
+    let ring = ring(&app).await;
+    app.clock.advance(UNKNOWN_KID_RELOAD_SECONDS);
+    let start = ring.reload_count();
+    let mut tasks = Vec::new();
+    let ring = std::sync::Arc::new(ring);
+    for i in 0..200 {
+        let ring = ring.clone();
+        tasks.push(tokio::spawn(async move {
+            sesame::tokens::verify(&ring, &token_with_kid(&format!("rs256-made-up-{i}"))).await
+        }));
+    }
+    for t in tasks {
+        assert!(matches!(
+            t.await.unwrap(),
+            Err(sesame::tokens::TokenError::UnknownKey)
+        ));
+    }
+    assert_eq!(
+        ring.reload_count() - start,
+        1,
+        "200 unknown kids in one interval reload once"
+    );
+    // The next interval allows one more.
+    app.clock.advance(UNKNOWN_KID_RELOAD_SECONDS);
+    for i in 0..50 {
+        let r = sesame::tokens::verify(&ring, &token_with_kid(&format!("es256-other-{i}"))).await;
+        assert!(r.is_err());
+    }
+    assert_eq!(ring.reload_count() - start, 2);
+}
+
+#[tokio::test]
+async fn a_key_rotated_by_another_replica_is_accepted_within_the_reload_interval() {
+    use sesame::tokens::keys::UNKNOWN_KID_RELOAD_SECONDS;
+    let app = TestApp::spawn().await;
+    let here = ring(&app).await;
+    let there = ring(&app).await;
+    let kid = there.rotate("ES256", 0, 3600).await.unwrap();
+    let set = there.keys().await.unwrap();
+    let token = sesame::tokens::sign(
+        &set,
+        "ES256",
+        "JWT",
+        &serde_json::json!({ "sub": "x" }),
+        app.state.now(),
+    )
+    .unwrap();
+    // Within the interval this replica may not have reloaded yet; after it, it must have,
+    // although its 30-second cache has not expired.
+    app.clock.advance(UNKNOWN_KID_RELOAD_SECONDS);
+    let (payload, header) = sesame::tokens::verify(&here, &token)
+        .await
+        .expect("the rotated key is found");
+    assert_eq!(header.key_id(), Some(kid.as_str()));
+    assert!(String::from_utf8_lossy(&payload).contains("\"sub\""));
+}
