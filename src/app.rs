@@ -1,6 +1,8 @@
 //! Building and running the application: state, router, middleware, listener, shutdown.
 
-use std::future::{Future, IntoFuture};
+pub mod serve;
+
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -289,6 +291,7 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(64 * 1024))
         .layer(
             ServiceBuilder::new()
+                .map_request(drop_unsafe_request_id)
                 .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
                 .layer(
                     TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
@@ -307,6 +310,30 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(track_http)
         .with_state(state)
+}
+
+/// The longest client-sent `X-Request-Id` that is kept.
+pub const MAX_REQUEST_ID_LEN: usize = 64;
+
+/// True for a request id worth echoing and logging: 1 to 64 of `A-Z a-z 0-9 . _ -`.
+pub fn is_safe_request_id(v: &[u8]) -> bool {
+    (1..=MAX_REQUEST_ID_LEN).contains(&v.len())
+        && v.iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// Removes a client's `X-Request-Id` unless it is one safe value, so that a generated id
+/// takes its place in the log and the response.
+fn drop_unsafe_request_id<B>(mut req: Request<B>) -> Request<B> {
+    let mut sent = req.headers().get_all("x-request-id").iter();
+    let keep = match (sent.next(), sent.next()) {
+        (Some(v), None) => is_safe_request_id(v.as_bytes()),
+        _ => false,
+    };
+    if !keep {
+        req.headers_mut().remove("x-request-id");
+    }
+    req
 }
 
 /// A server bound to a port, ready to run.
@@ -371,12 +398,8 @@ impl Application {
         let graceful = async move {
             let _ = begun.wait_for(|v| *v).await;
         };
-        let server = axum::serve(
-            self.listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(graceful)
-        .into_future();
+        let limits = serve::ServeLimits::from(&state.config.server);
+        let server = serve::serve(self.listener, app, limits, graceful);
         let mut begun = state.replica.shutdown_receiver();
         let result = tokio::select! {
             r = server => r,

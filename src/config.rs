@@ -21,6 +21,8 @@ pub use sms::{
 };
 mod protocol;
 pub use protocol::{KeysConfig, RegistrationConfig};
+mod server;
+pub use server::ServerConfig;
 
 /// The whole configuration. Field docs double as the reference in docs/configuration.md.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -43,6 +45,8 @@ pub struct Config {
     pub register_new_users: bool,
     /// Name shown on hosted pages and in messages.
     pub product_name: String,
+    /// Connection timeouts and the connection cap.
+    pub server: ServerConfig,
     pub database: DatabaseConfig,
     pub email: EmailConfig,
     pub login: LoginConfig,
@@ -199,6 +203,7 @@ impl Default for Config {
             mode: Mode::Development,
             issuer: "http://localhost:8080".into(),
             listen: "127.0.0.1:8080".into(),
+            server: ServerConfig::default(),
             secret_key: None,
             register_new_users: true,
             product_name: "Sesame".into(),
@@ -482,6 +487,7 @@ impl Config {
             }
         }
         self.sms.validate(self.mode)?;
+        self.server.validate()?;
         scale::validate(self)?;
         if self.keys.prepublish_seconds < 0 || self.keys.retain_seconds < 0 {
             return Err(ConfigError(

@@ -204,7 +204,7 @@ impl Mailer {
                         );
                         return Ok(());
                     }
-                    Ok(Err(e)) => redact(&e, msg.code, &sender.settings),
+                    Ok(Err(e)) => redact(&e, msg.code, msg.to, &sender.settings),
                     Err(_) => format!("timed out after {} ms", overall.as_millis()),
                 };
                 tracing::warn!(to = %masked, error = %err, "sending a one-time code by email failed");
@@ -349,9 +349,13 @@ fn build_message(
         .map_err(|e| DeliveryError::Send(format!("could not build the message: {e}")))
 }
 
-/// Removes anything secret from an error text.
-fn redact(text: &str, code: &str, settings: &SmtpSettings) -> String {
+/// Removes anything secret from an error text: the password, the code and the full
+/// address (a server's rejection often quotes it), which is replaced by its mask.
+fn redact(text: &str, code: &str, to: &str, settings: &SmtpSettings) -> String {
     let mut out = one_line(text);
+    if !to.is_empty() {
+        out = out.replace(to, &mask_email(to));
+    }
     if let Some((_, password)) = &settings.credentials {
         let password = password.expose_secret();
         if !password.is_empty() {

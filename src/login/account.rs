@@ -2,15 +2,16 @@
 //! set (all empty by default), released to apps only with the `profile` (and `address`)
 //! scope. It needs the browser's single sign-on session.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::{Form, Router};
+use axum::Router;
 use serde::Deserialize;
 use serde_json::json;
 use tower_sessions::Session;
 
+use super::forms::{PageForm, PageQuery};
 use super::{check_csrf, csrf_token};
 use crate::app::AppState;
 use crate::authz;
@@ -216,7 +217,7 @@ fn not_signed_in() -> PageError {
 async fn show(
     State(state): State<AppState>,
     session: Session,
-    Query(q): Query<SavedQuery>,
+    PageQuery(q): PageQuery<SavedQuery>,
 ) -> Result<Response, PageError> {
     let sso = authz::current_sso(&session)
         .await?
@@ -246,7 +247,7 @@ struct SaveForm {
 async fn save(
     State(state): State<AppState>,
     session: Session,
-    Form(form): Form<SaveForm>,
+    PageForm(form): PageForm<SaveForm>,
 ) -> Result<Response, PageError> {
     check_csrf(&session, &form.csrf).await?;
     let sso = authz::current_sso(&session)

@@ -6,13 +6,14 @@
 //! request does not say `prompt=consent`. A remembered consent is revocable with
 //! [`revoke_consent`], which also revokes every token the client holds for the person.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::{Form, Router};
+use axum::Router;
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
+use super::forms::{PageForm, PageQuery};
 use super::{check_csrf, csrf_token};
 use crate::app::AppState;
 use crate::authz::{self, AuthRequest, SsoSession};
@@ -205,7 +206,7 @@ struct TxQuery {
 async fn show(
     State(state): State<AppState>,
     session: Session,
-    Query(q): Query<TxQuery>,
+    PageQuery(q): PageQuery<TxQuery>,
 ) -> Result<Response, PageError> {
     let (pending, sso) = load_pending(&state, &session, &q.tx).await?;
     let client = state
@@ -252,7 +253,7 @@ struct DecisionForm {
 async fn decide(
     State(state): State<AppState>,
     session: Session,
-    Form(form): Form<DecisionForm>,
+    PageForm(form): PageForm<DecisionForm>,
 ) -> Result<Response, PageError> {
     check_csrf(&session, &form.csrf).await?;
     let (pending, sso) = load_pending(&state, &session, &form.tx).await?;

@@ -17,7 +17,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Router;
 use serde::Deserialize;
 use tower_sessions::Session;
 use url::Url;
@@ -27,6 +27,7 @@ use super::params::{Params, ProtocolParams};
 use crate::app::AppState;
 use crate::authz;
 use crate::error::{OAuthError, PageError};
+use crate::login::forms::PageForm;
 use crate::login::{check_csrf, csrf_token};
 use crate::store::clients::Client;
 use crate::tokens::TokenError;
@@ -274,7 +275,7 @@ struct ConfirmForm {
 async fn confirm(
     State(state): State<AppState>,
     session: Session,
-    Form(form): Form<ConfirmForm>,
+    PageForm(form): PageForm<ConfirmForm>,
 ) -> Result<Response, PageError> {
     check_csrf(&session, &form.csrf).await?;
     let raw = {

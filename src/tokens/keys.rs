@@ -3,14 +3,18 @@
 //! Each replica keeps the keys in memory and reloads them from the database when its copy
 //! is older than 30 s (`BuildOptions::key_cache_seconds`), or when it meets a `kid` it does
 //! not know, so a key added through one replica is published and accepted by every other.
+//! An unknown `kid` reloads at most once per [`UNKNOWN_KID_RELOAD_SECONDS`]: tokens naming
+//! made-up kids cannot turn every request into a database read and a decryption of every
+//! key, and a key rotated on another replica is still found within that interval.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use josekit::jwk::alg::ec::{EcCurve, EcKeyPair};
 use josekit::jwk::alg::rsa::RsaKeyPair;
 use josekit::jwk::{Jwk, KeyPair};
 use josekit::jws::{JwsSigner, JwsVerifier, ES256, RS256};
-use tokio::sync::RwLock;
+use tokio::sync::{Mutex, RwLock};
 
 use crate::clock::SharedClock;
 use crate::crypto::{random_token, ServerSecrets};
@@ -34,6 +38,10 @@ pub enum KeyError {
 fn jose(e: impl std::fmt::Display) -> KeyError {
     KeyError::Jose(e.to_string())
 }
+
+/// A token naming a `kid` this replica does not hold reloads the keys only when the copy in
+/// memory is at least this many seconds old.
+pub const UNKNOWN_KID_RELOAD_SECONDS: i64 = 2;
 
 /// The algorithms Sesame signs with. RS256 is mandatory in OIDC; ES256 is faster.
 pub const ALGORITHMS: [&str; 2] = ["RS256", "ES256"];
@@ -83,6 +91,9 @@ pub struct KeyRing {
     clock: SharedClock,
     cache_seconds: i64,
     current: RwLock<Arc<KeySet>>,
+    /// Serialises reloads for unknown kids, so a burst of them makes one.
+    unknown_kid: Mutex<()>,
+    reloads: AtomicU64,
 }
 
 impl KeyRing {
@@ -109,6 +120,8 @@ impl KeyRing {
             clock,
             cache_seconds,
             current: RwLock::new(Arc::new(set)),
+            unknown_kid: Mutex::new(()),
+            reloads: AtomicU64::new(0),
         })
     }
 
@@ -124,11 +137,29 @@ impl KeyRing {
         self.reload().await
     }
 
-    /// Reloads from the database now (also used when a token names an unknown kid).
+    /// Reloads from the database now.
     pub async fn reload(&self) -> Result<Arc<KeySet>, KeyError> {
         let set = Arc::new(load(&self.store, &self.secrets, self.clock.now()).await?);
+        self.reloads.fetch_add(1, Ordering::Relaxed);
         *self.current.write().await = set.clone();
         Ok(set)
+    }
+
+    /// For a token whose `kid` is not in memory: reloads unless the copy in memory is
+    /// younger than [`UNKNOWN_KID_RELOAD_SECONDS`], then answers the current set. Callers
+    /// that wait while another reloads get the fresh set without reloading again.
+    pub async fn reload_for_unknown_kid(&self) -> Result<Arc<KeySet>, KeyError> {
+        let _one_at_a_time = self.unknown_kid.lock().await;
+        let cur = self.current.read().await.clone();
+        if self.clock.now() - cur.loaded_at < UNKNOWN_KID_RELOAD_SECONDS {
+            return Ok(cur);
+        }
+        self.reload().await
+    }
+
+    /// How many times this ring has loaded the keys from the database since it opened.
+    pub fn reload_count(&self) -> u64 {
+        self.reloads.load(Ordering::Relaxed)
     }
 
     /// Adds a new key for `alg` that is published at once and signs from

@@ -105,7 +105,8 @@ fn header_kid(token: &str) -> Option<String> {
 }
 
 /// Verifies a compact JWS signed by one of our published keys and returns its payload and
-/// header. Reloads the keys once when the `kid` is unknown (another replica rotated).
+/// header. An unknown `kid` (another replica rotated) reloads the keys, at most once per
+/// [`keys::UNKNOWN_KID_RELOAD_SECONDS`].
 pub async fn verify(ring: &KeyRing, token: &str) -> Result<(Vec<u8>, JwsHeader), TokenError> {
     if token.len() > 16 * 1024 || token.split('.').count() != 3 {
         return Err(TokenError::Malformed);
@@ -113,7 +114,7 @@ pub async fn verify(ring: &KeyRing, token: &str) -> Result<(Vec<u8>, JwsHeader),
     let kid = header_kid(token).ok_or(TokenError::Malformed)?;
     let mut set = ring.keys().await?;
     if set.by_kid(&kid).is_none() {
-        set = ring.reload().await?;
+        set = ring.reload_for_unknown_kid().await?;
     }
     let key = set.by_kid(&kid).ok_or(TokenError::UnknownKey)?;
     josekit::jws::deserialize_compact(token, key.verifier.as_ref())

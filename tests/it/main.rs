@@ -43,6 +43,7 @@ mod scale_replicas;
 mod scale_support;
 mod security_claims;
 mod security_common;
+mod security_edges;
 mod security_guessing;
 mod security_headers;
 mod security_input;

@@ -311,13 +311,11 @@ fn console_deliver(msg: &CodeMessage<'_>, body: &str) {
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(block.as_bytes());
     let _ = stdout.flush();
+    // The code is printed above for the developer, never written to the log.
     tracing::info!(
         target: "sesame::console",
-        to = %msg.to,
-        code = %msg.code,
-        "development console SMS: code for {} is {}",
-        msg.to,
-        msg.code
+        to = %mask_phone(msg.to),
+        "development console SMS: code printed to the terminal"
     );
 }
 
