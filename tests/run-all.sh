@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: unit tests and the integration suite on SQLite, then the
-# integration suite again on PostgreSQL.
+# The whole test suite: the unit tests (the server's and the bench's) and the integration
+# suite on SQLite, then the integration suite again on PostgreSQL.
 #
 #   tests/run-all.sh
 #
@@ -55,8 +55,8 @@ postgres_reachable() {
     return 1
 }
 
-step "cargo test (unit tests, and the integration suite on SQLite)"
-SESAME_TEST_BACKEND=sqlite cargo test "$@"
+step "cargo test (unit tests of the server and the bench, and the integration suite on SQLite)"
+SESAME_TEST_BACKEND=sqlite cargo test --workspace "$@"
 
 step "integration suite on PostgreSQL ($PG_URL)"
 PG_WHY=""

@@ -85,36 +85,23 @@ fn form_urlencoded_pairs(input: &[u8]) -> Result<Vec<(String, String)>, ParamErr
             Some(i) => (&piece[..i], &piece[i + 1..]),
             None => (piece, &b""[..]),
         };
-        out.push((decode(k)?, decode(v)?));
+        out.push((decode_component(k)?, decode_component(v)?));
     }
     Ok(out)
 }
 
-fn decode(raw: &[u8]) -> Result<String, ParamError> {
+/// Decodes one form-urlencoded name or value: `+` is a space, then percent-decoding (a `%`
+/// not followed by two hex digits stays as it is). Invalid UTF-8 is refused, not replaced
+/// (which is why this is not `form_urlencoded::parse`, whose decoding is lossy).
+pub(crate) fn decode_component(raw: &[u8]) -> Result<String, ParamError> {
     let plus: Vec<u8> = raw
         .iter()
         .map(|b| if *b == b'+' { b' ' } else { *b })
         .collect();
-    let bytes: Vec<u8> = percent_decode(&plus);
-    String::from_utf8(bytes).map_err(|_| ParamError::InvalidUtf8)
-}
-
-fn percent_decode(input: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(input.len());
-    let mut i = 0;
-    while i < input.len() {
-        if input[i] == b'%' && i + 2 < input.len() {
-            let hex = |c: u8| (c as char).to_digit(16);
-            if let (Some(h), Some(l)) = (hex(input[i + 1]), hex(input[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(input[i]);
-        i += 1;
-    }
-    out
+    percent_encoding::percent_decode(&plus)
+        .decode_utf8()
+        .map(std::borrow::Cow::into_owned)
+        .map_err(|_| ParamError::InvalidUtf8)
 }
 
 /// Extracts [`Params`] from the query (GET) or the form body (POST), with protocol-shaped

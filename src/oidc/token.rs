@@ -111,9 +111,11 @@ pub fn client_credentials(
     }
 }
 
+/// One form-urlencoded part of Basic credentials, no longer than any other parameter.
 fn url_decode(s: &str) -> Option<String> {
-    let p = Params::parse(format!("v={s}").as_bytes()).ok()?;
-    Some(p.get("v").unwrap_or("").to_string())
+    crate::oidc::params::decode_component(s.as_bytes())
+        .ok()
+        .filter(|v| v.len() <= crate::oidc::params::MAX_PARAM_LEN)
 }
 
 /// Authenticates the client of a token, revocation or introspection request.
@@ -298,6 +300,20 @@ mod tests {
                 secret: "s:cret".into()
             }
         );
+    }
+
+    #[test]
+    fn basic_credentials_are_decoded_whole_not_cut_at_a_raw_ampersand() {
+        let c = client_credentials(&basic("my&app", "s&v=x+y"), &Params::default()).unwrap();
+        assert_eq!(
+            c,
+            ClientCredentials::Basic {
+                id: "my&app".into(),
+                secret: "s&v=x y".into()
+            }
+        );
+        let invalid = basic("a%FF", "b");
+        assert!(client_credentials(&invalid, &Params::default()).is_err());
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Relying parties: register, list, show, change, rotate the secret, delete.
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::client_checks::{
@@ -132,15 +132,11 @@ pub struct ClientSecret {
     pub client_secret: String,
 }
 
-/// Reads a field that may be absent (leave unchanged), null (clear) or a value (set).
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
-}
-
 /// Changes to a client (JSON merge patch, RFC 7396): absent fields stay as they are,
 /// `null` clears an optional field.
+// The optional fields are double options (serde_with's `double_option`): absent is `None`,
+// `null` is `Some(None)`, a value is `Some(Some(v))`. (A plain comment: the doc comment is
+// the OpenAPI description.)
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClientPatch {
@@ -153,63 +149,63 @@ pub struct ClientPatch {
     pub id_token_alg: Option<String>,
     #[serde(
         default,
-        deserialize_with = "present",
+        with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
     #[schema(value_type = Option<String>)]
     pub logo_uri: Option<Option<String>>,
     #[serde(
         default,
-        deserialize_with = "present",
+        with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
     #[schema(value_type = Option<String>)]
     pub client_uri: Option<Option<String>>,
     #[serde(
         default,
-        deserialize_with = "present",
+        with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
     #[schema(value_type = Option<String>)]
     pub policy_uri: Option<Option<String>>,
     #[serde(
         default,
-        deserialize_with = "present",
+        with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
     #[schema(value_type = Option<String>)]
     pub tos_uri: Option<Option<String>>,
     #[serde(
         default,
-        deserialize_with = "present",
+        with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
     #[schema(value_type = Option<String>)]
     pub brand_color: Option<Option<String>>,
     #[serde(
         default,
-        deserialize_with = "present",
+        with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
     #[schema(value_type = Option<Vec<String>>)]
     pub allowed_scopes: Option<Option<Vec<String>>>,
     #[serde(
         default,
-        deserialize_with = "present",
+        with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
     #[schema(value_type = Option<i64>)]
     pub access_token_ttl_seconds: Option<Option<i64>>,
     #[serde(
         default,
-        deserialize_with = "present",
+        with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
     #[schema(value_type = Option<i64>)]
     pub id_token_ttl_seconds: Option<Option<i64>>,
     #[serde(
         default,
-        deserialize_with = "present",
+        with = "::serde_with::rust::double_option",
         skip_serializing_if = "Option::is_none"
     )]
     #[schema(value_type = Option<i64>)]
@@ -477,5 +473,18 @@ mod tests {
         let p: ClientPatch = serde_json::from_str(r#"{"access_token_ttl_seconds": 120}"#).unwrap();
         assert_eq!(p.access_token_ttl_seconds, Some(Some(120)));
         assert!(serde_json::from_str::<ClientPatch>(r#"{"nmae": "x"}"#).is_err());
+    }
+
+    #[test]
+    fn merge_patch_serializes_absent_as_absent_and_null_as_null() {
+        let doc = serde_json::json!({ "logo_uri": null, "allowed_scopes": ["a"] });
+        let p: ClientPatch = serde_json::from_value(doc).unwrap();
+        let back = serde_json::to_value(&p).unwrap();
+        assert!(back.get("logo_uri").is_some_and(|v| v.is_null()), "{back}");
+        assert_eq!(back["allowed_scopes"], serde_json::json!(["a"]));
+        assert!(
+            back.get("client_uri").is_none(),
+            "absent stays absent: {back}"
+        );
     }
 }

@@ -32,7 +32,8 @@ pub struct Server {
     pub startup: Duration,
 }
 
-/// The `sesame` binary next to this one (both built by `cargo build --release`).
+/// The `sesame` binary next to this one (both built by
+/// `cargo build --release --workspace --bins`).
 pub fn sesame_exe() -> Result<PathBuf, String> {
     let me = std::env::current_exe().map_err(|e| e.to_string())?;
     let dir = me.parent().ok_or("no parent dir")?;
@@ -41,7 +42,7 @@ pub fn sesame_exe() -> Result<PathBuf, String> {
         Ok(exe)
     } else {
         Err(format!(
-            "{} not found: build it first (cargo build --release --bins)",
+            "{} not found: build it first (cargo build --release --workspace --bins)",
             exe.display()
         ))
     }

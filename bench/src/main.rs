@@ -5,9 +5,10 @@
 //! machine. `--write-doc` regenerates docs/performance.md.
 //!
 //! ```text
-//! cargo build --release --bins && target/release/sesame-bench --write-doc
+//! cargo build --release --workspace --bins && target/release/sesame-bench --write-doc
 //! ```
 
+mod args;
 mod floors;
 mod flows;
 mod report;
@@ -21,52 +22,10 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use serde::Serialize;
 
+pub use args::Args;
+use args::Scenario;
 use flows::{Ctx, FlowResult};
 use server::{Backend, Server};
-
-#[derive(Parser, Debug, Clone)]
-#[command(name = "sesame-bench", about = "Load benchmark for Sesame")]
-pub struct Args {
-    /// sqlite, postgres or both.
-    #[arg(long, default_value = "both")]
-    pub backend: String,
-    /// Concurrency levels (comma separated).
-    #[arg(long, default_value = "1,16,64", value_delimiter = ',')]
-    pub concurrency: Vec<usize>,
-    /// Seconds per measurement.
-    #[arg(long, default_value_t = 3.0)]
-    pub duration: f64,
-    /// At most this many units of work per measurement.
-    #[arg(long, default_value_t = 20_000)]
-    pub max_requests: usize,
-    /// Repetitions; the report gives the median of each figure.
-    #[arg(long, default_value_t = 3)]
-    pub runs: usize,
-    /// Scenarios to run (comma separated): login, exchange, refresh, client_credentials,
-    /// userinfo, introspection, discovery.
-    #[arg(
-        long,
-        value_delimiter = ',',
-        default_value = "login,exchange,refresh,client_credentials,userinfo,introspection,discovery"
-    )]
-    pub scenarios: Vec<String>,
-    /// Token signature algorithm for ID and access tokens: ES256 or RS256.
-    #[arg(long, default_value = "ES256")]
-    pub alg: String,
-    /// PostgreSQL server URL (a database is created and dropped for the run).
-    #[arg(
-        long,
-        env = "SESAME_TEST_POSTGRES_URL",
-        default_value = "postgres://postgres@127.0.0.1:5432"
-    )]
-    pub postgres: String,
-    /// Write docs/performance.md from this run.
-    #[arg(long)]
-    pub write_doc: bool,
-    /// Where to write the JSON results.
-    #[arg(long, default_value = "target/bench/results.json")]
-    pub json: String,
-}
 
 /// One measurement.
 #[derive(Debug, Clone, Serialize)]
@@ -107,7 +66,7 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 async fn measure<S, F, Fut>(
     server: &Server,
     backend: Backend,
-    scenario: &str,
+    scenario: Scenario,
     concurrency: usize,
     args: &Args,
     states: Vec<S>,
@@ -171,7 +130,7 @@ where
     lat.sort();
     Sample {
         backend: backend.name().into(),
-        scenario: scenario.into(),
+        scenario: scenario.name().into(),
         concurrency,
         ok: lat.len() as u64,
         errors,
@@ -265,7 +224,7 @@ async fn run_backend(
             format!("{}/{pg_db}", args.postgres)
         }
     };
-    let env = server::server_env(&db_url, 0, sink.port, &args.alg);
+    let env = server::server_env(&db_url, 0, sink.port, args.alg.as_str());
     let mut add = vec![
         "clients",
         "add",
@@ -274,7 +233,7 @@ async fn run_backend(
         "--redirect-uri",
         flows::REDIRECT_URI,
         "--id-token-alg",
-        &args.alg,
+        args.alg.as_str(),
         "--grant-type",
         "authorization_code",
         "--grant-type",
@@ -296,9 +255,9 @@ async fn run_backend(
         .to_string();
 
     // First start creates keys; the measured cold start is the second, on an existing DB.
-    let first = Server::start(&exe, &db_url, sink.port, &args.alg, http).await?;
+    let first = Server::start(&exe, &db_url, sink.port, args.alg.as_str(), http).await?;
     first.stop().await;
-    let server = Server::start(&exe, &db_url, sink.port, &args.alg, http).await?;
+    let server = Server::start(&exe, &db_url, sink.port, args.alg.as_str(), http).await?;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let mut fp = Footprint {
         backend: backend.name().into(),
@@ -326,21 +285,28 @@ async fn run_backend(
         scopes: strings(&d["scopes_supported"]),
         counter: Arc::new(AtomicU64::new(0)),
     };
-    let has = |s: &str| args.scenarios.iter().any(|x| x == s);
     for run in 1..=args.runs {
         eprintln!("== {} run {run}/{}", backend.name(), args.runs);
         for &c in &args.concurrency {
-            if has("login") {
+            if args.has(Scenario::Login) {
                 let ctx2 = ctx.clone();
-                let s = measure(&server, backend, "login", c, args, vec![(); c], move |_| {
-                    let ctx = ctx2.clone();
-                    async move { ((), ctx.full_login().await.map(|_| ())) }
-                })
+                let s = measure(
+                    &server,
+                    backend,
+                    Scenario::Login,
+                    c,
+                    args,
+                    vec![(); c],
+                    move |_| {
+                        let ctx = ctx2.clone();
+                        async move { ((), ctx.full_login().await.map(|_| ())) }
+                    },
+                )
                 .await;
                 report::progress(&s);
                 samples.push(s);
             }
-            if has("exchange") {
+            if args.has(Scenario::Exchange) {
                 let want = ((750.0 * args.duration) as usize)
                     .min(args.max_requests)
                     .max(c);
@@ -355,7 +321,7 @@ async fn run_backend(
                 let s = measure(
                     &server,
                     backend,
-                    "exchange",
+                    Scenario::Exchange,
                     c,
                     args,
                     vec![(); c],
@@ -375,7 +341,9 @@ async fn run_backend(
                 report::progress(&s);
                 samples.push(s);
             }
-            let need_tokens = has("refresh") || has("userinfo") || has("introspection");
+            let need_tokens = args.has(Scenario::Refresh)
+                || args.has(Scenario::Userinfo)
+                || args.has(Scenario::Introspection);
             let tokens = if need_tokens {
                 let offline = ctx.scopes.iter().any(|s| s == "offline_access");
                 let scope = if offline {
@@ -395,25 +363,33 @@ async fn run_backend(
             } else {
                 vec![]
             };
-            if has("refresh") {
+            if args.has(Scenario::Refresh) {
                 let rts: Vec<Option<String>> =
                     tokens.iter().map(|t| t.refresh_token.clone()).collect();
                 if ctx.grant_types.iter().any(|g| g == "refresh_token")
                     && rts.iter().all(Option::is_some)
                 {
                     let ctx2 = ctx.clone();
-                    let s = measure(&server, backend, "refresh", c, args, rts, move |rt| {
-                        let ctx = ctx2.clone();
-                        async move {
-                            let Some(cur) = rt else {
-                                return (None, Err("no refresh token".to_string()));
-                            };
-                            match ctx.refresh(&cur).await {
-                                Ok(t) => (t.refresh_token.or(Some(cur)), Ok(())),
-                                Err(e) => (Some(cur), Err(e)),
+                    let s = measure(
+                        &server,
+                        backend,
+                        Scenario::Refresh,
+                        c,
+                        args,
+                        rts,
+                        move |rt| {
+                            let ctx = ctx2.clone();
+                            async move {
+                                let Some(cur) = rt else {
+                                    return (None, Err("no refresh token".to_string()));
+                                };
+                                match ctx.refresh(&cur).await {
+                                    Ok(t) => (t.refresh_token.or(Some(cur)), Ok(())),
+                                    Err(e) => (Some(cur), Err(e)),
+                                }
                             }
-                        }
-                    })
+                        },
+                    )
                     .await;
                     report::progress(&s);
                     samples.push(s);
@@ -421,13 +397,13 @@ async fn run_backend(
                     eprintln!("  refresh: not advertised or no refresh token issued; skipped");
                 }
             }
-            if has("client_credentials") {
+            if args.has(Scenario::ClientCredentials) {
                 if ctx.grant_types.iter().any(|g| g == "client_credentials") {
                     let ctx2 = ctx.clone();
                     let s = measure(
                         &server,
                         backend,
-                        "client_credentials",
+                        Scenario::ClientCredentials,
                         c,
                         args,
                         vec![(); c],
@@ -444,12 +420,12 @@ async fn run_backend(
                 }
             }
             let ats: Vec<String> = tokens.iter().map(|t| t.access_token.clone()).collect();
-            if has("userinfo") && !ats.is_empty() {
+            if args.has(Scenario::Userinfo) && !ats.is_empty() {
                 let ctx2 = ctx.clone();
                 let s = measure(
                     &server,
                     backend,
-                    "userinfo",
+                    Scenario::Userinfo,
                     c,
                     args,
                     ats.clone(),
@@ -465,13 +441,13 @@ async fn run_backend(
                 report::progress(&s);
                 samples.push(s);
             }
-            if has("introspection") && !ats.is_empty() {
+            if args.has(Scenario::Introspection) && !ats.is_empty() {
                 if ctx.introspection_endpoint.is_some() {
                     let ctx2 = ctx.clone();
                     let s = measure(
                         &server,
                         backend,
-                        "introspection",
+                        Scenario::Introspection,
                         c,
                         args,
                         ats.clone(),
@@ -490,12 +466,12 @@ async fn run_backend(
                     eprintln!("  introspection: not advertised; skipped");
                 }
             }
-            if has("discovery") {
+            if args.has(Scenario::Discovery) {
                 let ctx2 = ctx.clone();
                 let s = measure(
                     &server,
                     backend,
-                    "discovery",
+                    Scenario::Discovery,
                     c,
                     args,
                     vec![0u64; c],
@@ -563,11 +539,7 @@ async fn run(args: Args) -> Result<(), String> {
         sqlite_commits: floors::sqlite_commits(tmp.path(), Duration::from_secs(2)).await?,
         postgres_commits: None,
     };
-    let backends: Vec<Backend> = match args.backend.as_str() {
-        "sqlite" => vec![Backend::Sqlite],
-        "postgres" => vec![Backend::Postgres],
-        _ => vec![Backend::Sqlite, Backend::Postgres],
-    };
+    let backends = args.backend.list();
     if backends.contains(&Backend::Postgres) {
         fl.postgres_commits =
             floors::postgres_commits(&args.postgres, "postgres", Duration::from_secs(2))
@@ -587,7 +559,7 @@ async fn run(args: Args) -> Result<(), String> {
         .unwrap_or(0.0);
     let rep = report::Report::new(&args, fl, samples, footprints, binary_mb);
     println!("{}", rep.table());
-    if let Some(dir) = std::path::Path::new(&args.json).parent() {
+    if let Some(dir) = args.json.parent() {
         let _ = std::fs::create_dir_all(dir);
     }
     std::fs::write(
@@ -595,7 +567,7 @@ async fn run(args: Args) -> Result<(), String> {
         serde_json::to_string_pretty(&rep).map_err(|e| e.to_string())?,
     )
     .map_err(|e| e.to_string())?;
-    eprintln!("results written to {}", args.json);
+    eprintln!("results written to {}", args.json.display());
     if args.write_doc {
         std::fs::write("docs/performance.md", rep.markdown()).map_err(|e| e.to_string())?;
         eprintln!("docs/performance.md written");
