@@ -64,7 +64,7 @@ pub enum IdentifierError {
     Invalid,
     #[error("That address is too long.")]
     TooLong,
-    #[error("That address contains an invisible or formatting character (often picked up when copying). Type it again by hand.")]
+    #[error("That does not look like an email address: it contains an invisible or formatting character (often picked up when copying). Type it again by hand.")]
     Invisible,
     #[error("Enter your email address or phone number.")]
     EmptyEither,
