@@ -43,8 +43,6 @@ pub struct Inner {
     pub http: reqwest::Client,
     /// What this process holds for itself: its id, its outbox worker's wake-up, shutdown.
     pub replica: crate::ops::Replica,
-    /// Delivery-time samples and work counters of the sign-in's protections.
-    pub protect: crate::login::protect::Protect,
 }
 
 impl std::ops::Deref for AppState {
@@ -212,7 +210,6 @@ pub async fn build_state(config: Config, opts: BuildOptions) -> Result<AppState,
         sms,
         http,
         replica: crate::ops::Replica::new().map_err(|e| StartError::Other(e.to_string()))?,
-        protect: Default::default(),
     }));
     if state.config.is_development() {
         crate::demo::ensure_demo_client(&state).await?;

@@ -141,9 +141,6 @@ pub struct LimitsConfig {
     pub ip_delay_base_ms: u64,
     /// The longest such delay (milliseconds).
     pub ip_delay_max_ms: u64,
-    /// Delay (milliseconds) that pads a code that is not sent (unknown address with
-    /// registration off) until real delivery times have been measured.
-    pub send_padding_fallback_ms: u64,
     /// Proxies whose `X-Forwarded-For` is believed: IP addresses or CIDR ranges (in the
     /// environment: comma-separated). Empty (the default): the TCP peer is the client.
     pub trusted_proxies: Vec<String>,
@@ -268,7 +265,6 @@ impl Default for LimitsConfig {
             ip_free_failures: 3,
             ip_delay_base_ms: 250,
             ip_delay_max_ms: 5_000,
-            send_padding_fallback_ms: 300,
             trusted_proxies: Vec::new(),
             email: SendLimits {
                 per_identifier_per_hour: 5,
@@ -559,10 +555,9 @@ impl Config {
                 )));
             }
         }
-        if l.ip_delay_max_ms > 60_000 || l.send_padding_fallback_ms > 60_000 {
+        if l.ip_delay_max_ms > 60_000 {
             return Err(ConfigError(
-                "limits.ip_delay_max_ms and limits.send_padding_fallback_ms must be at most 60000"
-                    .into(),
+                "limits.ip_delay_max_ms must be at most 60000".into(),
             ));
         }
         for p in &l.trusted_proxies {

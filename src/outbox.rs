@@ -4,19 +4,24 @@
 //!    transaction ([`store_code`]). The message's payload (the code, and what the message
 //!    says) is encrypted with the server secret, bound to its channel, recipient and
 //!    sign-in, so the outbox never holds a code in clear; it is erased once the message is
-//!    delivered or has failed for good.
-//! 2. The row is written already claimed by this replica, and the request makes the first
-//!    attempt at once ([`deliver_now`]): with a healthy SMTP server the person gets the
-//!    message as fast as without an outbox. The request waits at most
-//!    `outbox.inline_wait_ms` for it; the attempt itself runs in its own task, so a
-//!    person closing the tab does not cut it short.
+//!    delivered or has failed for good. Every request writes one row, the same way: when
+//!    the address may not receive a code (unknown with registration off, a disabled
+//!    account, a review account) the row is a *stand-in*, marked so only inside its sealed
+//!    payload, which is padded to the same size as a real one ([`seal_payload`]).
+//! 2. The row is written already claimed by this replica, and the request hands it to a
+//!    task of its own ([`deliver_after_answer`]) and answers at once: nothing about the
+//!    delivery (or its absence) happens before the answer. With a healthy SMTP server the
+//!    person gets the message as fast as without an outbox. A stand-in is completed by the
+//!    same task without sending anything ([`DISCARDED`]): to the person, the code page and
+//!    the metrics it is a delivered message; the audit trail says `code_not_sent`.
 //! 3. A worker on every replica ([`worker`]) claims due messages with a lease and delivers
 //!    them, retrying with exponential backoff. A replica that dies holding claims loses them
 //!    when the lease ends; one that shuts down gives them back at once.
 //! 4. After `outbox.max_attempts` attempts, or once the next attempt would come after
 //!    `outbox.give_up_after_seconds` (or the code's expiry), the message has failed for
 //!    good: its code is withdrawn (so the person can ask again at once) and the code page
-//!    says "We could not send the code" ([`page_status`]).
+//!    says "We could not send the code" ([`page_status`]), also when the one attempt of
+//!    `outbox.max_attempts = 1` failed.
 //!
 //! Each message is delivered once: a row is attempted only by the replica whose claim
 //! (an atomic conditional `UPDATE`) holds, the lease outlasts one attempt
@@ -37,7 +42,7 @@ use tokio::task::JoinSet;
 use crate::app::AppState;
 use crate::config::OutboxConfig;
 use crate::delivery::{mask_email, CodeMessage};
-use crate::login::code::{code_hash, LoginError, SendOutcome};
+use crate::login::code::{code_hash, LoginError};
 use crate::ops::metrics::DELIVERY_ATTEMPTS;
 use crate::store::login::{LoginTx, NewCode};
 use crate::store::outbox::{Claimed, CodeStored, NewMessage, FAILED, PENDING};
@@ -45,12 +50,16 @@ use crate::store::StoreResult;
 
 /// Shown on the code page when the message failed for good.
 pub const DELIVERY_FAILED_TEXT: &str = "We could not send the code. Please try again in a moment.";
+/// The same for a text message.
+pub const SMS_DELIVERY_FAILED_TEXT: &str =
+    "We could not send a text message to this number just now. Please try again in a moment, \
+     or sign in with your email address.";
 /// Shown on the code page while a message waits for a retry.
 pub const DELIVERY_DELAYED_TEXT: &str =
     "Sending the code is taking longer than usual. We keep trying: it should arrive soon.";
 
 /// The encrypted part of a code message.
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 struct CodePayload {
     code: String,
     client_name: String,
@@ -61,7 +70,38 @@ struct CodePayload {
     /// The address of the request that asked for the code, for the audit trail.
     #[serde(default)]
     ip: Option<String>,
+    /// Set for a stand-in: why nothing may be sent.
+    #[serde(default)]
+    stand_in: Option<StandIn>,
 }
+
+/// Why a code's message is a stand-in that is completed without sending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StandIn {
+    /// No account, and registration is off.
+    NoAccount,
+    /// The account is disabled.
+    Disabled,
+    /// A review account: its fixed code works, nothing is sent.
+    ReviewAccount,
+}
+
+impl StandIn {
+    fn reason(self) -> &'static str {
+        match self {
+            StandIn::NoAccount => "no account",
+            StandIn::Disabled => "account disabled",
+            StandIn::ReviewAccount => "review account",
+        }
+    }
+}
+
+/// Payloads are padded to a multiple of this many bytes.
+const PAYLOAD_BLOCK: usize = 256;
+/// Room kept for the fields that differ between a message and its stand-in (the user id
+/// and the stand-in mark), so both pad to the same size.
+const PAYLOAD_SLACK: usize = 128;
 
 impl std::fmt::Debug for CodePayload {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -95,6 +135,8 @@ pub struct OutgoingCode<'a> {
     pub message: &'a CodeMessage<'a>,
     pub user_id: Option<&'a str>,
     pub ip: Option<&'a str>,
+    /// A stand-in: written and completed like a message, never sent.
+    pub stand_in: Option<StandIn>,
 }
 
 /// What [`store_code`] did.
@@ -102,82 +144,83 @@ pub struct OutgoingCode<'a> {
 pub enum Stored {
     /// The cooldown has not passed (or the sign-in is over): nothing was written.
     Refused,
-    /// The code was stored with no message (the address may not sign in).
-    WithoutMessage,
-    /// The code and its message were stored; the message is claimed for an attempt now.
+    /// The code and its message (or stand-in) were stored; the message is claimed for an
+    /// attempt now.
     Queued(Claimed),
 }
 
-/// Stores a sign-in's new code and, in the same transaction, its message.
+/// The sealed payload of a message: JSON padded with spaces to a size that does not depend
+/// on whether the message is a stand-in, encrypted and bound to its row.
+fn seal_payload(
+    secrets: &crate::crypto::ServerSecrets,
+    payload: &CodePayload,
+    channel: &str,
+    recipient: &str,
+    tx_id: &str,
+) -> Result<Vec<u8>, crate::crypto::CryptoError> {
+    let json =
+        |p: &CodePayload| serde_json::to_vec(p).map_err(|_| crate::crypto::CryptoError::Encrypt);
+    let base = json(&CodePayload {
+        user_id: None,
+        stand_in: None,
+        ..payload.clone()
+    })?
+    .len();
+    let mut bytes = json(payload)?;
+    let target = (base + PAYLOAD_SLACK)
+        .max(bytes.len())
+        .div_ceil(PAYLOAD_BLOCK)
+        * PAYLOAD_BLOCK;
+    bytes.resize(target, b' ');
+    secrets.encrypt(&bytes, &aad(channel, recipient, Some(tx_id)))
+}
+
+/// Stores a sign-in's new code and, in the same transaction, its message (or stand-in).
 pub async fn store_code(
     state: &AppState,
     tx: &LoginTx,
     code: &NewCode<'_>,
-    outgoing: Option<OutgoingCode<'_>>,
+    outgoing: &OutgoingCode<'_>,
 ) -> Result<Stored, LoginError> {
     let now = state.now();
     let cfg = &state.config.outbox;
     let lease_until = now + cfg.lease_seconds;
     let give_up_at = (now + cfg.give_up_after_seconds).min(code.expires_at);
-    let encrypted = match &outgoing {
-        None => None,
-        Some(o) => {
-            let payload = CodePayload {
-                code: o.message.code.to_owned(),
-                client_name: o.message.client_name.to_owned(),
-                issuer_host: o.message.issuer_host.to_owned(),
-                expires_minutes: o.message.expires_minutes,
-                client_id: tx.client_id.clone(),
-                user_id: o.user_id.map(str::to_owned),
-                ip: o.ip.map(str::to_owned),
-            };
-            let json =
-                serde_json::to_vec(&payload).map_err(|_| crate::crypto::CryptoError::Encrypt)?;
-            let sealed = state
-                .secrets
-                .encrypt(&json, &aad(o.channel, o.message.to, Some(&tx.id)))?;
-            Some(sealed)
-        }
+    let o = outgoing;
+    let payload = CodePayload {
+        code: o.message.code.to_owned(),
+        client_name: o.message.client_name.to_owned(),
+        issuer_host: o.message.issuer_host.to_owned(),
+        expires_minutes: o.message.expires_minutes,
+        client_id: tx.client_id.clone(),
+        user_id: o.user_id.map(str::to_owned),
+        ip: o.ip.map(str::to_owned),
+        stand_in: o.stand_in,
     };
-    let new_message = match (&outgoing, &encrypted) {
-        (Some(o), Some(payload)) => Some(NewMessage {
-            channel: o.channel,
-            recipient: o.message.to,
-            login_tx: Some(&tx.id),
-            payload,
-            give_up_at,
-        }),
-        _ => None,
+    let sealed = seal_payload(&state.secrets, &payload, o.channel, o.message.to, &tx.id)?;
+    let message = NewMessage {
+        channel: o.channel,
+        recipient: o.message.to,
+        login_tx: Some(&tx.id),
+        payload: &sealed,
+        give_up_at,
     };
     let stored = state
         .store
-        .set_login_code_and_enqueue(
-            &tx.id,
-            code,
-            now,
-            new_message.as_ref(),
-            &state.replica.id,
-            lease_until,
-        )
+        .set_login_code_and_enqueue(&tx.id, code, now, &message, &state.replica.id, lease_until)
         .await?;
-    Ok(match (stored, new_message) {
-        (CodeStored::Refused, _) => Stored::Refused,
-        (
-            CodeStored::Stored {
-                message_id: Some(id),
-            },
-            Some(m),
-        ) => Stored::Queued(Claimed {
-            id,
-            channel: m.channel.to_owned(),
-            recipient: m.recipient.to_owned(),
+    Ok(match stored {
+        CodeStored::Refused => Stored::Refused,
+        CodeStored::Stored { message_id } => Stored::Queued(Claimed {
+            id: message_id,
+            channel: o.channel.to_owned(),
+            recipient: o.message.to.to_owned(),
             login_tx: Some(tx.id.clone()),
-            payload: Some(m.payload.to_vec()),
+            payload: Some(sealed),
             attempts: 1,
             give_up_at,
             created_at: now,
         }),
-        _ => Stored::WithoutMessage,
     })
 }
 
@@ -194,21 +237,18 @@ pub enum Attempt {
     Unknown,
 }
 
-/// Makes the first attempt at once, waiting for it at most `outbox.inline_wait_ms`.
-/// `DeliveryFailed` only when the message already failed for good (one attempt allowed);
-/// a message that will be retried counts as sent: the code page says so when it is late.
-pub async fn deliver_now(state: &AppState, claimed: Claimed) -> SendOutcome {
+/// Hands a message just written (and claimed) to a task of its own, which makes the
+/// first attempt, and returns at once: the request answers without waiting for any part of
+/// the delivery, so the answer takes the same time whether the message is sent, or is a
+/// stand-in. A failure is then told on the code page ([`page_status`]); a person closing
+/// the tab does not cut the attempt short.
+pub fn deliver_after_answer(state: &AppState, claimed: Claimed) {
     let st = state.clone();
     let handle = tokio::spawn(async move {
         let _inflight = st.replica.track();
         deliver_claimed(&st, claimed).await
     });
     state.replica.remember_task(handle.abort_handle());
-    let wait = Duration::from_millis(state.config.outbox.inline_wait_ms);
-    match tokio::time::timeout(wait, handle).await {
-        Ok(Ok(Attempt::Failed)) => SendOutcome::DeliveryFailed,
-        _ => SendOutcome::Sent,
-    }
 }
 
 /// Delivers one claimed message and records the result (while the claim holds).
@@ -243,6 +283,9 @@ async fn try_deliver(state: &AppState, c: &Claimed) -> StoreResult<Attempt> {
         fail_for_good(state, c, None, "the payload cannot be decrypted").await?;
         return Ok(Attempt::Failed);
     };
+    if let Some(stand_in) = payload.stand_in {
+        return complete_stand_in(state, c, &payload, stand_in).await;
+    }
     if state.now() >= c.give_up_at {
         fail_for_good(state, c, Some(&payload), "not delivered before it expired").await?;
         return Ok(Attempt::Failed);
@@ -301,6 +344,49 @@ async fn try_deliver(state: &AppState, c: &Claimed) -> StoreResult<Attempt> {
             }
         }
     }
+}
+
+/// Completes a stand-in: nothing is sent; to the code page and the metrics it is a
+/// delivered message; the audit trail says why nothing was sent.
+async fn complete_stand_in(
+    state: &AppState,
+    c: &Claimed,
+    payload: &CodePayload,
+    stand_in: StandIn,
+) -> StoreResult<Attempt> {
+    let now = state.now();
+    if !state
+        .store
+        .mark_message_discarded(c.id, &state.replica.id, now)
+        .await?
+    {
+        return Ok(Attempt::Unknown);
+    }
+    state.store.metrics.inc(
+        DELIVERY_ATTEMPTS,
+        &[("channel", label(&c.channel)), ("result", "delivered")],
+    );
+    let to = mask(&c.channel, &c.recipient);
+    let (kind, detail) = match stand_in {
+        StandIn::ReviewAccount => (
+            "review_account_code_skipped",
+            serde_json::json!({ "channel": c.channel, "to": to }),
+        ),
+        other => (
+            "code_not_sent",
+            serde_json::json!({ "channel": c.channel, "to": to, "reason": other.reason() }),
+        ),
+    };
+    state
+        .audit_from(
+            kind,
+            payload.user_id.as_deref(),
+            Some(&payload.client_id),
+            payload.ip.as_deref(),
+            detail,
+        )
+        .await;
+    Ok(Attempt::Delivered)
 }
 
 async fn fail_for_good(
@@ -453,7 +539,9 @@ pub async fn page_status(
     let Some(m) = state.store.latest_message_for_tx(&tx.id).await? else {
         return Ok((None, None));
     };
+    // A stand-in is never failed nor late: its page reads like a sent code's.
     Ok(match m.status.as_str() {
+        FAILED if m.channel == "sms" => (Some(SMS_DELIVERY_FAILED_TEXT.into()), None),
         FAILED => (Some(DELIVERY_FAILED_TEXT.into()), None),
         PENDING if m.last_error.is_some() => (None, Some(DELIVERY_DELAYED_TEXT.into())),
         _ => (None, None),
@@ -495,6 +583,68 @@ mod tests {
             aad("email", "a@x.orgt", None),
             aad("email", "a@x.org", Some("t"))
         );
+    }
+
+    #[test]
+    fn a_stand_in_payload_is_as_long_as_a_real_one_and_opens_the_same_way() {
+        let secrets = crate::crypto::ServerSecrets::from_secret(&secrecy::SecretString::from(
+            "a-test-secret-that-is-long-enough-0123456789".to_string(),
+        ));
+        let real = CodePayload {
+            code: "123456".into(),
+            client_name: "Example App".into(),
+            issuer_host: "id.example.com".into(),
+            expires_minutes: 10,
+            client_id: "client-1".into(),
+            user_id: Some("Yc3K0x7bPq2mWn5rT8vZ1a".into()),
+            ip: Some("203.0.113.9".into()),
+            stand_in: None,
+        };
+        let sealed = |p: &CodePayload| seal_payload(&secrets, p, "email", "a@x.org", "t1").unwrap();
+        let sizes: Vec<usize> = [
+            real.clone(),
+            CodePayload {
+                user_id: None,
+                stand_in: Some(StandIn::NoAccount),
+                ..real.clone()
+            },
+            CodePayload {
+                stand_in: Some(StandIn::Disabled),
+                ..real.clone()
+            },
+            CodePayload {
+                user_id: None,
+                stand_in: Some(StandIn::ReviewAccount),
+                ..real.clone()
+            },
+        ]
+        .iter()
+        .map(|p| sealed(p).len())
+        .collect();
+        assert!(sizes.iter().all(|n| *n == sizes[0]), "{sizes:?}");
+        // The padding is whitespace after the JSON: it opens as before.
+        let c = Claimed {
+            id: 1,
+            channel: "email".into(),
+            recipient: "a@x.org".into(),
+            login_tx: Some("t1".into()),
+            payload: Some(sealed(&CodePayload {
+                stand_in: Some(StandIn::Disabled),
+                ..real.clone()
+            })),
+            attempts: 1,
+            give_up_at: 0,
+            created_at: 0,
+        };
+        let json = secrets
+            .decrypt(
+                c.payload.as_deref().unwrap(),
+                &aad("email", "a@x.org", Some("t1")),
+            )
+            .unwrap();
+        let opened: CodePayload = serde_json::from_slice(&json).unwrap();
+        assert_eq!(opened.stand_in, Some(StandIn::Disabled));
+        assert_eq!(opened.code, "123456");
     }
 
     #[test]

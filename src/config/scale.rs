@@ -29,9 +29,6 @@ pub struct OutboxConfig {
     /// How long a claim on a message lasts: a replica that dies mid-delivery has its claims
     /// taken over by another when it ends. Must exceed `email.timeout_seconds`.
     pub lease_seconds: i64,
-    /// How long the request that asked for a code waits for the first delivery attempt
-    /// before answering (the attempt goes on in the background), in milliseconds.
-    pub inline_wait_ms: u64,
 }
 
 /// Operations: shutdown, health, metrics.
@@ -59,7 +56,6 @@ impl Default for OutboxConfig {
             retry_max_seconds: 60,
             give_up_after_seconds: 600,
             lease_seconds: 60,
-            inline_wait_ms: 3000,
         }
     }
 }

@@ -1,8 +1,6 @@
 //! The one-time code: issue, deliver, verify. Plain functions over the state, called by the
 //! page handlers and by tests.
 
-use std::time::Instant;
-
 use crate::app::AppState;
 use crate::authz::SsoSession;
 use crate::crypto::{ct_eq, random_code, random_token};
@@ -13,6 +11,7 @@ use crate::store::StoreError;
 
 use super::identifier::{mask_stored, Identifier};
 use super::protect::{self, ClientIp, Gate, Pause};
+use crate::outbox::{OutgoingCode, StandIn, Stored};
 
 /// The keyed hash of a code, bound to its login transaction: the same digits typed into
 /// another sign-in hash differently and never match.
@@ -24,13 +23,12 @@ pub fn code_hash(state: &AppState, tx_id: &str, code: &str) -> Vec<u8> {
 
 #[derive(Debug)]
 pub enum SendOutcome {
-    /// A code was stored (and sent, when the address may sign in).
+    /// A code was stored and its message (or stand-in) handed to the outbox, which
+    /// delivers it after the answer; a late or failed delivery is told on the code page
+    /// ([`crate::outbox::page_status`]).
     Sent,
     /// A code went to this address moments ago; the person should wait.
     Cooldown { wait_seconds: i64 },
-    /// The message failed for good at its first attempt (`outbox.max_attempts = 1`); the
-    /// code was withdrawn. A message that will be retried is `Sent`.
-    DeliveryFailed,
     /// A limit refused it (the same answer for known and unknown identifiers).
     Paused(Pause),
 }
@@ -52,11 +50,14 @@ impl From<LoginError> for crate::error::PageError {
     }
 }
 
-/// Stores a new code for the sign-in and sends it. The work is the same whether or not
-/// the address belongs to an account: limits are counted first, the message is always
-/// rendered ([`crate::delivery::Mailer::prepare`]), and when the address may not sign in
-/// (unknown, with registration off) the send is replaced by a wait drawn from measured
-/// delivery times.
+/// Stores a new code for the sign-in and has it sent. Every address takes the same path
+/// up to the answer, whether or not it may receive a code: the limits are counted, the
+/// review-account and account lookups made, and the code written with one outbox row in
+/// one transaction. Where nothing may be sent (an unknown address with registration off,
+/// a disabled account, a review account) the row is a stand-in, told apart only inside its
+/// sealed payload. The row is then handed to a delivery that runs after the answer
+/// ([`crate::outbox::deliver_after_answer`]), so no part of a delivery, or of its absence,
+/// is in the answer's time.
 pub async fn send_code(
     state: &AppState,
     tx: &LoginTx,
@@ -83,17 +84,19 @@ pub async fn send_code(
     }
     let code = random_code()?;
     let hash = code_hash(state, &tx.id, &code);
-    let review = super::review::skip_delivery(state, tx, id.as_str()).await?;
+    // Both lookups are made for every address, in this order.
+    let review = super::review::skip_delivery(state, id.as_str()).await?;
     let existing = state
         .store
         .find_user_by_identifier(id.channel(), id.as_str())
         .await?;
-    let may_sign_in = match &existing {
-        Some(u) => u.disabled_at.is_none(),
-        None => state.config.register_new_users,
+    let stand_in = match (&existing, review) {
+        (_, true) => Some(StandIn::ReviewAccount),
+        (Some(u), false) if u.disabled_at.is_some() => Some(StandIn::Disabled),
+        (Some(_), false) => None,
+        (None, false) if state.config.register_new_users => None,
+        (None, false) => Some(StandIn::NoAccount),
     };
-    let masked = id.masked();
-    let channel = id.channel().as_str();
     let issuer_host = url::Url::parse(&state.config.issuer)
         .ok()
         .and_then(|u| {
@@ -111,20 +114,14 @@ pub async fn send_code(
         issuer_host: &issuer_host,
         expires_minutes: (cfg.code_ttl_seconds + 59) / 60,
     };
-    // Both paths render the message, so the work before the send is the same.
-    if id.channel() == crate::store::users::Channel::Email {
-        let _ = state.mailer.prepare(&msg);
-    }
-    state.protect.note(&state.protect.prepared);
-    // The code and its message are written in one transaction (the outbox); the message
-    // is then delivered at once, or retried by a worker on any replica (crate::outbox).
     let ip_text = ip.0.to_string();
-    let outgoing = (may_sign_in && !review).then(|| crate::outbox::OutgoingCode {
+    let outgoing = OutgoingCode {
         channel: id.channel().as_str(),
         message: &msg,
         user_id: existing.as_ref().map(|u| u.id.as_str()),
         ip: Some(ip_text.as_str()),
-    });
+        stand_in,
+    };
     let new_code = NewCode {
         identifier: id.as_str(),
         channel: id.channel().as_str(),
@@ -132,8 +129,8 @@ pub async fn send_code(
         expires_at: now + cfg.code_ttl_seconds,
         cooldown_cutoff: now - cfg.resend_cooldown_seconds,
     };
-    match crate::outbox::store_code(state, tx, &new_code, outgoing).await? {
-        crate::outbox::Stored::Refused => {
+    match crate::outbox::store_code(state, tx, &new_code, &outgoing).await? {
+        Stored::Refused => {
             let wait = tx
                 .code_sent_at
                 .map(|t| t + cfg.resend_cooldown_seconds - now)
@@ -141,35 +138,9 @@ pub async fn send_code(
                 .max(1);
             Ok(SendOutcome::Cooldown { wait_seconds: wait })
         }
-        crate::outbox::Stored::WithoutMessage if review => Ok(SendOutcome::Sent),
-        crate::outbox::Stored::WithoutMessage => {
-            // Both paths take about as long: wait like a delivery would.
-            state.protect.note(&state.protect.padded);
-            let pad = state
-                .protect
-                .padding(id.channel(), state.config.limits.send_padding_fallback_ms);
-            tokio::time::sleep(pad).await;
-            protect::audit(
-                state,
-                "code_not_sent",
-                existing.as_ref().map(|u| u.id.as_str()),
-                Some(&tx.client_id),
-                Some(ip),
-                serde_json::json!({ "channel": channel, "to": masked, "reason": "no account" }),
-            )
-            .await;
+        Stored::Queued(claimed) => {
+            crate::outbox::deliver_after_answer(state, claimed);
             Ok(SendOutcome::Sent)
-        }
-        crate::outbox::Stored::Queued(claimed) => {
-            let started = Instant::now();
-            state.protect.note(&state.protect.delivered);
-            let outcome = crate::outbox::deliver_now(state, claimed).await;
-            if matches!(outcome, SendOutcome::Sent) {
-                state
-                    .protect
-                    .record_delivery(id.channel(), started.elapsed());
-            }
-            Ok(outcome)
         }
     }
 }
@@ -190,10 +161,11 @@ pub enum VerifyOutcome {
     Paused(Pause),
 }
 
-/// Checks a typed code. Each call reserves one failure in the identifier's budget and
-/// counts one attempt on the code atomically before comparing, so concurrent guesses can
-/// exceed neither limit; success burns the code. A failed answer counts against the IP and
-/// is delayed progressively.
+/// Checks a typed code. Each call counts one attempt on the code atomically, then
+/// reserves one failure in the budget of the identifier that code was sent to (the one the
+/// counting `UPDATE` returns) before comparing, so concurrent guesses can exceed neither
+/// limit, even while the sign-in switches between addresses; success burns the code. A
+/// failed answer counts against the IP and is delayed progressively.
 pub async fn verify_code(
     state: &AppState,
     tx: &LoginTx,
@@ -226,7 +198,7 @@ async fn evaluate(
             too_many_tries: false,
         });
     }
-    let reservation = match protect::before_verify(
+    if let Some(pause) = protect::check_ip_failures(
         state,
         tx.identifier.as_deref(),
         tx.channel.as_deref(),
@@ -235,11 +207,22 @@ async fn evaluate(
     )
     .await?
     {
-        Gate::Open(r) => r,
-        Gate::Paused(p) => return Ok(VerifyOutcome::Paused(p)),
-    };
+        return Ok(VerifyOutcome::Paused(pause));
+    }
+    if let Some(identifier) = tx.identifier.as_deref() {
+        if let Some(pause) = protect::check_identifier_failures(
+            state,
+            identifier,
+            tx.channel.as_deref(),
+            ip,
+            &tx.client_id,
+        )
+        .await?
+        {
+            return Ok(VerifyOutcome::Paused(pause));
+        }
+    }
     let Some(attempt) = state.store.count_code_attempt(&tx.id, now, max).await? else {
-        protect::release(state, reservation).await?;
         // Read the count again: concurrent guesses may have used the last tries since
         // `tx` was loaded, and the person should hear why the code stopped working.
         let attempts = match state.store.get_login_tx(&tx.id, now).await? {
@@ -250,6 +233,21 @@ async fn evaluate(
             too_many_tries: attempts >= max,
         });
     };
+    let channel = match attempt.channel.as_str() {
+        "sms" => crate::store::users::Channel::Sms,
+        _ => crate::store::users::Channel::Email,
+    };
+    // Charged to the identifier whose code is compared below, whatever `tx` said when it
+    // was read (the sign-in may have switched addresses since). Past its budget nothing is
+    // compared; the attempt just counted stays counted on that code (one of its tries,
+    // as for any guess that reached it).
+    let reservation =
+        match protect::reserve_failure(state, channel, &attempt.identifier, ip, &tx.client_id)
+            .await?
+        {
+            Gate::Open(r) => r,
+            Gate::Paused(p) => return Ok(VerifyOutcome::Paused(p)),
+        };
     let hash = code_hash(state, &tx.id, typed);
     let masked = mask_stored(Some(&attempt.channel), &attempt.identifier);
     let matched = ct_eq(&attempt.code_hash, &hash)
@@ -288,10 +286,6 @@ async fn evaluate(
             too_many_tries: false,
         });
     }
-    let channel = match attempt.channel.as_str() {
-        "sms" => crate::store::users::Channel::Sms,
-        _ => crate::store::users::Channel::Email,
-    };
     let new_id = random_token(16)?;
     let user = state
         .store

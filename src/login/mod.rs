@@ -163,12 +163,17 @@ async fn show(
         .await?
         .unwrap_or_default();
     let (error, notice) = crate::outbox::page_status(&state, &flow.tx).await?;
+    // A delivery that failed since "we sent a new code" was noted outranks the note.
+    let notice = match error {
+        Some(_) => notice,
+        None => f.notice.or(notice),
+    };
     render_flow(
         &state,
         &flow,
         &csrf,
         f.error.or(error),
-        f.notice.or(notice),
+        notice,
         StatusCode::OK,
     )
 }
@@ -252,15 +257,6 @@ fn with_retry_after(mut res: Response, denial: &SmsDenial) -> Response {
     res
 }
 
-fn delivery_failed_message(id: &Identifier) -> String {
-    match id {
-        Identifier::Phone(_) => "We could not send a text message to this number just now. \
-                                 Please try again in a moment, or sign in with your email address."
-            .into(),
-        Identifier::Email(_) => "We could not send the code. Please try again in a moment.".into(),
-    }
-}
-
 async fn submit_identifier(
     State(state): State<AppState>,
     session: Session,
@@ -268,7 +264,7 @@ async fn submit_identifier(
     PageForm(form): PageForm<IdentifierForm>,
 ) -> Result<Response, PageError> {
     check_csrf(&session, &form.csrf).await?;
-    let mut flow = load_flow(&state, &session, &form.tx).await?;
+    let flow = load_flow(&state, &session, &form.tx).await?;
     let id = match parse_login_identifier(&form.identifier, phone::rules(&state)) {
         Ok(id) => id,
         Err(e) => {
@@ -305,20 +301,6 @@ async fn submit_identifier(
             pause.message(),
             StatusCode::TOO_MANY_REQUESTS,
         ),
-        SendOutcome::DeliveryFailed => {
-            // Nothing half-made: no code and no address, so a reload shows page 1 again
-            // instead of a code page for a message that never left.
-            state.store.reset_login_identifier(&flow.tx.id).await?;
-            flow.tx.identifier = None;
-            render_flow(
-                &state,
-                &flow,
-                &form.csrf,
-                Some(delivery_failed_message(&id)),
-                None,
-                StatusCode::SERVICE_UNAVAILABLE,
-            )
-        }
     }
 }
 
@@ -458,9 +440,6 @@ async fn resend(
             });
         }
         SendOutcome::Paused(pause) => f.error = Some(pause.message()),
-        SendOutcome::DeliveryFailed => {
-            f.error = Some(delivery_failed_message(&id));
-        }
     }
     flash::set(&session, &f).await?;
     Ok(back)

@@ -24,6 +24,7 @@ pub mod profile;
 pub mod review_accounts;
 pub mod sessions;
 mod sqlite_busy;
+pub mod statement_log;
 pub mod tokens;
 pub mod user_sessions;
 pub mod users;
@@ -149,6 +150,12 @@ pub struct Store {
 }
 
 impl Store {
+    /// The record of the statements this replica runs (off until started; tests prove
+    /// equal work with it).
+    pub fn statement_log(&self) -> &statement_log::StatementLog {
+        with_pool!(&self.db, pool => pool.statement_log())
+    }
+
     /// Connects to the database named by the configuration (creating a SQLite file and its
     /// folder when needed). Does not migrate; call [`Store::migrate`].
     pub async fn connect(cfg: &DatabaseConfig) -> StoreResult<Store> {

@@ -18,6 +18,10 @@ pub const KEEP_FINISHED_SECONDS: i64 = 86_400;
 pub const PENDING: &str = "pending";
 pub const DELIVERED: &str = "delivered";
 pub const FAILED: &str = "failed";
+/// A stand-in completed without sending (an address that may not sign in): to the person
+/// and to the metrics it looks like a delivered message; the audit trail says
+/// `code_not_sent`.
+pub const DISCARDED: &str = "discarded";
 
 /// A message to write.
 #[derive(Debug, Clone)]
@@ -73,10 +77,16 @@ const ROW_COLUMNS: &str = "id, channel, recipient, login_tx, payload, status, at
 pub enum CodeStored {
     /// The cooldown has not passed or the sign-in is over: nothing was written.
     Refused,
-    /// The code was stored, with its message (already claimed by the caller) when one was
-    /// given.
-    Stored { message_id: Option<i64> },
+    /// The code was stored with its message, already claimed by the caller.
+    Stored { message_id: i64 },
 }
+
+/// Writes a message already claimed by its writer (binds: channel, recipient, sign-in,
+/// payload, now, give-up time, replica, lease end).
+const INSERT_MESSAGE_SQL: &str =
+    "INSERT INTO outbox (channel, recipient, login_tx, payload, status, attempts, \
+     next_attempt_at, give_up_at, claimed_by, claimed_until, created_at, updated_at) \
+     VALUES ($1, $2, $3, $4, 'pending', 1, $5, $6, $7, $8, $5, $5) RETURNING id";
 
 /// The outbox as a whole, for `/metrics`.
 #[derive(Debug, Clone, Copy, Default)]
@@ -88,21 +98,25 @@ pub struct Depth {
 impl Store {
     /// The transactional outbox write: stores the sign-in's new code and, in the same
     /// transaction, the message that carries it, already claimed by `replica` until
-    /// `lease_until` so the caller can attempt it at once. Either both are written or
-    /// neither.
+    /// `lease_until` so the caller can hand it to a delivery at once. Either both are
+    /// written or neither. The statements are the same for every message (a stand-in too:
+    /// what it is, is sealed in its payload).
     pub async fn set_login_code_and_enqueue(
         &self,
         tx_id: &str,
         code: &NewCode<'_>,
         now: i64,
-        message: Option<&NewMessage<'_>>,
+        message: &NewMessage<'_>,
         replica: &str,
         lease_until: i64,
     ) -> StoreResult<CodeStored> {
         Ok(with_pool!(&self.db, pool => {
             let mut conn = pool.acquire().await?;
+            conn.record("BEGIN");
+            let set_code = conn.record(SET_LOGIN_CODE_SQL);
+            let insert = conn.record(INSERT_MESSAGE_SQL);
             let mut txn = sqlx::Connection::begin(conn.raw()?).await?;
-            let n = sqlx::query(SET_LOGIN_CODE_SQL)
+            let n = sqlx::query(set_code)
                 .bind(code.identifier)
                 .bind(code.channel)
                 .bind(code.code_hash)
@@ -115,31 +129,22 @@ impl Store {
                 .rows_affected();
             if n != 1 {
                 txn.rollback().await?;
+                conn.record("ROLLBACK");
                 CodeStored::Refused
             } else {
-                let message_id = match message {
-                    None => None,
-                    Some(m) => Some(
-                        sqlx::query_scalar::<_, i64>(
-                            "INSERT INTO outbox (channel, recipient, login_tx, payload, status, \
-                             attempts, next_attempt_at, give_up_at, claimed_by, claimed_until, \
-                             created_at, updated_at) \
-                             VALUES ($1, $2, $3, $4, 'pending', 1, $5, $6, $7, $8, $5, $5) \
-                             RETURNING id",
-                        )
-                        .bind(m.channel)
-                        .bind(m.recipient)
-                        .bind(m.login_tx)
-                        .bind(m.payload)
-                        .bind(now)
-                        .bind(m.give_up_at)
-                        .bind(replica)
-                        .bind(lease_until)
-                        .fetch_one(&mut *txn)
-                        .await?,
-                    ),
-                };
+                let message_id = sqlx::query_scalar::<_, i64>(insert)
+                    .bind(message.channel)
+                    .bind(message.recipient)
+                    .bind(message.login_tx)
+                    .bind(message.payload)
+                    .bind(now)
+                    .bind(message.give_up_at)
+                    .bind(replica)
+                    .bind(lease_until)
+                    .fetch_one(&mut *txn)
+                    .await?;
                 txn.commit().await?;
+                conn.record("COMMIT");
                 CodeStored::Stored { message_id }
             }
         }))
@@ -192,6 +197,30 @@ impl Store {
         let n = with_pool!(&self.db, pool => {
             sqlx::query(
                 "UPDATE outbox SET status = 'delivered', payload = NULL, delivered_at = $3, \
+                 claimed_until = NULL, last_error = NULL, updated_at = $3 \
+                 WHERE id = $1 AND claimed_by = $2 AND status = 'pending'",
+            )
+            .bind(id)
+            .bind(replica)
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(n == 1)
+    }
+
+    /// Completes a claimed stand-in without sending it, and forgets its payload. False when
+    /// the claim was lost.
+    pub async fn mark_message_discarded(
+        &self,
+        id: i64,
+        replica: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let n = with_pool!(&self.db, pool => {
+            sqlx::query(
+                "UPDATE outbox SET status = 'discarded', payload = NULL, delivered_at = $3, \
                  claimed_until = NULL, last_error = NULL, updated_at = $3 \
                  WHERE id = $1 AND claimed_by = $2 AND status = 'pending'",
             )

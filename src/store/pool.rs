@@ -37,6 +37,8 @@ use futures_util::{stream, StreamExt, TryStreamExt};
 use sqlx::{Connection, Database, Describe, Either, Error, Execute, Executor};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use super::statement_log::StatementLog;
+
 /// Opens one new connection.
 pub type Connector<C> = Arc<dyn Fn() -> BoxFuture<'static, Result<C, Error>> + Send + Sync>;
 
@@ -85,6 +87,8 @@ struct Inner<DB: Database> {
     /// Open connections, idle or in use (each holds a [`Slot`]).
     size: AtomicU32,
     closed: AtomicBool,
+    /// The statements run through this pool, when recording is on.
+    log: Arc<StatementLog>,
 }
 
 /// Counts one open connection for as long as it lives.
@@ -126,6 +130,13 @@ impl<DB: Database> PooledConnection<DB> {
     pub fn raw(&mut self) -> Result<&mut DB::Connection, Error> {
         // Present from creation until the value is dropped.
         self.conn.as_mut().ok_or(Error::PoolClosed)
+    }
+
+    /// Notes a statement run on [`Self::raw`] (a transaction's) in the pool's statement
+    /// log, and hands it back to be run.
+    pub fn record<'q>(&self, sql: &'q str) -> &'q str {
+        self.inner.log.note(sql);
+        sql
     }
 
     /// Records the outcome of a statement: a connection that failed for any reason but an
@@ -227,6 +238,7 @@ impl<DB: Database> Pool<DB> {
             permits: Arc::new(Semaphore::new(max as usize)),
             size: AtomicU32::new(0),
             closed: AtomicBool::new(false),
+            log: Arc::default(),
         });
         let pool = Pool { inner };
         drop(pool.acquire().await?);
@@ -237,6 +249,11 @@ impl<DB: Database> Pool<DB> {
             tokio::spawn(maintain(Arc::downgrade(&pool.inner)));
         }
         Ok(pool)
+    }
+
+    /// The record of the statements run through this pool (off until started).
+    pub fn statement_log(&self) -> &StatementLog {
+        &self.inner.log
     }
 
     pub fn settings(&self) -> &PoolSettings {
@@ -412,6 +429,7 @@ where
         E: 'q + Execute<'q, DB>,
     {
         let pool = self.clone();
+        pool.inner.log.note(query.sql());
         // The rows are collected before they are handed on: the connection goes back to
         // the pool as soon as the statement is done. (Nothing here streams large results.)
         stream::once(async move {
@@ -437,6 +455,7 @@ where
         E: 'q + Execute<'q, DB>,
     {
         let pool = self.clone();
+        pool.inner.log.note(query.sql());
         Box::pin(async move {
             let mut conn = pool.acquire().await?;
             let row = match conn.raw() {

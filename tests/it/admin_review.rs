@@ -67,6 +67,7 @@ async fn a_review_account_signs_in_with_its_fixed_code_and_no_message_is_sent() 
     let client = app.confidential_client().await;
     let browser = Browser::new();
     let (page, before, verifier) = start(&app, &browser, &client).await;
+    app.settle_outbox().await;
     assert_eq!(app.smtp.messages().len(), before, "no message is sent");
     let skipped = events(&app, "review_account_code_skipped").await;
     assert_eq!(skipped.len(), 1);

@@ -145,6 +145,7 @@ async fn disabling_ends_sessions_and_grants_and_stops_sign_in_until_enabled() {
     let sent_before = app.smtp.messages().len();
     app.submit_identifier(&other, &page, "dana@example.com")
         .await;
+    app.settle_outbox().await;
     assert_eq!(app.smtp.messages().len(), sent_before);
     assert_eq!(events(&app, "code_not_sent").await.len(), 1);
 

@@ -264,6 +264,7 @@ async fn resend_within_the_cooldown_is_refused_with_429() {
         .submit_identifier(&browser, &page, "wait@example.com")
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    app.settle_outbox().await;
     assert_eq!(app.smtp.messages().len(), 1, "no second message");
     // The code already sent still works.
     let res = app.submit_code(&browser, &page, &code).await;

@@ -44,6 +44,7 @@ mod scale_support;
 mod security_claims;
 mod security_common;
 mod security_edges;
+mod security_enumeration;
 mod security_guessing;
 mod security_headers;
 mod security_input;

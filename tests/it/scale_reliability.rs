@@ -286,7 +286,6 @@ async fn a_killed_replicas_delivery_is_taken_over_when_its_lease_ends() {
         &[
             ("SESAME_EMAIL__TIMEOUT_SECONDS", "60"),
             ("SESAME_OUTBOX__LEASE_SECONDS", "120"),
-            ("SESAME_OUTBOX__INLINE_WAIT_MS", "200"),
         ],
     )
     .await;

@@ -108,8 +108,10 @@ pub fn mails_to(app: &TestApp, rcpt: &str) -> usize {
         .count()
 }
 
-/// Delivery finishes before the page answers, so a mail not in the sink was never sent.
-pub fn assert_mails(app: &TestApp, rcpt: &str, expected: usize) {
+/// Waits for the deliveries made after the pages answered, then counts: a mail not in the
+/// sink once the outbox has settled was never sent.
+pub async fn assert_mails(app: &TestApp, rcpt: &str, expected: usize) {
+    app.settle_outbox().await;
     assert_eq!(mails_to(app, rcpt), expected, "mails to {rcpt}");
 }
 

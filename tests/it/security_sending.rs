@@ -2,11 +2,8 @@
 //! resend cooldown, and a first page that answers alike whether or not the address has an
 //! account and whether or not registration is on (against enumeration).
 
-use std::sync::atomic::Ordering;
-use std::time::Duration;
-
 use reqwest::StatusCode;
-use sesame::login::protect::{self, Protect};
+use sesame::login::protect;
 use sesame::store::users::Channel;
 
 use crate::security_common::*;
@@ -31,7 +28,7 @@ async fn sending_to_one_address_is_limited_across_sign_ins() {
         "{html}"
     );
     assert!(html.contains("about"), "it says when to try again: {html}");
-    assert_mails(&app, email, 2);
+    assert_mails(&app, email, 2).await;
     // The refusal is audited once, not once per request.
     for _ in 0..3 {
         let b = Browser::new();
@@ -72,7 +69,7 @@ async fn sending_from_one_ip_is_limited_across_addresses() {
     let res = app.submit_identifier(&b, &page, "p3@example.com").await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(res.text().await.unwrap().contains("from your network"));
-    assert_mails(&app, "p3@example.com", 0);
+    assert_mails(&app, "p3@example.com", 0).await;
     // The refused send did not use up that address's own budget.
     app.clock.advance(3600);
     code_page(&app, &Browser::new(), &client, "p3@example.com").await;
@@ -101,12 +98,12 @@ async fn resend_within_the_cooldown_sends_nothing_and_costs_no_budget() {
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains("Please wait"), "{html}");
     }
-    assert_mails(&app, email, 1);
+    assert_mails(&app, email, 1).await;
     app.clock.advance(31);
     let res = resend(&app, &b, &page).await;
     let (_, html) = follow(&app, &b, res).await;
     assert!(html.contains("We sent a new code"), "{html}");
-    assert_mails(&app, email, 2);
+    assert_mails(&app, email, 2).await;
 }
 
 /// Submits `email` on a fresh first page; returns (status, location path, header names,
@@ -160,13 +157,21 @@ async fn first_page_answers_alike_for_known_and_unknown_addresses_with_registrat
             a, u,
             "register={register}: same status, redirect, headers and page"
         );
-        assert_mails(&app, known, 1);
-        assert_mails(&app, "unknown@example.com", usize::from(register));
-        // Both paths rendered a message; the unsent one was padded instead of delivered.
-        let p = &app.state.protect;
-        assert_eq!(p.prepared.load(Ordering::Relaxed), 2);
-        assert_eq!(p.delivered.load(Ordering::Relaxed), 1 + u64::from(register));
-        assert_eq!(p.padded.load(Ordering::Relaxed), u64::from(!register));
+        assert_mails(&app, known, 1).await;
+        assert_mails(&app, "unknown@example.com", usize::from(register)).await;
+        // Both paths wrote one outbox row; the unsent one was a stand-in, completed
+        // without a message (the same statements: security_enumeration).
+        let statuses: Vec<String> = app
+            .state
+            .store
+            .all_messages()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.status)
+            .collect();
+        let unknown = if register { "delivered" } else { "discarded" };
+        assert_eq!(statuses, ["delivered", unknown], "register={register}");
     }
 }
 
@@ -196,7 +201,8 @@ async fn unsent_code_does_the_same_work_as_a_sent_one() {
         .submit_identifier(&b, &page, "stranger@example.com")
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    // Both were written to the trail (the same database work), with the same shape.
+    app.settle_outbox().await;
+    // Both were written to the trail, by the delivery after the answer, with the same shape.
     let sent = &app
         .state
         .store
@@ -219,32 +225,9 @@ async fn unsent_code_does_the_same_work_as_a_sent_one() {
         let res = app.submit_identifier(&b, &page, email).await;
         assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS, "{email}");
     }
-    // The unsent path waited like a delivery: its padding is drawn from measured times.
-    let p = &app.state.protect;
-    assert_eq!(p.prepared.load(Ordering::Relaxed), 2);
-    assert_eq!(p.padded.load(Ordering::Relaxed), 1);
-}
-
-#[test]
-fn padding_is_drawn_from_measured_delivery_times() {
-    let p = Protect::default();
-    for _ in 0..50 {
-        let d = p.padding(Channel::Email, 300).as_millis();
-        assert!((150..=450).contains(&d), "fallback ±50%: {d}");
-    }
-    p.record_delivery(Channel::Email, Duration::from_millis(40));
-    p.record_delivery(Channel::Email, Duration::from_millis(90));
-    let mut seen = std::collections::BTreeSet::new();
-    for _ in 0..200 {
-        seen.insert(p.padding(Channel::Email, 300).as_millis());
-    }
-    assert_eq!(seen.into_iter().collect::<Vec<_>>(), [40, 90]);
-    // SMS keeps its own measurements.
-    let d = p.padding(Channel::Sms, 1000).as_millis();
-    assert!((500..=1500).contains(&d));
-    // Only the most recent deliveries count.
-    for _ in 0..40 {
-        p.record_delivery(Channel::Email, Duration::from_millis(7));
-    }
-    assert_eq!(p.padding(Channel::Email, 300).as_millis(), 7);
+    // Both requests wrote one outbox row with a sealed payload; the unsent one was
+    // completed without a message.
+    let rows = app.state.store.all_messages().await.unwrap();
+    let statuses: Vec<&str> = rows.iter().map(|r| r.status.as_str()).collect();
+    assert_eq!(statuses, ["delivered", "discarded"]);
 }

@@ -213,8 +213,8 @@ async fn every_post_form_refuses_a_missing_or_foreign_csrf_token() {
         }
     }
     // Nothing happened: no mail to anyone new, no attempt, the address is still chosen.
-    assert_mails(&app, email, 1);
-    assert_mails(&app, "evil@example.com", 0);
+    assert_mails(&app, email, 1).await;
+    assert_mails(&app, "evil@example.com", 0).await;
     assert_eq!(tx_attempts(&app, &page.tx).await, 0);
     let tx = app
         .state
@@ -302,5 +302,5 @@ async fn resend_answers_303_with_a_notice_shown_once_so_reload_sends_nothing() {
     // Reloading the page is a GET: no new code, and the notice is gone.
     let again = b.get(&target).await.text().await.unwrap();
     assert!(!again.contains("We sent a new code"), "{again}");
-    assert_mails(&app, email, 2);
+    assert_mails(&app, email, 2).await;
 }

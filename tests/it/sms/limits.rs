@@ -247,6 +247,7 @@ async fn a_resend_waits_for_the_cooldown_and_a_refused_resend_keeps_the_last_cod
     app.clock.advance(31);
     let (_, html) = resend_and_follow(&app, &browser, &page.tx, &page.csrf).await;
     assert!(html.contains("We sent a new code"), "{html}");
+    app.settle_outbox().await;
     assert_eq!(fake.count(), 2);
     let code = fake.last().code();
 

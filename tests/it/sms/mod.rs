@@ -100,6 +100,7 @@ pub async fn ask_code_ok(
         "sending to {number} was refused: {}",
         res.text().await.unwrap()
     );
+    app.settle_outbox().await;
     page
 }
 

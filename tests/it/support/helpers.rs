@@ -312,6 +312,24 @@ pub fn assert_demo_result(html: &str, email: &str) {
 /// "Send a new code" always answers 303 back to the code page, where the outcome is shown
 /// once (so a reload sends nothing). Returns the 303's `Retry-After` (0 when absent) and
 /// the page it leads to.
+/// "Send a new code", then waits for its delivery to be over (sent or failed), then
+/// shows the code page: what a person sees who reloads it a moment later.
+pub async fn resend_settle_and_follow(
+    app: &TestApp,
+    browser: &Browser,
+    tx: &str,
+    csrf: &str,
+) -> String {
+    let res = browser
+        .post_form(&app.url("/login/resend"), &[("tx", tx), ("csrf", csrf)])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "resend answers 303");
+    app.settle_outbox().await;
+    let next = browser.get(&location(&res, &app.base)).await;
+    assert_eq!(next.status(), StatusCode::OK);
+    next.text().await.unwrap()
+}
+
 pub async fn resend_and_follow(
     app: &TestApp,
     browser: &Browser,

@@ -269,6 +269,31 @@ impl TestApp {
         }
     }
 
+    /// Waits until no first delivery attempt is under way: every code message handed to a
+    /// delivery after its page answered has been sent, completed as a stand-in, failed, or
+    /// scheduled for a retry. Then the sink holds every message that was sent.
+    pub async fn settle_outbox(&self) {
+        let deadline = tokio::time::Instant::now() + MAIL_WAIT;
+        loop {
+            let rows = self.state.store.all_messages().await.unwrap();
+            if rows
+                .iter()
+                .all(|r| r.status != "pending" || r.claimed_until.is_none())
+            {
+                // The deliveries that recorded their result may still write its audit event.
+                tokio::time::timeout_at(deadline, self.state.replica.wait_idle())
+                    .await
+                    .expect("the deliveries finish");
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the outbox did not settle within {MAIL_WAIT:?}: {rows:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
     /// Audit events of one kind, oldest first.
     pub async fn audit_kinds(&self) -> Vec<String> {
         self.state

@@ -43,6 +43,8 @@ pub struct SmtpSink {
 struct Inner {
     port: u16,
     fail_next: AtomicUsize,
+    /// While true, a new conversation waits before its greeting (`hold`/`release`).
+    held: tokio::sync::watch::Sender<bool>,
     notify: Notify,
     state: Mutex<State>,
 }
@@ -68,6 +70,7 @@ impl SmtpSink {
             inner: Arc::new(Inner {
                 port,
                 fail_next: AtomicUsize::new(0),
+                held: tokio::sync::watch::Sender::new(false),
                 notify: Notify::new(),
                 state: Mutex::new(State::default()),
             }),
@@ -171,6 +174,17 @@ impl SmtpSink {
         self.spawn_accept(listener);
     }
 
+    /// Stalls every conversation before its greeting until [`Self::release`]: an SMTP
+    /// server that accepts the connection and then keeps the client waiting.
+    pub fn hold(&self) {
+        self.inner.held.send_replace(true);
+    }
+
+    /// Lets held conversations (and new ones) go on.
+    pub fn release(&self) {
+        self.inner.held.send_replace(false);
+    }
+
     /// The next `n` DATA commands are answered `451 4.3.0 temporary failure`.
     pub fn set_fail_next(&self, n: usize) {
         self.inner.fail_next.store(n, Ordering::SeqCst);
@@ -236,6 +250,10 @@ async fn read_line(
 async fn serve(stream: TcpStream, inner: &Inner) -> std::io::Result<()> {
     let (read, mut write) = stream.into_split();
     let mut reader = BufReader::new(read);
+    let mut held = inner.held.subscribe();
+    if held.wait_for(|h| !*h).await.is_err() {
+        return Ok(());
+    }
     write
         .write_all(b"220 sesame-test-smtp ESMTP ready\r\n")
         .await?;

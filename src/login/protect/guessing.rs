@@ -1,0 +1,198 @@
+//! Limits on guessing codes: a failure budget per identifier, charged to the identifier
+//! whose code a guess is actually compared with (NIST SP 800-63B 5.2.2), a failure budget
+//! per client IP, and a progressive delay before answering a failed guess.
+
+use std::time::Duration;
+
+use super::{audit_limit, channel_of, identifier_key, ip_key, mask_identifier, ClientIp};
+use super::{LimitContext, Pause};
+use crate::app::AppState;
+use crate::config::LimitsConfig;
+use crate::limits::{self, Decision, Rule};
+use crate::store::users::Channel;
+use crate::store::StoreResult;
+
+pub(super) fn failure_rules(cfg: &LimitsConfig) -> [Rule; 2] {
+    [
+        Rule::new(
+            "identifier_failures_hour",
+            cfg.identifier_failures_per_hour,
+            3600,
+        ),
+        Rule::new(
+            "identifier_failures_day",
+            cfg.identifier_failures_per_day,
+            86_400,
+        ),
+    ]
+}
+
+/// Failures per IP are always counted (they drive the delay); the budget refuses only
+/// when `ip_failures_per_hour` is set.
+fn ip_failure_rule(cfg: &LimitsConfig) -> Rule {
+    let max = if cfg.ip_failures_per_hour > 0 {
+        cfg.ip_failures_per_hour
+    } else {
+        i64::MAX
+    };
+    Rule::new("ip_failures_hour", max, 3600)
+}
+
+/// One failure reserved in an identifier's budget while its guess is evaluated.
+#[derive(Debug)]
+#[must_use = "a reservation is kept (a wrong code) or released"]
+pub struct Reservation {
+    key: String,
+    rules: [Rule; 2],
+    now: i64,
+}
+
+/// Whether a guess may be compared.
+#[derive(Debug)]
+pub enum Gate {
+    Open(Reservation),
+    Paused(Pause),
+}
+
+/// Before a guess is counted: refuses when the client IP is out of failure budget.
+/// `identifier` (the sign-in's, as last read) only names the target in the audit trail.
+pub async fn check_ip_failures(
+    state: &AppState,
+    identifier: Option<&str>,
+    channel: Option<&str>,
+    ip: &ClientIp,
+    client_id: &str,
+) -> StoreResult<Option<Pause>> {
+    let cfg = &state.config.limits;
+    if cfg.ip_failures_per_hour <= 0 {
+        return Ok(None);
+    }
+    let now = state.now();
+    let rule = ip_failure_rule(cfg);
+    let Decision::Denied { rule, retry_after } =
+        limits::peek(&state.store, now, &ip_key(ip), &[rule]).await?
+    else {
+        return Ok(None);
+    };
+    let channel = channel_of(channel);
+    let masked = mask_identifier(channel, identifier.unwrap_or(""));
+    let ctx = LimitContext {
+        ip,
+        client_id,
+        channel,
+        masked: &masked,
+    };
+    audit_limit(state, &ctx, rule, &ip_key(ip), retry_after).await;
+    Ok(Some(Pause::IpFailures { retry_after }))
+}
+
+/// Before a guess is counted: refuses when the identifier the sign-in names (as last read)
+/// is already out of failure budget, so a paused identifier hears "paused" and its code's
+/// tries are not used up. Only a first screen: the charge that counts is
+/// [`reserve_failure`], made on the identifier whose code is compared.
+pub async fn check_identifier_failures(
+    state: &AppState,
+    identifier: &str,
+    channel: Option<&str>,
+    ip: &ClientIp,
+    client_id: &str,
+) -> StoreResult<Option<Pause>> {
+    let channel = channel_of(channel);
+    let now = state.now();
+    let key = format!("fail:{}", identifier_key(state, channel, identifier));
+    let rules = failure_rules(&state.config.limits);
+    let Decision::Denied { rule, retry_after } =
+        limits::peek(&state.store, now, &key, &rules).await?
+    else {
+        return Ok(None);
+    };
+    let masked = mask_identifier(channel, identifier);
+    let ctx = LimitContext {
+        ip,
+        client_id,
+        channel,
+        masked: &masked,
+    };
+    audit_limit(state, &ctx, rule, &key, retry_after).await;
+    Ok(Some(Pause::IdentifierFailures { retry_after }))
+}
+
+/// Once an attempt was counted on the code of `identifier` (the one the counting `UPDATE`
+/// returned, whose code will be compared): reserves one failure in that identifier's
+/// budget, atomically in the database, or refuses when the budget is spent (then nothing
+/// may be compared).
+pub async fn reserve_failure(
+    state: &AppState,
+    channel: Channel,
+    identifier: &str,
+    ip: &ClientIp,
+    client_id: &str,
+) -> StoreResult<Gate> {
+    let now = state.now();
+    let key = format!("fail:{}", identifier_key(state, channel, identifier));
+    let rules = failure_rules(&state.config.limits);
+    match limits::hit(&state.store, now, &key, &rules).await? {
+        Decision::Denied { rule, retry_after } => {
+            // Not evaluated, so not a failure: the budget stays exactly full.
+            limits::refund(&state.store, now, &key, &rules).await?;
+            let masked = mask_identifier(channel, identifier);
+            let ctx = LimitContext {
+                ip,
+                client_id,
+                channel,
+                masked: &masked,
+            };
+            audit_limit(state, &ctx, rule, &key, retry_after).await;
+            Ok(Gate::Paused(Pause::IdentifierFailures { retry_after }))
+        }
+        Decision::Allowed => Ok(Gate::Open(Reservation { key, rules, now })),
+    }
+}
+
+/// Gives the reserved failure back: the guess was right.
+pub async fn release(state: &AppState, r: Reservation) -> StoreResult<()> {
+    limits::refund(&state.store, r.now, &r.key, &r.rules).await
+}
+
+/// Keeps the reserved failure: the guess was wrong.
+pub fn keep(r: Reservation) {
+    drop(r);
+}
+
+/// Counts a failed verification against the IP (when `counted`) and returns how long to
+/// wait before answering.
+pub async fn failed_verification(
+    state: &AppState,
+    ip: &ClientIp,
+    counted: bool,
+) -> StoreResult<Duration> {
+    let now = state.now();
+    let cfg = &state.config.limits;
+    let rule = ip_failure_rule(cfg);
+    let n = if counted {
+        let n = limits::hit_count(&state.store, now, &ip_key(ip), &rule).await?;
+        if n > rule.max {
+            state.store.metrics.rate_limit_denied(rule.name);
+        }
+        n
+    } else {
+        limits::count(&state.store, now, &ip_key(ip), &rule).await?
+    };
+    Ok(delay_for(n, cfg))
+}
+
+/// The delay before answering the `failures`-th failed verification of an IP in the hour:
+/// none for the first `ip_free_failures`, then `ip_delay_base_ms` doubling with each
+/// further failure, never more than `ip_delay_max_ms`.
+pub fn delay_for(failures: i64, cfg: &LimitsConfig) -> Duration {
+    let over = failures - cfg.ip_free_failures;
+    if over <= 0 || cfg.ip_delay_base_ms == 0 {
+        return Duration::ZERO;
+    }
+    let doublings = u32::try_from(over - 1).unwrap_or(u32::MAX).min(20);
+    let ms = cfg
+        .ip_delay_base_ms
+        .saturating_mul(1u64 << doublings)
+        .min(cfg.ip_delay_max_ms);
+    Duration::from_millis(ms)
+}

@@ -1,0 +1,206 @@
+//! Protection of the sign-in against guessing and pumping, for every channel.
+//!
+//! - **Who is asking**: [`ClientIp`] is the TCP peer, or the client named in
+//!   `X-Forwarded-For` when the peer is a configured trusted proxy (`limits.trusted_proxies`,
+//!   off by default). IPv6 clients are counted per /64, the block one host usually holds.
+//! - **Guessing** ([`guessing`]): besides the 5 tries per code (counted atomically in the
+//!   login transaction), every evaluated guess is charged to the identifier whose code it
+//!   is compared with: the attempt is counted first (the `UPDATE` returns that identifier),
+//!   then one failure is reserved in *that* identifier's budget
+//!   (`limits.identifier_failures_per_hour` / `_per_day`) before the comparison, and given
+//!   back when the guess was right; so concurrent guesses, even while the sign-in switches
+//!   addresses, can never pass the budget. A failed verification also counts against the
+//!   client IP (`limits.ip_failures_per_hour`), and its answer is delayed progressively
+//!   ([`delay_for`]).
+//! - **Pumping** ([`sending`]): [`check_send`] counts each code sent per identifier and per
+//!   IP under the channel's [`SendLimits`](crate::config::SendLimits); it is generic over
+//!   the channel, so email and SMS share it.
+//!
+//! Enumeration is answered elsewhere: the address form does the same work for every
+//! address and answers before any delivery ([`crate::login::code::send_code`],
+//! [`crate::outbox`]).
+//!
+//! Every counter lives in the database through [`crate::limits`], so replicas share them.
+
+pub mod guessing;
+pub mod sending;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+
+use crate::app::AppState;
+use crate::delivery::mask_email;
+use crate::limits::{self, Decision, Rule};
+use crate::store::users::Channel;
+
+pub use super::client_ip::{client_ip, ClientIp, IpRange};
+pub use guessing::{
+    check_identifier_failures, check_ip_failures, delay_for, failed_verification, keep, release,
+    reserve_failure, Gate, Reservation,
+};
+pub use sending::{check_send, send_limits};
+
+/// The counter key of an identifier: a keyed hash, so the counters table holds no address.
+fn identifier_key(state: &AppState, channel: Channel, identifier: &str) -> String {
+    let h = state.secrets.keyed_hash(
+        "limit_key",
+        &[channel.as_str().as_bytes(), identifier.as_bytes()],
+    );
+    format!(
+        "{}:{}",
+        channel.as_str(),
+        URL_SAFE_NO_PAD.encode(h.get(..16).unwrap_or(&h))
+    )
+}
+
+fn ip_key(ip: &ClientIp) -> String {
+    format!("ip:{}", ip.limit_key())
+}
+
+/// Masks an identifier for logs, pages and the audit trail.
+pub fn mask_identifier(channel: Channel, identifier: &str) -> String {
+    match channel {
+        Channel::Email => mask_email(identifier),
+        Channel::Sms => {
+            let digits: Vec<char> = identifier.chars().collect();
+            let keep = digits.len().saturating_sub(2);
+            digits
+                .iter()
+                .enumerate()
+                .map(|(i, c)| if i < keep && *c != '+' { '*' } else { *c })
+                .collect()
+        }
+    }
+}
+
+fn channel_of(s: Option<&str>) -> Channel {
+    match s {
+        Some("sms") => Channel::Sms,
+        _ => Channel::Email,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Pauses
+
+/// Why a code may not be sent or checked right now. The same for every identifier,
+/// known or not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pause {
+    /// Too many wrong codes for this identifier.
+    IdentifierFailures { retry_after: i64 },
+    /// Too many codes asked for this identifier.
+    IdentifierSends { retry_after: i64 },
+    /// Too many codes asked from this network address.
+    IpSends { retry_after: i64 },
+    /// Too many wrong codes from this network address.
+    IpFailures { retry_after: i64 },
+}
+
+impl Pause {
+    pub fn retry_after(&self) -> i64 {
+        match self {
+            Pause::IdentifierFailures { retry_after }
+            | Pause::IdentifierSends { retry_after }
+            | Pause::IpSends { retry_after }
+            | Pause::IpFailures { retry_after } => *retry_after,
+        }
+    }
+
+    /// A calm sentence for the person.
+    pub fn message(&self) -> String {
+        let wait = wait_text(self.retry_after());
+        match self {
+            Pause::IdentifierFailures { .. } => format!(
+                "For your safety, sign-in codes for this address are paused after too many \
+                 wrong codes. Please try again in about {wait}."
+            ),
+            Pause::IdentifierSends { .. } => format!(
+                "Several codes were requested for this address recently. Please use the \
+                 newest one you received, or try again in about {wait}."
+            ),
+            Pause::IpSends { .. } => format!(
+                "Many codes were requested from your network recently. Please try again in \
+                 about {wait}."
+            ),
+            Pause::IpFailures { .. } => format!(
+                "Too many wrong codes were entered from your network. Please try again in \
+                 about {wait}."
+            ),
+        }
+    }
+}
+
+/// `90` -> "2 minutes", `7200` -> "2 hours".
+pub fn wait_text(seconds: i64) -> String {
+    let minutes = (seconds.max(1) + 59) / 60;
+    match minutes {
+        1 => "1 minute".into(),
+        m if m < 120 => format!("{m} minutes"),
+        m => format!("{} hours", (m + 59) / 60),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Audit
+
+struct LimitContext<'a> {
+    ip: &'a ClientIp,
+    client_id: &'a str,
+    channel: Channel,
+    masked: &'a str,
+}
+
+/// Writes `limit_hit` once per rule, key and hour (a flood of refused requests must not
+/// flood the append-only trail).
+async fn audit_limit(
+    state: &AppState,
+    ctx: &LimitContext<'_>,
+    rule: &'static str,
+    key: &str,
+    retry_after: i64,
+) {
+    let once = [Rule::new("limit_hit_audited", 1, 3600)];
+    let dedupe = format!("{rule}|{key}");
+    match limits::hit(&state.store, state.now(), &dedupe, &once).await {
+        Ok(Decision::Allowed) => {}
+        Ok(Decision::Denied { .. }) => return,
+        Err(e) => tracing::warn!(error = %e, "could not count a limit audit"),
+    }
+    let scope = if rule.contains("_ip_") || rule.starts_with("ip_") {
+        "ip"
+    } else {
+        "identifier"
+    };
+    tracing::info!(rule, scope, to = %ctx.masked, ip = %ctx.ip.0, "rate limit hit");
+    audit(
+        state,
+        "limit_hit",
+        None,
+        Some(ctx.client_id),
+        Some(ctx.ip),
+        serde_json::json!({
+            "rule": rule,
+            "scope": scope,
+            "channel": ctx.channel.as_str(),
+            "to": ctx.masked,
+            "retry_after": retry_after,
+        }),
+    )
+    .await;
+}
+
+/// Appends an audit event that records the client's address.
+pub async fn audit(
+    state: &AppState,
+    kind: &str,
+    user_id: Option<&str>,
+    client_id: Option<&str>,
+    ip: Option<&ClientIp>,
+    detail: serde_json::Value,
+) {
+    let ip = ip.map(|i| i.0.to_string());
+    state
+        .audit_from(kind, user_id, client_id, ip.as_deref(), detail)
+        .await;
+}
