@@ -43,6 +43,8 @@ pub struct Inner {
     pub http: reqwest::Client,
     /// What this process holds for itself: its id, its outbox worker's wake-up, shutdown.
     pub replica: crate::ops::Replica,
+    /// The per-IP limit of authorization requests on this replica.
+    pub authorize_limiter: crate::oidc::authorize_guard::AuthorizeLimiter,
 }
 
 impl std::ops::Deref for AppState {
@@ -200,6 +202,7 @@ pub async fn build_state(config: Config, opts: BuildOptions) -> Result<AppState,
         .timeout(Duration::from_secs(10))
         .build()
         .map_err(|e| StartError::Other(format!("http client: {e}")))?;
+    let authorize_limiter = crate::oidc::authorize_guard::AuthorizeLimiter::new(&config.authorize);
     let state = AppState(Arc::new(Inner {
         config,
         store,
@@ -210,6 +213,7 @@ pub async fn build_state(config: Config, opts: BuildOptions) -> Result<AppState,
         sms,
         http,
         replica: crate::ops::Replica::new().map_err(|e| StartError::Other(e.to_string()))?,
+        authorize_limiter,
     }));
     if state.config.is_development() {
         crate::demo::ensure_demo_client(&state).await?;
@@ -444,6 +448,7 @@ async fn purge_loop(state: AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(300));
     loop {
         tick.tick().await;
+        state.authorize_limiter.forget_idle();
         match state.store.purge_expired(state.now()).await {
             Ok(n) if n > 0 => tracing::debug!(rows = n, "purged expired rows"),
             Ok(_) => {}

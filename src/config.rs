@@ -20,7 +20,7 @@ pub use sms::{
     parse_region, AllowedCountries, SmsConfig, SmsLimits, SmsProvider, TwilioConfig, WebhookConfig,
 };
 mod protocol;
-pub use protocol::{KeysConfig, RegistrationConfig};
+pub use protocol::{AuthorizeConfig, KeysConfig, RegistrationConfig};
 mod server;
 pub use server::ServerConfig;
 
@@ -50,6 +50,8 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub email: EmailConfig,
     pub login: LoginConfig,
+    /// Bounds of the authorization endpoint (docs/security.md).
+    pub authorize: AuthorizeConfig,
     pub tokens: TokenConfig,
     pub session: SessionConfig,
     pub log: LogConfig,
@@ -207,6 +209,7 @@ impl Default for Config {
             database: DatabaseConfig::default(),
             email: EmailConfig::default(),
             login: LoginConfig::default(),
+            authorize: AuthorizeConfig::default(),
             tokens: TokenConfig::default(),
             session: SessionConfig::default(),
             log: LogConfig::default(),
@@ -502,6 +505,7 @@ impl Config {
             }
         }
         self.validate_limits()?;
+        self.authorize.validate()?;
         if self.mode == Mode::Production {
             if self.email.smtp_url.is_none() {
                 return Err(ConfigError(

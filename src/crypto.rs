@@ -88,6 +88,8 @@ pub fn pkce_matches(verifier: &str, challenge: &str) -> bool {
 pub struct ServerSecrets {
     pepper: [u8; 32],
     kek: [u8; 32],
+    /// The key of values the server hands out and takes back ([`ServerSecrets::seal`]).
+    seal: [u8; 32],
 }
 
 impl std::fmt::Debug for ServerSecrets {
@@ -107,6 +109,7 @@ impl ServerSecrets {
         ServerSecrets {
             pepper: derive(b"sesame/v1/pepper"),
             kek: derive(b"sesame/v1/key-encryption"),
+            seal: derive(b"sesame/v1/sealed-values"),
         }
     }
 
@@ -125,34 +128,59 @@ impl ServerSecrets {
     /// AES-256-GCM with a random 96-bit nonce; output is nonce || ciphertext || tag.
     /// `aad` binds the ciphertext to its row (for a key: its kid).
     pub fn encrypt(&self, plaintext: &[u8], aad: &[u8]) -> Result<Vec<u8>, CryptoError> {
-        let mut nonce = [0u8; 12];
-        fill_random(&mut nonce)?;
-        let mut tag = [0u8; 16];
-        let ct = encrypt_aead(
-            Cipher::aes_256_gcm(),
-            &self.kek,
-            Some(&nonce),
-            aad,
-            plaintext,
-            &mut tag,
-        )
-        .map_err(|_| CryptoError::Encrypt)?;
-        let mut out = Vec::with_capacity(12 + ct.len() + 16);
-        out.extend_from_slice(&nonce);
-        out.extend_from_slice(&ct);
-        out.extend_from_slice(&tag);
-        Ok(out)
+        aead_seal(&self.kek, plaintext, aad)
     }
 
     pub fn decrypt(&self, data: &[u8], aad: &[u8]) -> Result<Vec<u8>, CryptoError> {
-        if data.len() < 28 {
-            return Err(CryptoError::Decrypt);
-        }
-        let (nonce, rest) = data.split_at(12);
-        let (ct, tag) = rest.split_at(rest.len() - 16);
-        decrypt_aead(Cipher::aes_256_gcm(), &self.kek, Some(nonce), aad, ct, tag)
-            .map_err(|_| CryptoError::Decrypt)
+        aead_open(&self.kek, data, aad)
     }
+
+    /// Seals a value the server hands to a browser and takes back later (a sign-in not yet
+    /// started): AES-256-GCM under a key of its own, bound to `purpose`, as base64url.
+    /// Only this server (or a replica with the same `secret_key`) can read or forge it.
+    pub fn seal(&self, purpose: &str, plaintext: &[u8]) -> Result<String, CryptoError> {
+        Ok(URL_SAFE_NO_PAD.encode(aead_seal(&self.seal, plaintext, purpose.as_bytes())?))
+    }
+
+    /// Opens a value made by [`ServerSecrets::seal`] for the same `purpose`; any change to
+    /// it, another purpose or another secret fails.
+    pub fn unseal(&self, purpose: &str, sealed: &str) -> Result<Vec<u8>, CryptoError> {
+        let data = URL_SAFE_NO_PAD
+            .decode(sealed)
+            .map_err(|_| CryptoError::Decrypt)?;
+        aead_open(&self.seal, &data, purpose.as_bytes())
+    }
+}
+
+/// AES-256-GCM with a random 96-bit nonce; output is nonce || ciphertext || tag.
+fn aead_seal(key: &[u8; 32], plaintext: &[u8], aad: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    let mut nonce = [0u8; 12];
+    fill_random(&mut nonce)?;
+    let mut tag = [0u8; 16];
+    let ct = encrypt_aead(
+        Cipher::aes_256_gcm(),
+        key,
+        Some(&nonce),
+        aad,
+        plaintext,
+        &mut tag,
+    )
+    .map_err(|_| CryptoError::Encrypt)?;
+    let mut out = Vec::with_capacity(12 + ct.len() + 16);
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(&ct);
+    out.extend_from_slice(&tag);
+    Ok(out)
+}
+
+fn aead_open(key: &[u8; 32], data: &[u8], aad: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    if data.len() < 28 {
+        return Err(CryptoError::Decrypt);
+    }
+    let (nonce, rest) = data.split_at(12);
+    let (ct, tag) = rest.split_at(rest.len() - 16);
+    decrypt_aead(Cipher::aes_256_gcm(), key, Some(nonce), aad, ct, tag)
+        .map_err(|_| CryptoError::Decrypt)
 }
 
 /// HMAC accepts keys of any length, so `new_from_slice` cannot fail.
@@ -224,5 +252,25 @@ mod tests {
         assert!(s.decrypt(&bad, b"kid-1").is_err());
         let other = ServerSecrets::from_secret(&SecretString::from("z".repeat(40)));
         assert!(other.decrypt(&ct, b"kid-1").is_err());
+    }
+
+    #[test]
+    fn sealed_values_open_only_for_their_purpose_and_secret_and_detect_tampering() {
+        let s = ServerSecrets::from_secret(&SecretString::from("k".repeat(40)));
+        let v = s.seal("pending", b"request").unwrap();
+        assert!(v
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+        assert_eq!(s.unseal("pending", &v).unwrap(), b"request");
+        assert!(s.unseal("other", &v).is_err());
+        // The sealing key is not the key-encryption key.
+        let raw = URL_SAFE_NO_PAD.decode(&v).unwrap();
+        assert!(s.decrypt(&raw, b"pending").is_err());
+        let mut bad = raw.clone();
+        bad[20] ^= 1;
+        assert!(s.unseal("pending", &URL_SAFE_NO_PAD.encode(bad)).is_err());
+        assert!(s.unseal("pending", "not base64!").is_err());
+        let other = ServerSecrets::from_secret(&SecretString::from("z".repeat(40)));
+        assert!(other.unseal("pending", &v).is_err());
     }
 }

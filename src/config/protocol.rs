@@ -1,10 +1,83 @@
-//! Settings of the protocol surface beyond the foundation: signing-key rotation and
-//! dynamic client registration. (Token lifetimes live in [`super::TokenConfig`].)
+//! Settings of the protocol surface beyond the foundation: the authorization endpoint's
+//! bounds, signing-key rotation and dynamic client registration. (Token lifetimes live in
+//! [`super::TokenConfig`].)
 
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
-use super::ser_secret_opt;
+use super::{ser_secret_opt, ConfigError};
+
+/// The authorization endpoint's bounds (docs/security.md): the largest parameter values a
+/// sign-in carries, and how often one client IP may ask.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthorizeConfig {
+    /// Longest `state`, in bytes.
+    pub max_state_bytes: usize,
+    /// Longest `nonce`, in bytes.
+    pub max_nonce_bytes: usize,
+    /// Longest `login_hint`, in bytes.
+    pub max_login_hint_bytes: usize,
+    /// Longest `claims` request, in bytes.
+    pub max_claims_bytes: usize,
+    /// Longest `redirect_uri`, in bytes (a longer one is an error page, never a redirect).
+    pub max_redirect_uri_bytes: usize,
+    /// Longest sealed sign-in (the validated request carried in the sign-in page's address
+    /// until the person submits it), in characters; at most 4096.
+    pub max_pending_bytes: usize,
+    /// Authorization requests one client IP (IPv6: one /64) may make in a burst …
+    pub burst_per_ip: u32,
+    /// … and per minute after it, on each replica (0: no limit).
+    pub per_ip_per_minute: u32,
+}
+
+impl Default for AuthorizeConfig {
+    fn default() -> Self {
+        AuthorizeConfig {
+            max_state_bytes: 512,
+            max_nonce_bytes: 512,
+            max_login_hint_bytes: 320,
+            max_claims_bytes: 1024,
+            max_redirect_uri_bytes: 512,
+            max_pending_bytes: 4096,
+            burst_per_ip: 60,
+            per_ip_per_minute: 300,
+        }
+    }
+}
+
+impl AuthorizeConfig {
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let at_least = [
+            ("max_state_bytes", self.max_state_bytes, 64),
+            ("max_nonce_bytes", self.max_nonce_bytes, 64),
+            ("max_login_hint_bytes", self.max_login_hint_bytes, 64),
+            ("max_claims_bytes", self.max_claims_bytes, 64),
+            ("max_redirect_uri_bytes", self.max_redirect_uri_bytes, 64),
+            ("max_pending_bytes", self.max_pending_bytes, 1024),
+        ];
+        for (name, v, min) in at_least {
+            if v < min {
+                return Err(ConfigError(format!(
+                    "authorize.{name} must be at least {min}"
+                )));
+            }
+        }
+        if self.max_pending_bytes > crate::oidc::params::MAX_PARAM_LEN {
+            return Err(ConfigError(format!(
+                "authorize.max_pending_bytes must be at most {} (the longest value a form may carry)",
+                crate::oidc::params::MAX_PARAM_LEN
+            )));
+        }
+        if self.per_ip_per_minute > 0 && self.burst_per_ip == 0 {
+            return Err(ConfigError(
+                "authorize.burst_per_ip must be at least 1 when authorize.per_ip_per_minute is set"
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
+}
 
 /// Signing-key rotation (`sesame keys rotate`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -63,6 +136,41 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn authorize_bounds_are_checked_and_name_the_setting() {
+        for (key, value, needle) in [
+            (
+                "SESAME_AUTHORIZE__MAX_STATE_BYTES",
+                "10",
+                "authorize.max_state_bytes",
+            ),
+            (
+                "SESAME_AUTHORIZE__MAX_PENDING_BYTES",
+                "5000",
+                "authorize.max_pending_bytes",
+            ),
+            (
+                "SESAME_AUTHORIZE__BURST_PER_IP",
+                "0",
+                "authorize.burst_per_ip",
+            ),
+        ] {
+            let err = Config::from_sources(None, &env(&[(key, value)])).unwrap_err();
+            assert!(err.to_string().contains(needle), "{key}: {err}");
+        }
+        let c = Config::from_sources(
+            None,
+            &env(&[
+                ("SESAME_AUTHORIZE__PER_IP_PER_MINUTE", "0"),
+                ("SESAME_AUTHORIZE__BURST_PER_IP", "0"),
+                ("SESAME_AUTHORIZE__MAX_STATE_BYTES", "2048"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.authorize.per_ip_per_minute, 0);
+        assert_eq!(c.authorize.max_state_bytes, 2048);
     }
 
     #[test]

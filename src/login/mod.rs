@@ -1,7 +1,9 @@
 //! The hosted sign-in pages: ask for an address, send a code, check it.
 //!
 //! Server-rendered (askama), no JavaScript. Every form carries the login transaction id
-//! and an anti-CSRF token tied to the browser session; every POST answers 303.
+//! and an anti-CSRF token tied to the browser session; every POST answers 303. The first
+//! page is shown from a sealed sign-in and stores nothing; submitting it writes the
+//! transaction and binds it to the browser session ([`pending`]).
 
 pub mod account;
 pub mod client_ip;
@@ -10,13 +12,14 @@ pub mod consent;
 pub mod flash;
 pub mod forms;
 pub mod identifier;
+pub mod pending;
 pub mod phone;
 pub mod protect;
 pub mod review;
 pub mod sms_guard;
 
 use axum::extract::State;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -115,15 +118,171 @@ pub async fn check_csrf(session: &Session, presented: &str) -> Result<(), PageEr
     }
 }
 
-/// A sign-in in progress, checked: it exists, is live, and belongs to this browser.
+/// A sign-in in progress, checked: it exists, is live, and belongs to this browser; or a
+/// sealed sign-in nobody has acted on yet (nothing stored).
 struct Flow {
     tx: LoginTx,
     req: AuthRequest,
     client_name: String,
     brand: Brand,
+    /// The sealed sign-in, while its transaction is not stored: the forms carry it as `tx`.
+    pending: Option<String>,
 }
 
-async fn load_flow(state: &AppState, session: &Session, tx_id: &str) -> Result<Flow, PageError> {
+impl Flow {
+    /// The `tx` value of the page's forms.
+    fn form_tx(&self) -> &str {
+        self.pending.as_deref().unwrap_or(&self.tx.id)
+    }
+}
+
+/// The stored sign-in a `tx` value names (a sealed value names the transaction it started).
+async fn load_flow(state: &AppState, session: &Session, tx: &str) -> Result<Flow, PageError> {
+    if pending::is_sealed(tx) {
+        let p = pending::open(&state.secrets, tx, state.now())?;
+        return load_stored_flow(state, session, &p.tx).await;
+    }
+    load_stored_flow(state, session, tx).await
+}
+
+/// [`load_flow`], or for a sealed sign-in this browser has not started, the sign-in as
+/// sealed (the first page and its form; nothing is read from or written to the database
+/// but the client).
+async fn load_flow_or_pending(
+    state: &AppState,
+    session: &Session,
+    tx: &str,
+) -> Result<Flow, PageError> {
+    if !pending::is_sealed(tx) {
+        return load_stored_flow(state, session, tx).await;
+    }
+    let p = pending::open(&state.secrets, tx, state.now())?;
+    if authz::owns_tx(session, &p.tx).await? {
+        return load_stored_flow(state, session, &p.tx).await;
+    }
+    let client = state
+        .store
+        .get_client(&p.req.client_id)
+        .await?
+        .ok_or_else(PageError::session_expired)?;
+    let request = serde_json::to_string(&p.req).map_err(|_| PageError::internal())?;
+    Ok(Flow {
+        tx: LoginTx {
+            id: p.tx,
+            client_id: client.id.clone(),
+            request,
+            created_at: p.iat,
+            expires_at: p.exp,
+            identifier: None,
+            channel: None,
+            code_expires_at: None,
+            code_sent_at: None,
+            attempts: 0,
+            completed_at: None,
+        },
+        req: p.req,
+        brand: Brand::of(&client),
+        client_name: client.name,
+        pending: Some(tx.to_string()),
+    })
+}
+
+/// The address form's anti-CSRF token for a sign-in not stored yet, without writing
+/// anything: the session's token when the browser has a session, else a token bound to a
+/// cookie (and the `Set-Cookie` header when the browser has none yet).
+async fn pending_csrf(
+    state: &AppState,
+    session: &Session,
+    headers: &HeaderMap,
+    tx_id: &str,
+) -> Result<(String, Option<HeaderValue>), PageError> {
+    if let Some(t) = session.get::<String>(CSRF_KEY).await? {
+        return Ok((t, None));
+    }
+    let https = state.config.issuer_is_https();
+    let (key, cookie) = match pending::browser_key(headers, https) {
+        Some(k) => (k, None),
+        None => {
+            let (k, c) = pending::new_browser_key(https)?;
+            (k, Some(c))
+        }
+    };
+    Ok((pending::form_token(&state.secrets, &key, tx_id), cookie))
+}
+
+/// Checks the address form's token of a sign-in not stored yet: the session's token, or
+/// the one bound to this browser's cookie and this sign-in.
+async fn check_pending_csrf(
+    state: &AppState,
+    session: &Session,
+    headers: &HeaderMap,
+    tx_id: &str,
+    presented: &str,
+) -> Result<(), PageError> {
+    let key = pending::browser_key(headers, state.config.issuer_is_https());
+    if pending::form_token_matches(&state.secrets, key.as_deref(), tx_id, presented) {
+        return Ok(());
+    }
+    check_csrf(session, presented).await
+}
+
+/// The person acted on a sealed sign-in: its transaction is written (once: the id comes
+/// from the sealed value) and bound to this browser session, whose anti-CSRF token becomes
+/// the one the form carried when it has none. A second submission of the same sealed value
+/// joins the transaction only when it presents the same form token (the same browser, e.g.
+/// a double click); from another browser it is refused.
+async fn start_pending(
+    state: &AppState,
+    session: &Session,
+    flow: &mut Flow,
+    csrf: &str,
+) -> Result<(), PageError> {
+    let starter = pending::starter(&state.secrets, csrf, &flow.tx.id);
+    let request = serde_json::to_string(&pending::StartedRequest {
+        req: flow.req.clone(),
+        starter: starter.clone(),
+    })
+    .map_err(|_| PageError::internal())?;
+    let created = state
+        .store
+        .insert_login_tx_once(
+            &flow.tx.id,
+            &flow.tx.client_id,
+            &request,
+            flow.tx.created_at,
+            flow.tx.expires_at,
+        )
+        .await?;
+    if created {
+        flow.tx.request = request;
+    } else {
+        let existing = state
+            .store
+            .get_login_tx(&flow.tx.id, state.now())
+            .await?
+            .filter(|t| t.completed_at.is_none())
+            .ok_or_else(PageError::session_expired)?;
+        let same_starter = serde_json::from_str::<pending::StartedRequest>(&existing.request)
+            .is_ok_and(|r| ct_eq(r.starter.as_bytes(), starter.as_bytes()));
+        if !same_starter {
+            return Err(PageError::session_expired());
+        }
+        flow.tx = existing;
+    }
+    if session.get::<String>(CSRF_KEY).await?.is_none() {
+        session.insert(CSRF_KEY, csrf).await?;
+    }
+    authz::remember_tx(session, &flow.tx.id).await?;
+    flow.pending = None;
+    Ok(())
+}
+
+/// A stored sign-in, checked: it exists, is live, and belongs to this browser.
+async fn load_stored_flow(
+    state: &AppState,
+    session: &Session,
+    tx_id: &str,
+) -> Result<Flow, PageError> {
     if tx_id.len() > 64 || !authz::owns_tx(session, tx_id).await? {
         return Err(PageError::session_expired());
     }
@@ -139,6 +298,7 @@ async fn load_flow(state: &AppState, session: &Session, tx_id: &str) -> Result<F
         req,
         brand: Brand::of(&client),
         client_name: client.name,
+        pending: None,
     })
 }
 
@@ -155,9 +315,27 @@ fn login_url(tx: &str) -> String {
 async fn show(
     State(state): State<AppState>,
     session: Session,
+    headers: HeaderMap,
     PageQuery(q): PageQuery<TxQuery>,
 ) -> Result<Response, PageError> {
-    let flow = load_flow(&state, &session, &q.tx).await?;
+    let flow = load_flow_or_pending(&state, &session, &q.tx).await?;
+    if flow.pending.is_some() {
+        // Started already, in another browser: its link shows nothing.
+        if state
+            .store
+            .get_login_tx(&flow.tx.id, state.now())
+            .await?
+            .is_some()
+        {
+            return Err(PageError::session_expired());
+        }
+        let (csrf, cookie) = pending_csrf(&state, &session, &headers, &flow.tx.id).await?;
+        let mut res = render_flow(&state, &flow, &csrf, None, None, StatusCode::OK)?;
+        if let Some(c) = cookie {
+            res.headers_mut().append(header::SET_COOKIE, c);
+        }
+        return Ok(res);
+    }
     let csrf = csrf_token(&session).await?;
     let f = flash::take(&session, &flow.tx.id)
         .await?
@@ -202,7 +380,7 @@ fn render_flow(
             product,
             client_name: &flow.client_name,
             brand: &flow.brand,
-            tx: &flow.tx.id,
+            tx: flow.form_tx(),
             csrf,
             value: flow.req.login_hint.as_deref().unwrap_or(""),
             error,
@@ -235,7 +413,7 @@ fn identifier_error_page(
         product: &state.config.product_name,
         client_name: &flow.client_name,
         brand: &flow.brand,
-        tx: &flow.tx.id,
+        tx: flow.form_tx(),
         csrf,
         value: keep_typed(typed),
         error: Some(error),
@@ -261,10 +439,22 @@ async fn submit_identifier(
     State(state): State<AppState>,
     session: Session,
     ip: ClientIp,
+    headers: HeaderMap,
     PageForm(form): PageForm<IdentifierForm>,
 ) -> Result<Response, PageError> {
-    check_csrf(&session, &form.csrf).await?;
-    let flow = load_flow(&state, &session, &form.tx).await?;
+    let mut flow = if pending::is_sealed(&form.tx) {
+        let flow = load_flow_or_pending(&state, &session, &form.tx).await?;
+        match flow.pending {
+            Some(_) => {
+                check_pending_csrf(&state, &session, &headers, &flow.tx.id, &form.csrf).await?
+            }
+            None => check_csrf(&session, &form.csrf).await?,
+        }
+        flow
+    } else {
+        check_csrf(&session, &form.csrf).await?;
+        load_flow(&state, &session, &form.tx).await?
+    };
     let id = match parse_login_identifier(&form.identifier, phone::rules(&state)) {
         Ok(id) => id,
         Err(e) => {
@@ -278,6 +468,9 @@ async fn submit_identifier(
             )
         }
     };
+    if flow.pending.is_some() {
+        start_pending(&state, &session, &mut flow, &form.csrf).await?;
+    }
     if let Some(denial) = sms_guard::check(&state, &flow.tx, &id, Some(ip.0)).await? {
         let res = identifier_error_page(
             &state,

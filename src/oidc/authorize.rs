@@ -5,6 +5,7 @@
 //! `error`, `state` and `iss`.
 
 use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
@@ -16,6 +17,8 @@ use crate::app::AppState;
 use crate::authz::{self, AuthRequest, SsoSession};
 use crate::crypto::random_token;
 use crate::error::{OAuthError, PageError};
+use crate::login::pending::{self, Pending};
+use crate::login::protect::ClientIp;
 use crate::store::clients::Client;
 
 /// Scopes this server understands; others are ignored (OIDC Core 3.1.2.1) unless the
@@ -212,12 +215,31 @@ pub fn validate_request(
     })
 }
 
+/// The answer to a client IP past its rate of authorization requests: a page, never a
+/// redirect to the client (the request has not been looked at).
+fn too_many_requests(wait: std::time::Duration) -> Response {
+    let mut res = PageError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "Too many sign-in requests",
+        "Too many sign-in requests came from your network just now. Please wait a moment, then go back to the app and try again.",
+    )
+    .into_response();
+    if let Ok(v) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+        res.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    res
+}
+
 /// GET and POST /authorize.
 pub async fn authorize(
     State(state): State<AppState>,
     session: Session,
+    ip: ClientIp,
     params: Result<ProtocolParams, OAuthError>,
 ) -> Result<Response, PageError> {
+    if let Err(wait) = state.authorize_limiter.check(ip.0) {
+        return Ok(too_many_requests(wait));
+    }
     let ProtocolParams(p) = params.map_err(|e| {
         PageError::bad_request(
             "This sign-in link is not valid",
@@ -245,6 +267,15 @@ pub async fn authorize(
             "The request does not say where to return (redirect_uri is missing).",
         )
     })?;
+    if redirect_uri.len() > state.config.authorize.max_redirect_uri_bytes {
+        return Err(PageError::bad_request(
+            "This sign-in link is not valid",
+            format!(
+                "The address the app asked to return to is longer than {} bytes, so we stopped here.",
+                state.config.authorize.max_redirect_uri_bytes
+            ),
+        ));
+    }
     if !client.redirect_uris.iter().any(|u| u == redirect_uri) {
         return Err(PageError::bad_request(
             "This sign-in link is not valid",
@@ -262,6 +293,13 @@ pub async fn authorize(
         .map(|url| Redirect::to(url.as_str()).into_response())
         .ok_or_else(PageError::internal)
     };
+    if let Err(e) = super::authorize_guard::check_sizes(&state.config.authorize, &p) {
+        // `state` goes back unless it is the value that was too long.
+        let short_state = p
+            .get("state")
+            .filter(|s| s.len() <= state.config.authorize.max_state_bytes);
+        return error_to_client(e.error, &e.description, short_state);
+    }
     let mut req = match validate_request(&client, redirect_uri, &p) {
         Ok(r) => r,
         Err(e) => return error_to_client(e.error, &e.description, p.get("state")),
@@ -293,20 +331,26 @@ pub async fn authorize(
         SsoDecision::SignIn { .. } => {}
     }
 
-    let tx_id = random_token(32)?;
-    let request = serde_json::to_string(&req).map_err(|_| PageError::internal())?;
-    state
-        .store
-        .insert_login_tx(
-            &tx_id,
-            &client.id,
-            &request,
-            now,
-            now + state.config.login.transaction_ttl_seconds,
-        )
-        .await?;
-    authz::remember_tx(&session, &tx_id).await?;
-    Ok(Redirect::to(&format!("/login?tx={tx_id}")).into_response())
+    // Nothing is stored until the person acts: the validated request travels sealed in
+    // the sign-in page's address (login::pending).
+    let client_state = req.state.clone();
+    let sealed = pending::seal(
+        &state.secrets,
+        &Pending {
+            tx: random_token(32)?,
+            req,
+            iat: now,
+            exp: now + state.config.login.transaction_ttl_seconds,
+        },
+    )?;
+    if sealed.len() > state.config.authorize.max_pending_bytes {
+        return error_to_client(
+            "invalid_request",
+            "the request is too large: state, nonce, login_hint, claims and redirect_uri together exceed the limit",
+            client_state.as_deref(),
+        );
+    }
+    Ok(Redirect::to(&format!("/login?tx={sealed}")).into_response())
 }
 
 /// Whether the browser's sign-in can be reused for a request.

@@ -2,6 +2,7 @@
 //! introspection, end session and registration.
 
 pub mod authorize;
+pub mod authorize_guard;
 pub mod claims;
 pub mod client_credentials;
 pub mod id_token_hint;

@@ -118,6 +118,46 @@ impl Store {
         Ok(())
     }
 
+    /// Writes a sign-in whose id was drawn earlier (a sealed sign-in the person has just
+    /// acted on), unless one with that id exists: true only for the one request that wrote
+    /// it, so a sealed value starts at most one transaction.
+    pub async fn insert_login_tx_once(
+        &self,
+        id: &str,
+        client_id: &str,
+        request: &str,
+        created_at: i64,
+        expires_at: i64,
+    ) -> StoreResult<bool> {
+        let n = with_pool!(&self.db, pool => {
+            sqlx::query(
+                "INSERT INTO login_transactions (id, client_id, request, created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(id)
+            .bind(client_id)
+            .bind(request)
+            .bind(created_at)
+            .bind(expires_at)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(n == 1)
+    }
+
+    /// Deletes a sign-in that was written by a request whose answer failed (the browser
+    /// session that would own it is not saved then), so that nothing half-made is left.
+    pub async fn delete_login_tx(&self, id: &str) -> StoreResult<()> {
+        with_pool!(&self.db, pool => {
+            sqlx::query("DELETE FROM login_transactions WHERE id = $1")
+                .bind(id)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
     /// A sign-in that has not expired.
     pub async fn get_login_tx(&self, id: &str, now: i64) -> StoreResult<Option<LoginTx>> {
         let sql =

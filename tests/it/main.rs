@@ -41,6 +41,7 @@ mod scale_outbox;
 mod scale_reliability;
 mod scale_replicas;
 mod scale_support;
+mod security_authorize;
 mod security_claims;
 mod security_common;
 mod security_edges;

@@ -122,7 +122,7 @@ async fn start_hanging_delivery(
         "answered before delivery"
     );
     let store = helper.state.store.clone();
-    let tx = page.tx.clone();
+    let tx = tx_id(&page.tx);
     wait_for(
         "the delivery to be in flight",
         Duration::from_secs(10),
@@ -139,7 +139,7 @@ async fn start_hanging_delivery(
         },
     )
     .await;
-    page.tx
+    tx_id(&page.tx)
 }
 
 #[tokio::test]

@@ -42,7 +42,12 @@ async fn code_asked_while_smtp_is_down_waits_encrypted_in_the_outbox_and_arrives
 
     // The message waits in the outbox; the first attempt (after the answer) failed.
     app.settle_outbox().await;
-    let rows = app.state.store.messages_for_tx(&page.tx).await.unwrap();
+    let rows = app
+        .state
+        .store
+        .messages_for_tx(&tx_id(&page.tx))
+        .await
+        .unwrap();
     assert_eq!(rows.len(), 1);
     let row = &rows[0];
     assert_eq!(
@@ -78,7 +83,12 @@ async fn code_asked_while_smtp_is_down_waits_encrypted_in_the_outbox_and_arrives
     assert!(!haystack.contains(&code) && !haystack.contains("hana@"));
     assert!(serde_json::from_slice::<serde_json::Value>(&sealed).is_err());
     let row = wait_for("the row to be marked delivered", MAIL_WAIT, || async {
-        let rows = app.state.store.messages_for_tx(&page.tx).await.unwrap();
+        let rows = app
+            .state
+            .store
+            .messages_for_tx(&tx_id(&page.tx))
+            .await
+            .unwrap();
         rows.into_iter().find(|r| r.status == "delivered")
     })
     .await;
@@ -112,7 +122,12 @@ async fn delivery_that_fails_for_good_says_so_and_a_new_code_can_be_asked_at_onc
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let row = wait_for("the message to fail for good", MAIL_WAIT, || async {
-        let rows = app.state.store.messages_for_tx(&page.tx).await.unwrap();
+        let rows = app
+            .state
+            .store
+            .messages_for_tx(&tx_id(&page.tx))
+            .await
+            .unwrap();
         rows.into_iter().find(|r| r.status == "failed")
     })
     .await;
@@ -125,7 +140,7 @@ async fn delivery_that_fails_for_good_says_so_and_a_new_code_can_be_asked_at_onc
     let tx = app
         .state
         .store
-        .get_login_tx(&page.tx, app.state.now())
+        .get_login_tx(&tx_id(&page.tx), app.state.now())
         .await
         .unwrap()
         .unwrap();
@@ -162,7 +177,12 @@ async fn with_a_single_attempt_allowed_smtp_failure_is_told_on_the_code_page() {
     // The page answers before the attempt; the attempt's failure is final at once.
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     app.settle_outbox().await;
-    let row = &app.state.store.messages_for_tx(&page.tx).await.unwrap()[0];
+    let row = &app
+        .state
+        .store
+        .messages_for_tx(&tx_id(&page.tx))
+        .await
+        .unwrap()[0];
     assert_eq!((row.status.as_str(), row.attempts), ("failed", 1));
     let html = browser.get(&page.url).await.text().await.unwrap();
     assert!(html.contains(DELIVERY_FAILED_TEXT), "{html}");
@@ -340,7 +360,7 @@ async fn a_dead_replicas_claim_is_taken_over_when_its_lease_ends() {
         .await
         .unwrap()
         .is_empty());
-    let row = &store.messages_for_tx(&page.tx).await.unwrap()[0];
+    let row = &store.messages_for_tx(&tx_id(&page.tx)).await.unwrap()[0];
     assert_eq!(row.claimed_by.as_deref(), Some("dead-replica"));
     // Time passes beyond the lease: this replica's worker takes the message over.
     app.clock.advance(lease + 10);
@@ -350,7 +370,7 @@ async fn a_dead_replicas_claim_is_taken_over_when_its_lease_ends() {
             .await,
     );
     let row = wait_for("the taken-over row to be delivered", MAIL_WAIT, || async {
-        let rows = store.messages_for_tx(&page.tx).await.unwrap();
+        let rows = store.messages_for_tx(&tx_id(&page.tx)).await.unwrap();
         rows.into_iter().find(|r| r.status == "delivered")
     })
     .await;
@@ -391,14 +411,14 @@ async fn shutdown_gives_back_claims_so_another_replica_delivers_at_once() {
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let store = b.state.store.clone();
-    let row = &store.messages_for_tx(&page.tx).await.unwrap()[0];
+    let row = &store.messages_for_tx(&tx_id(&page.tx)).await.unwrap()[0];
     assert_eq!(row.claimed_by.as_deref(), Some(a.state.replica.id.as_str()));
     assert!(row.claimed_until.unwrap() > b.state.now() + 500);
 
     // A shuts down: past its deadline it abandons the attempt and gives the claim back.
     let a_id = a.state.replica.id.clone();
     a.stop().await;
-    let row = &store.messages_for_tx(&page.tx).await.unwrap()[0];
+    let row = &store.messages_for_tx(&tx_id(&page.tx)).await.unwrap()[0];
     assert_ne!(row.claimed_by.as_deref(), Some(a_id.as_str()));
     // B delivers it without waiting for the lease, and the person finishes on B.
     let code = code_from(

@@ -301,14 +301,24 @@ async fn a_killed_replicas_delivery_is_taken_over_when_its_lease_ends() {
         .submit_identifier(&a.base, &page, "rosa@example.com")
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let row = &b.state.store.messages_for_tx(&page.tx).await.unwrap()[0];
+    let row = &b
+        .state
+        .store
+        .messages_for_tx(&tx_id(&page.tx))
+        .await
+        .unwrap()[0];
     let a_id = row.claimed_by.clone().expect("A holds the claim");
     assert_ne!(a_id, b.state.replica.id);
 
     a.signal("KILL").await;
     a.wait_exit(Duration::from_secs(20)).await;
     // A never gave its claim back; once the lease has run out, B delivers.
-    let row = &b.state.store.messages_for_tx(&page.tx).await.unwrap()[0];
+    let row = &b
+        .state
+        .store
+        .messages_for_tx(&tx_id(&page.tx))
+        .await
+        .unwrap()[0];
     assert_eq!(row.claimed_by.as_deref(), Some(a_id.as_str()));
     b.clock.advance(121);
     let code = code_from(

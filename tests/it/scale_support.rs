@@ -67,11 +67,12 @@ pub fn on(base: &str, url: &str) -> String {
     format!("{base}{path}")
 }
 
-/// A browser behind a load balancer: it keeps its session cookie itself and presents it
-/// to whichever replica a request goes to, as the balancer's one hostname would.
+/// A browser behind a load balancer: it keeps Sesame's cookies (the session, and the
+/// sign-in form's anti-CSRF cookie) itself and presents them to whichever replica a request
+/// goes to, as the balancer's one hostname would.
 pub struct LbBrowser {
     http: Client,
-    cookie: Mutex<Option<String>>,
+    cookies: Mutex<Vec<String>>,
 }
 
 impl Default for LbBrowser {
@@ -87,21 +88,26 @@ impl LbBrowser {
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .unwrap(),
-            cookie: Mutex::new(None),
+            cookies: Mutex::new(Vec::new()),
         }
     }
 
     /// The `Cookie` header value this browser presents.
     pub fn cookie(&self) -> Option<String> {
-        self.cookie.lock().unwrap().clone()
+        let cookies = self.cookies.lock().unwrap();
+        (!cookies.is_empty()).then(|| cookies.join("; "))
     }
 
     fn keep(&self, res: &Response) {
         for v in res.headers().get_all(SET_COOKIE) {
             let v = v.to_str().unwrap();
             let pair = v.split(';').next().unwrap().trim().to_string();
-            if pair.starts_with("sesame_session=") {
-                *self.cookie.lock().unwrap() = Some(pair);
+            for name in ["sesame_session=", "sesame_csrf="] {
+                if pair.starts_with(name) {
+                    let mut cookies = self.cookies.lock().unwrap();
+                    cookies.retain(|c| !c.starts_with(name));
+                    cookies.push(pair.clone());
+                }
             }
         }
     }

@@ -58,7 +58,7 @@ pub async fn audit_count(app: &TestApp, kind: &str) -> usize {
 pub async fn tx_attempts(app: &TestApp, tx: &str) -> i64 {
     app.state
         .store
-        .get_login_tx(tx, app.state.now())
+        .get_login_tx(&tx_id(tx), app.state.now())
         .await
         .unwrap()
         .expect("the sign-in exists")

@@ -156,7 +156,12 @@ async fn the_address_page_answers_before_the_delivery() {
     let took = started.elapsed();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     // The delivery is still stuck on the held SMTP server: the answer did not wait for it.
-    let row = &app.state.store.messages_for_tx(&page.tx).await.unwrap()[0];
+    let row = &app
+        .state
+        .store
+        .messages_for_tx(&tx_id(&page.tx))
+        .await
+        .unwrap()[0];
     assert_eq!(row.status, "pending", "{row:?}");
     assert!(row.claimed_until.is_some(), "claimed for its first attempt");
     assert!(app.smtp.messages().is_empty());
@@ -183,6 +188,11 @@ async fn the_address_page_answers_before_the_delivery() {
     let res = app.submit_code(&b, &page, &code).await;
     assert!(location(&res, &app.base).starts_with(&client.redirect_uri));
     app.settle_outbox().await;
-    let row = &app.state.store.messages_for_tx(&page.tx).await.unwrap()[0];
+    let row = &app
+        .state
+        .store
+        .messages_for_tx(&tx_id(&page.tx))
+        .await
+        .unwrap()[0];
     assert_eq!((row.status.as_str(), row.attempts), ("delivered", 1));
 }

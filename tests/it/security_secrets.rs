@@ -86,8 +86,11 @@ async fn a_full_sign_in_logs_no_code_secret_token_or_cookie() {
             ..Default::default()
         },
     );
+    // Nothing is stored before the person acts: the first cookie is the sign-in form's
+    // anti-CSRF cookie, set by the first page.
     let first = b.get(&auth).await;
-    let (_, cookie_before) = cookie_pair(&first).unwrap();
+    let login = b.get(&location(&first, &app.base)).await;
+    let (_, cookie_before) = cookie_pair(&login).unwrap();
     let page = app.open_login(&b, &auth).await;
     let code = app.request_code(&b, &page, &email).await;
     let wrong = wrong_code(&code, 0);
@@ -121,7 +124,7 @@ async fn a_full_sign_in_logs_no_code_secret_token_or_cookie() {
         ("client secret", client.secret.clone().unwrap()),
         ("authorization code", auth_code),
         ("PKCE verifier", verifier),
-        ("session cookie before sign-in", cookie_before),
+        ("anti-CSRF cookie before sign-in", cookie_before),
         ("session cookie after sign-in", cookie_after),
         ("CSRF token", page.csrf.clone()),
         ("email address", email.clone()),
@@ -152,14 +155,14 @@ async fn secrets_are_stored_only_as_keyed_hashes_under_the_pepper() {
 
     let stored: Vec<u8> = with_pool!(&app.state.store.db, pool => {
         sqlx::query_scalar("SELECT code_hash FROM login_transactions WHERE id = $1")
-            .bind(&page.tx)
+            .bind(tx_id(&page.tx))
             .fetch_one(pool)
             .await
             .unwrap()
     });
     assert_eq!(
         stored,
-        sesame::login::code::code_hash(&app.state, &page.tx, &code)
+        sesame::login::code::code_hash(&app.state, &tx_id(&page.tx), &code)
     );
     assert_ne!(
         stored,

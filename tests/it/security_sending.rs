@@ -117,7 +117,7 @@ async fn first_page_answer(
     let page = begin(app, &b, &client).await;
     let res = app.submit_identifier(&b, &page, email).await;
     let status = res.status();
-    let loc = location(&res, &app.base).replace(&page.tx, "TX");
+    let loc = location(&res, &app.base).replace(&tx_id(&page.tx), "TX");
     let mut names: Vec<String> = res
         .headers()
         .keys()
@@ -134,6 +134,7 @@ async fn first_page_answer(
     let masked = sesame::delivery::mask_email(email);
     let html = html
         .replace(&page.tx, "TX")
+        .replace(&tx_id(&page.tx), "TX")
         .replace(&page.csrf, "CSRF")
         .replace(&masked, "MASKED");
     (status, loc, names, html)

@@ -23,41 +23,79 @@ fn attrs(cookie: &str) -> Vec<String> {
         .collect()
 }
 
+/// The cookies of a sign-in's first steps: (set by /authorize, by the first page, by
+/// submitting an address). Nothing is stored before the person acts, so /authorize sets
+/// none, the first page only the address form's anti-CSRF cookie, and the session cookie
+/// comes with the address.
+async fn cookies_of_a_sign_in(
+    app: &TestApp,
+    client: &TestClient,
+) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let b = Browser::new();
+    let res = b.get(&authorize_url(app, client, &with_pkce())).await;
+    let at_authorize = set_cookies(&res);
+    let page_url = location(&res, &app.base);
+    let res = b.get(&page_url).await;
+    let at_page = set_cookies(&res);
+    let html = res.text().await.unwrap();
+    let page = LoginPage {
+        tx: hidden(&html, "tx"),
+        csrf: hidden(&html, "csrf"),
+        url: page_url,
+        html,
+    };
+    let res = app.submit_identifier(&b, &page, "cookie@example.com").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    (at_authorize, at_page, set_cookies(&res))
+}
+
 #[tokio::test]
 async fn session_cookie_is_httponly_and_samesite_lax() {
     let app = spawn_quick(|_| {}).await;
     let client = app.confidential_client().await;
-    let b = Browser::new();
-    let res = b.get(&authorize_url(&app, &client, &with_pkce())).await;
-    let cookies = set_cookies(&res);
-    assert_eq!(cookies.len(), 1, "{cookies:?}");
-    let a = attrs(&cookies[0]);
-    assert!(cookies[0].starts_with("sesame_session="), "{cookies:?}");
-    assert!(a.contains(&"httponly".to_string()), "{a:?}");
-    assert!(a.contains(&"samesite=lax".to_string()), "{a:?}");
-    assert!(a.contains(&"path=/".to_string()), "{a:?}");
-    assert!(!a.iter().any(|x| x.starts_with("domain")), "{a:?}");
+    let (at_authorize, at_page, at_address) = cookies_of_a_sign_in(&app, &client).await;
+    assert!(at_authorize.is_empty(), "{at_authorize:?}");
+    assert_eq!(at_page.len(), 1, "{at_page:?}");
+    assert!(at_page[0].starts_with("sesame_csrf="), "{at_page:?}");
+    assert_eq!(at_address.len(), 1, "{at_address:?}");
     assert!(
-        !a.contains(&"secure".to_string()),
-        "plain http in development: {a:?}"
+        at_address[0].starts_with("sesame_session="),
+        "{at_address:?}"
     );
+    for cookie in [&at_page[0], &at_address[0]] {
+        let a = attrs(cookie);
+        assert!(a.contains(&"httponly".to_string()), "{a:?}");
+        assert!(a.contains(&"samesite=lax".to_string()), "{a:?}");
+        assert!(a.contains(&"path=/".to_string()), "{a:?}");
+        assert!(!a.iter().any(|x| x.starts_with("domain")), "{a:?}");
+        assert!(
+            !a.contains(&"secure".to_string()),
+            "plain http in development: {a:?}"
+        );
+    }
 }
 
 #[tokio::test]
 async fn session_cookie_is_host_prefixed_and_secure_when_the_issuer_is_https() {
     let app = spawn_quick(|c| c.issuer = c.issuer.replace("http://", "https://")).await;
     let client = app.confidential_client().await;
-    let b = Browser::new();
-    let res = b.get(&authorize_url(&app, &client, &with_pkce())).await;
-    let cookies = set_cookies(&res);
-    assert_eq!(cookies.len(), 1, "{cookies:?}");
-    assert!(cookies[0].starts_with("__Host-sesame="), "{cookies:?}");
-    let a = attrs(&cookies[0]);
-    for want in ["secure", "httponly", "samesite=lax", "path=/"] {
-        assert!(a.contains(&want.to_string()), "{want} missing: {a:?}");
+    let (at_authorize, at_page, at_address) = cookies_of_a_sign_in(&app, &client).await;
+    assert!(at_authorize.is_empty(), "{at_authorize:?}");
+    assert_eq!(at_page.len(), 1, "{at_page:?}");
+    assert!(at_page[0].starts_with("__Host-sesame-csrf="), "{at_page:?}");
+    assert_eq!(at_address.len(), 1, "{at_address:?}");
+    assert!(
+        at_address[0].starts_with("__Host-sesame="),
+        "{at_address:?}"
+    );
+    for cookie in [&at_page[0], &at_address[0]] {
+        let a = attrs(cookie);
+        for want in ["secure", "httponly", "samesite=lax", "path=/"] {
+            assert!(a.contains(&want.to_string()), "{want} missing: {a:?}");
+        }
+        // __Host- cookies must not name a domain (RFC 6265bis 4.1.3.2).
+        assert!(!a.iter().any(|x| x.starts_with("domain")), "{a:?}");
     }
-    // __Host- cookies must not name a domain (RFC 6265bis 4.1.3.2).
-    assert!(!a.iter().any(|x| x.starts_with("domain")), "{a:?}");
 }
 
 async fn prompt_none(app: &TestApp, client: &TestClient, cookie: Option<&str>) -> String {
@@ -105,7 +143,6 @@ async fn session_id_is_rotated_at_sign_in_and_the_old_id_is_dead() {
         },
     );
     let res = b.get(&auth).await;
-    let (name, before) = cookie_pair(&res).expect("the sign-in starts a session");
     let page_url = location(&res, &app.base);
     let html = b.get(&page_url).await.text().await.unwrap();
     let page = LoginPage {
@@ -114,7 +151,15 @@ async fn session_id_is_rotated_at_sign_in_and_the_old_id_is_dead() {
         url: page_url,
         html,
     };
-    let code = app.request_code(&b, &page, "fixation@example.com").await;
+    let res = app
+        .submit_identifier(&b, &page, "fixation@example.com")
+        .await;
+    let (name, before) = cookie_pair(&res).expect("the sign-in starts a session");
+    let mail = app
+        .smtp
+        .wait_for_message_to("fixation@example.com", MAIL_WAIT)
+        .await;
+    let code = smtp::code_from(&mail);
     let res = app.submit_code(&b, &page, &code).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let (name2, after) = cookie_pair(&res).expect("sign-in sets a new session cookie");
@@ -219,7 +264,7 @@ async fn every_post_form_refuses_a_missing_or_foreign_csrf_token() {
     let tx = app
         .state
         .store
-        .get_login_tx(&page.tx, app.state.now())
+        .get_login_tx(&tx_id(&page.tx), app.state.now())
         .await
         .unwrap()
         .unwrap();
@@ -296,7 +341,7 @@ async fn resend_answers_303_with_a_notice_shown_once_so_reload_sends_nothing() {
     let res = resend(&app, &b, &page).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let target = location(&res, &app.base);
-    assert_eq!(target, page.url);
+    assert_eq!(target, app.url(&format!("/login?tx={}", tx_id(&page.tx))));
     let first = b.get(&target).await.text().await.unwrap();
     assert!(first.contains("We sent a new code"), "{first}");
     // Reloading the page is a GET: no new code, and the notice is gone.

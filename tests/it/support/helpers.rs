@@ -149,7 +149,7 @@ impl TestApp {
     pub async fn login_tx(&self, tx: &str) -> sesame::store::login::LoginTx {
         self.state
             .store
-            .get_login_tx(tx, self.state.now())
+            .get_login_tx(&tx_id(tx), self.state.now())
             .await
             .unwrap()
             .expect("the login transaction exists")

@@ -433,6 +433,20 @@ pub fn authorize_url(app: &TestApp, client: &TestClient, p: &AuthParams) -> Stri
     url.to_string()
 }
 
+/// The id of the login transaction a page's `tx` value names: a sealed sign-in (the first
+/// page, before an address was submitted) carries the id its transaction gets.
+pub fn tx_id(tx: &str) -> String {
+    if !sesame::login::pending::is_sealed(tx) {
+        return tx.to_string();
+    }
+    let secrets = sesame::crypto::ServerSecrets::from_secret(&secrecy::SecretString::from(
+        TEST_SECRET_KEY.to_string(),
+    ));
+    sesame::login::pending::open(&secrets, tx, i64::MIN)
+        .expect("a sealed sign-in of a test server")
+        .tx
+}
+
 /// The state of a sign-in on the hosted pages.
 pub struct LoginPage {
     pub url: String,
