@@ -41,7 +41,7 @@ fn cookieless() -> reqwest::Client {
 
 #[tokio::test]
 async fn authorize_floods_do_not_grow_the_database() {
-    const REQUESTS: usize = 2000;
+    const REQUESTS: usize = 3000;
     let app = spawn_quick(|c| {
         c.authorize.burst_per_ip = 1_000_000;
         c.authorize.per_ip_per_minute = 1_000_000;
