@@ -106,15 +106,42 @@ pub async fn check_identifier_failures(
     else {
         return Ok(None);
     };
-    let masked = mask_identifier(channel, identifier);
-    let ctx = LimitContext {
+    let who = Target {
+        channel,
+        identifier,
         ip,
         client_id,
-        channel,
+    };
+    Ok(Some(
+        identifier_paused(state, &who, rule, &key, retry_after).await,
+    ))
+}
+
+/// Who a refused guess was aimed at, for the audit trail.
+struct Target<'a> {
+    channel: Channel,
+    identifier: &'a str,
+    ip: &'a ClientIp,
+    client_id: &'a str,
+}
+
+/// Audits an identifier's spent failure budget and returns the pause to show.
+async fn identifier_paused(
+    state: &AppState,
+    who: &Target<'_>,
+    rule: &'static str,
+    key: &str,
+    retry_after: i64,
+) -> Pause {
+    let masked = mask_identifier(who.channel, who.identifier);
+    let ctx = LimitContext {
+        ip: who.ip,
+        client_id: who.client_id,
+        channel: who.channel,
         masked: &masked,
     };
-    audit_limit(state, &ctx, rule, &key, retry_after).await;
-    Ok(Some(Pause::IdentifierFailures { retry_after }))
+    audit_limit(state, &ctx, rule, key, retry_after).await;
+    Pause::IdentifierFailures { retry_after }
 }
 
 /// Once an attempt was counted on the code of `identifier` (the one the counting `UPDATE`
@@ -135,15 +162,14 @@ pub async fn reserve_failure(
         Decision::Denied { rule, retry_after } => {
             // Not evaluated, so not a failure: the budget stays exactly full.
             limits::refund(&state.store, now, &key, &rules).await?;
-            let masked = mask_identifier(channel, identifier);
-            let ctx = LimitContext {
+            let who = Target {
+                channel,
+                identifier,
                 ip,
                 client_id,
-                channel,
-                masked: &masked,
             };
-            audit_limit(state, &ctx, rule, &key, retry_after).await;
-            Ok(Gate::Paused(Pause::IdentifierFailures { retry_after }))
+            let pause = identifier_paused(state, &who, rule, &key, retry_after).await;
+            Ok(Gate::Paused(pause))
         }
         Decision::Allowed => Ok(Gate::Open(Reservation { key, rules, now })),
     }
