@@ -194,20 +194,7 @@ impl Store {
         replica: &str,
         now: i64,
     ) -> StoreResult<bool> {
-        let n = with_pool!(&self.db, pool => {
-            sqlx::query(
-                "UPDATE outbox SET status = 'delivered', payload = NULL, delivered_at = $3, \
-                 claimed_until = NULL, last_error = NULL, updated_at = $3 \
-                 WHERE id = $1 AND claimed_by = $2 AND status = 'pending'",
-            )
-            .bind(id)
-            .bind(replica)
-            .bind(now)
-            .execute(pool)
-            .await?
-            .rows_affected()
-        });
-        Ok(n == 1)
+        self.complete_message(id, replica, now, "delivered").await
     }
 
     /// Completes a claimed stand-in without sending it, and forgets its payload. False when
@@ -218,15 +205,27 @@ impl Store {
         replica: &str,
         now: i64,
     ) -> StoreResult<bool> {
+        self.complete_message(id, replica, now, "discarded").await
+    }
+
+    /// Ends a claimed message with `status` (delivered or discarded) while the claim holds.
+    async fn complete_message(
+        &self,
+        id: i64,
+        replica: &str,
+        now: i64,
+        status: &'static str,
+    ) -> StoreResult<bool> {
         let n = with_pool!(&self.db, pool => {
             sqlx::query(
-                "UPDATE outbox SET status = 'discarded', payload = NULL, delivered_at = $3, \
+                "UPDATE outbox SET status = $4, payload = NULL, delivered_at = $3, \
                  claimed_until = NULL, last_error = NULL, updated_at = $3 \
                  WHERE id = $1 AND claimed_by = $2 AND status = 'pending'",
             )
             .bind(id)
             .bind(replica)
             .bind(now)
+            .bind(status)
             .execute(pool)
             .await?
             .rows_affected()
