@@ -1,4 +1,5 @@
-//! Building and running the application: state, router, middleware, listener, shutdown.
+//! Building and running the application: the state's parts, router, middleware, listener,
+//! shutdown.
 
 pub mod serve;
 
@@ -23,81 +24,9 @@ use crate::clock::{SharedClock, SystemClock};
 use crate::config::Config;
 use crate::crypto::{random_token, ServerSecrets};
 use crate::delivery::Mailer;
+use crate::state::{AppState, Inner};
 use crate::store::Store;
 use crate::tokens::KeyRing;
-
-/// Everything a request handler may need. Cheap to clone.
-#[derive(Clone)]
-pub struct AppState(pub Arc<Inner>);
-
-pub struct Inner {
-    pub config: Config,
-    pub store: Store,
-    pub keys: KeyRing,
-    pub secrets: ServerSecrets,
-    pub clock: SharedClock,
-    pub mailer: Mailer,
-    /// Texts codes to phone numbers (docs/sms.md).
-    pub sms: crate::delivery::sms::SmsSender,
-    /// An HTTP client for the development demo relying party.
-    pub http: reqwest::Client,
-    /// What this process holds for itself: its id, its outbox worker's wake-up, shutdown.
-    pub replica: crate::ops::Replica,
-    /// The per-IP limit of authorization requests on this replica.
-    pub authorize_limiter: crate::oidc::authorize_guard::AuthorizeLimiter,
-}
-
-impl std::ops::Deref for AppState {
-    type Target = Inner;
-    fn deref(&self) -> &Inner {
-        &self.0
-    }
-}
-
-impl AppState {
-    pub fn now(&self) -> i64 {
-        self.clock.now()
-    }
-
-    /// Appends an audit event; a failure to write it is logged, not fatal to the request.
-    pub async fn audit(
-        &self,
-        kind: &str,
-        user_id: Option<&str>,
-        client_id: Option<&str>,
-        detail: serde_json::Value,
-    ) {
-        self.audit_from(kind, user_id, client_id, None, detail)
-            .await
-    }
-
-    /// [`AppState::audit`] with the client IP that caused the event.
-    pub async fn audit_from(
-        &self,
-        kind: &str,
-        user_id: Option<&str>,
-        client_id: Option<&str>,
-        ip: Option<&str>,
-        detail: serde_json::Value,
-    ) {
-        self.store.metrics.observe_event(kind, &detail);
-        let e = crate::store::audit::NewAuditEvent {
-            kind,
-            user_id,
-            client_id,
-            ip,
-            detail,
-        };
-        if let Err(err) = self.store.audit(self.now(), e).await {
-            tracing::warn!(error = %err, kind, "could not write audit event");
-        }
-    }
-
-    /// An endpoint URL under the issuer.
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.config.issuer, path)
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -212,7 +141,7 @@ pub async fn build_state(config: Config, opts: BuildOptions) -> Result<AppState,
         mailer,
         sms,
         http,
-        replica: crate::ops::Replica::new().map_err(|e| StartError::Other(e.to_string()))?,
+        replica: crate::health::Replica::new().map_err(|e| StartError::Other(e.to_string()))?,
         authorize_limiter,
     }));
     if state.config.is_development() {
@@ -242,16 +171,16 @@ pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
         .merge(crate::oidc::routes())
         .merge(crate::login::routes())
-        .merge(crate::ops::routes())
+        .merge(crate::health::routes())
         .merge(crate::branding::routes())
         .merge(crate::admin::routes());
     if state.config.is_development() {
         app = app.merge(crate::demo::routes());
     }
-    let app = app.layer(axum::middleware::from_fn(crate::ops::metrics::mark_route));
+    let app = app.layer(axum::middleware::from_fn(crate::metrics::mark_route));
     let track_http = axum::middleware::from_fn_with_state(
         state.store.metrics.clone(),
-        crate::ops::metrics::track_http,
+        crate::metrics::track_http,
     );
     let request_id = HeaderName::from_static("x-request-id");
     let security_headers = ServiceBuilder::new()

@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 use url::Url;
 
-use crate::app::AppState;
 use crate::crypto::random_token;
 use crate::error::PageError;
+use crate::state::AppState;
 use crate::store::codes::{AuthCode, Grant};
 
 /// An authorization request after validation, as kept in the login transaction.

@@ -19,9 +19,10 @@ use openidconnect::{
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
-use crate::app::{AppState, StartError};
+use crate::app::StartError;
 use crate::error::{render, PageError};
 use crate::login::{check_csrf, csrf_token};
+use crate::state::AppState;
 use crate::store::clients::Client;
 
 pub const DEMO_CLIENT_ID: &str = "sesame-demo";

@@ -24,8 +24,9 @@
 //! - [`limits`]: rate limits counted in the database (shared by replicas).
 //! - [`outbox`]: delivery without loss: code messages written with their code, delivered
 //!   by a worker on every replica, retried with backoff.
-//! - [`ops`]: health and readiness probes, Prometheus metrics, this replica's own state
-//!   and the bookkeeping of graceful shutdown.
+//! - [`health`]: health and readiness probes, `/metrics`, this replica's own state and the
+//!   bookkeeping of graceful shutdown; [`metrics`]: the Prometheus registry (a leaf: it
+//!   imports nothing of Sesame's, so the store can carry it).
 //! - [`crypto`], [`clock`], [`error`]: small shared pieces.
 //! - [`demo`]: the development-mode demo relying party at `/`.
 //! - [`admin`]: the admin HTTP API under `/admin/api/v1` and the operations it shares with
@@ -51,11 +52,13 @@ pub mod crypto;
 pub mod delivery;
 pub mod demo;
 pub mod error;
+pub mod health;
 pub mod limits;
 pub mod login;
+pub mod metrics;
 pub mod oidc;
-pub mod ops;
 pub mod outbox;
 pub mod signins;
+pub mod state;
 pub mod store;
 pub mod tokens;

@@ -39,11 +39,11 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use tokio::task::JoinSet;
 
-use crate::app::AppState;
 use crate::config::OutboxConfig;
 use crate::delivery::{mask_email, CodeMessage};
 use crate::login::code::{code_hash, LoginError};
-use crate::ops::metrics::DELIVERY_ATTEMPTS;
+use crate::metrics::DELIVERY_ATTEMPTS;
+use crate::state::AppState;
 use crate::store::login::{LoginTx, NewCode};
 use crate::store::outbox::{Claimed, CodeStored, NewMessage, FAILED, PENDING};
 use crate::store::StoreResult;
@@ -444,7 +444,7 @@ async fn fail_for_good(
 }
 
 fn label(channel: &str) -> &str {
-    crate::ops::metrics::label_value(Some(channel))
+    crate::metrics::label_value(Some(channel))
 }
 
 fn mask(channel: &str, recipient: &str) -> String {

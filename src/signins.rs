@@ -8,9 +8,9 @@
 
 use tower_sessions::Session;
 
-use crate::app::AppState;
 use crate::authz::SsoSession;
 use crate::error::PageError;
+use crate::state::AppState;
 use crate::store::user_sessions::UserSession;
 pub use crate::store::user_sessions::SSO_SID_KEY;
 

@@ -15,8 +15,8 @@ use utoipa::ToSchema;
 
 use super::ops::{valid_name, Actor, AdminError, Ctx};
 use super::problem::Problem;
-use crate::app::AppState;
 use crate::crypto::{ct_eq, random_token, ServerSecrets};
+use crate::state::AppState;
 use crate::store::admin_tokens::AdminToken;
 
 /// Every token starts with this, so it is recognisable in a secret scanner.

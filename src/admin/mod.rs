@@ -29,7 +29,7 @@ use utoipa_axum::routes;
 
 use self::auth::AdminAuth;
 use self::problem::Problem;
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// Where the admin API lives.
 pub const PREFIX: &str = "/admin/api/v1";

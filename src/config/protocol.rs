@@ -7,6 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use super::{ser_secret_opt, ConfigError};
 
+/// Longest value accepted for any single request parameter, at protocol endpoints and on
+/// the hosted pages alike; the sealed sign-in (`authorize.max_pending_bytes`) must fit in it.
+pub const MAX_PARAM_LEN: usize = 4096;
+
 /// The authorization endpoint's bounds (docs/security.md): the largest parameter values a
 /// sign-in carries, and how often one client IP may ask.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -63,10 +67,10 @@ impl AuthorizeConfig {
                 )));
             }
         }
-        if self.max_pending_bytes > crate::oidc::params::MAX_PARAM_LEN {
+        if self.max_pending_bytes > MAX_PARAM_LEN {
             return Err(ConfigError(format!(
                 "authorize.max_pending_bytes must be at most {} (the longest value a form may carry)",
-                crate::oidc::params::MAX_PARAM_LEN
+                MAX_PARAM_LEN
             )));
         }
         if self.per_ip_per_minute > 0 && self.burst_per_ip == 0 {

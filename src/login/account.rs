@@ -13,9 +13,9 @@ use tower_sessions::Session;
 
 use super::forms::{PageForm, PageQuery};
 use super::{check_csrf, csrf_token};
-use crate::app::AppState;
 use crate::authz;
 use crate::error::PageError;
+use crate::state::AppState;
 use crate::store::profile::Profile;
 
 pub const PROFILE_PATH: &str = "/account/profile";

@@ -11,72 +11,9 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
 
-use crate::app::AppState;
-
-/// An IP address or CIDR range (`10.0.0.0/8`, `2001:db8::/32`, `127.0.0.1`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct IpRange {
-    net: IpAddr,
-    prefix: u8,
-}
-
-impl IpRange {
-    pub fn parse(s: &str) -> Result<IpRange, String> {
-        let s = s.trim();
-        let (addr, prefix) = match s.split_once('/') {
-            Some((a, p)) => (a, Some(p)),
-            None => (s, None),
-        };
-        let net: IpAddr = addr
-            .parse()
-            .map_err(|_| "is not an IP address or CIDR range".to_string())?;
-        let max = if net.is_ipv4() { 32 } else { 128 };
-        let prefix = match prefix {
-            None => max,
-            Some(p) => p
-                .parse::<u8>()
-                .ok()
-                .filter(|p| *p <= max)
-                .ok_or_else(|| format!("has a prefix length outside 0..={max}"))?,
-        };
-        Ok(IpRange { net, prefix })
-    }
-
-    pub fn contains(&self, ip: IpAddr) -> bool {
-        match (self.net, canonical(ip)) {
-            (IpAddr::V4(n), IpAddr::V4(a)) => prefix_eq(&n.octets(), &a.octets(), self.prefix),
-            (IpAddr::V6(n), IpAddr::V6(a)) => prefix_eq(&n.octets(), &a.octets(), self.prefix),
-            _ => false,
-        }
-    }
-}
-
-fn prefix_eq(a: &[u8], b: &[u8], bits: u8) -> bool {
-    let full = usize::from(bits / 8);
-    let rest = bits % 8;
-    if a.get(..full) != b.get(..full) {
-        return false;
-    }
-    if rest == 0 {
-        return true;
-    }
-    let mask = 0xffu8 << (8 - rest);
-    match (a.get(full), b.get(full)) {
-        (Some(x), Some(y)) => x & mask == y & mask,
-        _ => false,
-    }
-}
-
-/// IPv4-mapped IPv6 addresses (`::ffff:1.2.3.4`) are the IPv4 address.
-fn canonical(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V6(v6) => v6
-            .to_ipv4_mapped()
-            .map(IpAddr::V4)
-            .unwrap_or(IpAddr::V6(v6)),
-        v4 => v4,
-    }
-}
+use crate::config::net::canonical;
+pub use crate::config::IpRange;
+use crate::state::AppState;
 
 fn parse_hop(hop: &str) -> Option<IpAddr> {
     let hop = hop.trim();
@@ -148,13 +85,7 @@ impl FromRequestParts<AppState> for ClientIp {
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip());
-        let trusted: Vec<IpRange> = state
-            .config
-            .limits
-            .trusted_proxies
-            .iter()
-            .filter_map(|p| IpRange::parse(p).ok())
-            .collect();
+        let trusted = state.config.limits.trusted_proxy_ranges();
         Ok(ClientIp(client_ip(peer, &parts.headers, &trusted)))
     }
 }

@@ -1,10 +1,10 @@
 //! The one-time code: issue, deliver, verify. Plain functions over the state, called by the
 //! page handlers and by tests.
 
-use crate::app::AppState;
 use crate::authz::SsoSession;
 use crate::crypto::{ct_eq, random_code, random_token};
 use crate::delivery::CodeMessage;
+use crate::state::AppState;
 use crate::store::login::{LoginTx, NewCode};
 use crate::store::users::User;
 use crate::store::StoreError;

@@ -15,11 +15,11 @@ use tower_sessions::Session;
 
 use super::forms::{PageForm, PageQuery};
 use super::{check_csrf, csrf_token};
-use crate::app::AppState;
 use crate::authz::{self, AuthRequest, SsoSession};
 use crate::crypto::random_token;
 use crate::delivery::mask_email;
 use crate::error::{render, PageError};
+use crate::state::AppState;
 use crate::store::clients::Client;
 use crate::store::{Store, StoreResult};
 

@@ -26,11 +26,11 @@ use axum::Router;
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use crate::app::AppState;
 use crate::authz::{self, AuthRequest};
 use crate::branding::Brand;
 use crate::crypto::{ct_eq, random_token};
 use crate::error::PageError;
+use crate::state::AppState;
 use crate::store::login::LoginTx;
 
 use self::code::{SendOutcome, VerifyOutcome};

@@ -22,7 +22,7 @@ pub struct PhoneRules {
 }
 
 /// The rules in force: None when this deployment cannot send SMS.
-pub fn rules(state: &crate::app::AppState) -> Option<PhoneRules> {
+pub fn rules(state: &crate::state::AppState) -> Option<PhoneRules> {
     if !state.sms.is_enabled() {
         return None;
     }

@@ -7,9 +7,9 @@
 //! same per-code attempt counting as a sent code (the attempt is counted before the
 //! comparison), and every use writes an audit event.
 
-use crate::app::AppState;
 use crate::crypto::ct_eq;
 use crate::delivery::mask_email;
+use crate::state::AppState;
 use crate::store::login::LoginTx;
 use crate::store::StoreError;
 

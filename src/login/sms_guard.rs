@@ -23,9 +23,9 @@ use std::net::IpAddr;
 use axum::http::StatusCode;
 use serde_json::json;
 
-use crate::app::AppState;
 use crate::delivery::sms::mask_phone;
 use crate::limits::{self, Decision, Rule};
+use crate::state::AppState;
 use crate::store::audit::NewAuditEvent;
 use crate::store::login::LoginTx;
 use crate::store::StoreError;

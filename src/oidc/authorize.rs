@@ -13,12 +13,12 @@ use super::claims::ClaimsRequest;
 use super::params::{Params, ProtocolParams};
 use super::silent::hint_mismatch;
 pub use super::silent::SilentError;
-use crate::app::AppState;
 use crate::authz::{self, AuthRequest, SsoSession};
 use crate::crypto::random_token;
 use crate::error::{OAuthError, PageError};
 use crate::login::pending::{self, Pending};
 use crate::login::protect::ClientIp;
+use crate::state::AppState;
 use crate::store::clients::Client;
 
 /// Scopes this server understands; others are ignored (OIDC Core 3.1.2.1) unless the

@@ -11,9 +11,9 @@ use super::authorize::SUPPORTED_SCOPES;
 use super::issue;
 use super::params::Params;
 use super::token::{no_store, unauthorized_client, TokenResponse};
-use crate::app::AppState;
 use crate::crypto::random_token;
 use crate::error::OAuthError;
+use crate::state::AppState;
 use crate::store::clients::Client;
 use crate::tokens::AccessTokenClaims;
 

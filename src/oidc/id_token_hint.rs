@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::tokens::{self, TokenError};
 
 /// What a valid hint says.

@@ -24,11 +24,11 @@ use url::Url;
 
 use super::id_token_hint::{self, Hint};
 use super::params::{Params, ProtocolParams};
-use crate::app::AppState;
 use crate::authz;
 use crate::error::{OAuthError, PageError};
 use crate::login::forms::PageForm;
 use crate::login::{check_csrf, csrf_token};
+use crate::state::AppState;
 use crate::store::clients::Client;
 use crate::tokens::TokenError;
 

@@ -24,8 +24,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
 
-use crate::app::AppState;
 use crate::error::OAuthError;
+use crate::state::AppState;
 use crate::tokens::keys::ALGORITHMS;
 
 pub const DISCOVERY_PATH: &str = "/.well-known/openid-configuration";

@@ -10,10 +10,9 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{header, Method};
 
+pub use crate::config::MAX_PARAM_LEN;
 use crate::error::OAuthError;
 
-/// Longest value accepted for any single parameter.
-pub const MAX_PARAM_LEN: usize = 4096;
 /// Most parameters accepted in one request.
 pub const MAX_PARAMS: usize = 64;
 

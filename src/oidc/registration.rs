@@ -21,10 +21,10 @@ use serde_json::json;
 
 use super::authorize::SUPPORTED_SCOPES;
 use super::token::no_store;
-use crate::app::AppState;
 use crate::clients::{self, ClientError, NewClient};
 use crate::crypto::ct_eq;
 use crate::error::OAuthError;
+use crate::state::AppState;
 use crate::store::clients::ClientMeta;
 
 pub const REGISTRATION_PATH: &str = "/register";

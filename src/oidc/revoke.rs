@@ -14,8 +14,8 @@ use super::introspect::looks_like_jwt;
 use super::params::ProtocolParams;
 use super::refresh;
 use super::token::{authenticate_client, no_store};
-use crate::app::AppState;
 use crate::error::OAuthError;
+use crate::state::AppState;
 use crate::tokens;
 
 fn not_yours() -> OAuthError {

@@ -9,9 +9,9 @@ use base64::Engine;
 use serde::Serialize;
 
 use super::params::{Params, ProtocolParams};
-use crate::app::AppState;
 use crate::crypto::{ct_eq, pkce_matches};
 use crate::error::OAuthError;
+use crate::state::AppState;
 use crate::store::clients::Client;
 use crate::store::codes::Redeemed;
 

@@ -9,8 +9,8 @@ use axum::Json;
 use super::claims::{self, ClaimsRequest, Target};
 use super::params::Params;
 use super::token::no_store;
-use crate::app::AppState;
 use crate::error::OAuthError;
+use crate::state::AppState;
 use crate::store::clients::scope_allowed;
 use crate::tokens::{self, TokenError};
 

@@ -38,7 +38,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, Sq
 use sqlx::{ConnectOptions, Postgres, Sqlite};
 
 use crate::config::DatabaseConfig;
-use crate::ops::metrics::Metrics;
+use crate::metrics::Metrics;
 
 /// A store error. Its text is for logs only; handlers map it to a generic 500/503.
 #[derive(Debug, thiserror::Error)]

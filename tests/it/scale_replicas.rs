@@ -4,7 +4,7 @@
 
 use reqwest::StatusCode;
 use sesame::limits::{self, Rule};
-use sesame::ops::metrics::RATE_LIMIT_DENIALS;
+use sesame::metrics::RATE_LIMIT_DENIALS;
 
 use crate::scale_support::*;
 use crate::support::smtp::code_from;

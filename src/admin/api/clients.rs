@@ -12,7 +12,7 @@ use crate::admin::ops::clients::{
 };
 use crate::admin::ops::{Page, PageParams};
 use crate::admin::problem::{AdminJson, AdminPath, AdminQuery, Problem};
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// List clients, oldest first.
 #[utoipa::path(get, path = "/clients", tag = "clients",

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::ops::{Actor, Ctx};
-use crate::app::AppState;
+use crate::state::AppState;
 
 pub(crate) fn ctx(state: &AppState, actor: Actor) -> Ctx<'_> {
     Ctx {

@@ -12,7 +12,7 @@ use crate::admin::ops::keys::{self, KeyView, RotateRequest, Rotated};
 use crate::admin::ops::review::{self, NewReviewAccount, ReviewAccountView};
 use crate::admin::ops::Page;
 use crate::admin::problem::{AdminJson, AdminPath, AdminQuery, Problem};
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// List signing keys (public facts only).
 #[utoipa::path(get, path = "/keys", tag = "keys",

@@ -11,7 +11,7 @@ use crate::admin::ops::users::{
 };
 use crate::admin::ops::Page;
 use crate::admin::problem::{AdminPath, AdminQuery, Problem};
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// List people, oldest first, optionally searching their email address or phone number.
 #[utoipa::path(get, path = "/users", tag = "users",

@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use super::{audit_limit, channel_of, identifier_key, ip_key, mask_identifier, ClientIp};
 use super::{LimitContext, Pause};
-use crate::app::AppState;
 use crate::config::LimitsConfig;
 use crate::limits::{self, Decision, Rule};
+use crate::state::AppState;
 use crate::store::users::Channel;
 use crate::store::StoreResult;
 

@@ -28,9 +28,9 @@ pub mod sending;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
-use crate::app::AppState;
 use crate::delivery::mask_email;
 use crate::limits::{self, Decision, Rule};
+use crate::state::AppState;
 use crate::store::users::Channel;
 
 pub use super::client_ip::{client_ip, ClientIp, IpRange};

@@ -2,9 +2,9 @@
 //! client IP, per channel (`[limits.email]`, `[limits.sms]`).
 
 use super::{audit_limit, identifier_key, ip_key, mask_identifier, ClientIp, LimitContext, Pause};
-use crate::app::AppState;
 use crate::config::{LimitsConfig, SendLimits};
 use crate::limits::{self, Decision, Rule};
+use crate::state::AppState;
 use crate::store::users::Channel;
 use crate::store::StoreResult;
 

@@ -1,4 +1,4 @@
-//! Operations: what one replica holds for itself, health and readiness probes, metrics,
+//! Health: what one replica holds for itself, health and readiness probes, metrics,
 //! and the bookkeeping of a graceful shutdown.
 //!
 //! - `GET /healthz`: the process is up and serving (200, text). No database call: a
@@ -6,11 +6,9 @@
 //! - `GET /readyz`: this replica can serve: the database answers and every migration this
 //!   binary embeds is applied; 503 with the reason otherwise, and 503 once shutdown began
 //!   so load balancers stop sending new requests.
-//! - `GET /metrics`: Prometheus text format ([`metrics`]). With `ops.metrics_token` set it
+//! - `GET /metrics`: Prometheus text format ([`crate::metrics`]). With `ops.metrics_token` set it
 //!   needs `Authorization: Bearer <token>`; without one it is served in development, or in
 //!   production only when `ops.metrics_public = true` (otherwise 404).
-
-pub mod metrics;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -25,9 +23,9 @@ use secrecy::ExposeSecret;
 use tokio::sync::{watch, Notify};
 use tokio::task::AbortHandle;
 
-use crate::app::AppState;
 use crate::crypto::{ct_eq, random_token};
-use metrics::Gauge;
+use crate::metrics::Gauge;
+use crate::state::AppState;
 
 pub const HEALTHZ_PATH: &str = "/healthz";
 pub const READYZ_PATH: &str = "/readyz";

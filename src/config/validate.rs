@@ -1,0 +1,161 @@
+//! Validation: values that parse but make no sense, rules across fields, and the stricter
+//! rules of production.
+
+use secrecy::ExposeSecret;
+use url::Url;
+
+use super::{scale, Config, ConfigError, IpRange, Mode};
+
+impl Config {
+    /// Checks values that parse but make no sense, and production's stricter rules.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let issuer = Url::parse(&self.issuer)
+            .map_err(|e| ConfigError(format!("issuer `{}` is not a URL: {e}", self.issuer)))?;
+        if issuer.query().is_some() || issuer.fragment().is_some() {
+            return Err(ConfigError(
+                "issuer must not have a query or fragment (OIDC Discovery 1.0 section 3)".into(),
+            ));
+        }
+        if !matches!(issuer.scheme(), "http" | "https") {
+            return Err(ConfigError("issuer must be an http(s) URL".into()));
+        }
+        if self.issuer.ends_with('/') {
+            return Err(ConfigError("issuer must not end with a slash".into()));
+        }
+        for alg in [
+            &self.tokens.access_token_alg,
+            &self.tokens.default_id_token_alg,
+        ] {
+            if !matches!(alg.as_str(), "RS256" | "ES256") {
+                return Err(ConfigError(format!(
+                    "unsupported signature algorithm `{alg}` (RS256 or ES256)"
+                )));
+            }
+        }
+        if let Some(secret) = &self.secret_key {
+            if secret.expose_secret().len() < 32 {
+                return Err(ConfigError(
+                    "secret_key must be at least 32 characters".into(),
+                ));
+            }
+        }
+        let positive = [
+            ("login.code_ttl_seconds", self.login.code_ttl_seconds),
+            ("login.max_attempts", self.login.max_attempts),
+            (
+                "login.transaction_ttl_seconds",
+                self.login.transaction_ttl_seconds,
+            ),
+            (
+                "tokens.authorization_code_ttl_seconds",
+                self.tokens.authorization_code_ttl_seconds,
+            ),
+            (
+                "tokens.access_token_ttl_seconds",
+                self.tokens.access_token_ttl_seconds,
+            ),
+            (
+                "tokens.id_token_ttl_seconds",
+                self.tokens.id_token_ttl_seconds,
+            ),
+            ("session.ttl_seconds", self.session.ttl_seconds),
+            (
+                "tokens.refresh_token_idle_ttl_seconds",
+                self.tokens.refresh_token_idle_ttl_seconds,
+            ),
+            (
+                "tokens.refresh_token_absolute_ttl_seconds",
+                self.tokens.refresh_token_absolute_ttl_seconds,
+            ),
+        ];
+        for (name, v) in positive {
+            if v <= 0 {
+                return Err(ConfigError(format!("{name} must be greater than zero")));
+            }
+        }
+        self.sms.validate(self.mode)?;
+        self.server.validate()?;
+        scale::validate(self)?;
+        if self.keys.prepublish_seconds < 0 || self.keys.retain_seconds < 0 {
+            return Err(ConfigError(
+                "keys.prepublish_seconds and keys.retain_seconds must not be negative".into(),
+            ));
+        }
+        if self.registration.enabled {
+            match &self.registration.initial_access_token {
+                Some(t) if t.expose_secret().len() >= 32 => {}
+                _ => {
+                    return Err(ConfigError(
+                        "registration.enabled needs registration.initial_access_token (at least 32 characters)"
+                            .into(),
+                    ))
+                }
+            }
+        }
+        self.validate_limits()?;
+        self.authorize.validate()?;
+        if self.mode == Mode::Production {
+            if self.email.smtp_url.is_none() {
+                return Err(ConfigError(
+                    "production mode needs an SMTP URL (email.smtp_url / SESAME_SMTP_URL)".into(),
+                ));
+            }
+            if issuer.scheme() != "https" {
+                return Err(ConfigError(
+                    "production mode needs an https issuer (SESAME_ISSUER)".into(),
+                ));
+            }
+            if self.secret_key.is_none() {
+                return Err(ConfigError(
+                    "production mode needs a secret key (secret_key / SESAME_SECRET_KEY)".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn validate_limits(&self) -> Result<(), ConfigError> {
+        let l = &self.limits;
+        let mut counts: Vec<(String, i64)> = vec![
+            (
+                "identifier_failures_per_hour".into(),
+                l.identifier_failures_per_hour,
+            ),
+            (
+                "identifier_failures_per_day".into(),
+                l.identifier_failures_per_day,
+            ),
+            ("ip_failures_per_hour".into(), l.ip_failures_per_hour),
+            ("ip_free_failures".into(), l.ip_free_failures),
+        ];
+        for (ch, s) in [("email", &l.email), ("sms", &l.sms)] {
+            counts.push((
+                format!("{ch}.per_identifier_per_hour"),
+                s.per_identifier_per_hour,
+            ));
+            counts.push((
+                format!("{ch}.per_identifier_per_day"),
+                s.per_identifier_per_day,
+            ));
+            counts.push((format!("{ch}.per_ip_per_hour"), s.per_ip_per_hour));
+            counts.push((format!("{ch}.per_ip_per_day"), s.per_ip_per_day));
+        }
+        for (name, v) in counts {
+            if v < 0 {
+                return Err(ConfigError(format!(
+                    "limits.{name} must be zero (off) or more"
+                )));
+            }
+        }
+        if l.ip_delay_max_ms > 60_000 {
+            return Err(ConfigError(
+                "limits.ip_delay_max_ms must be at most 60000".into(),
+            ));
+        }
+        for p in &l.trusted_proxies {
+            IpRange::parse(p)
+                .map_err(|e| ConfigError(format!("limits.trusted_proxies: `{p}` {e}")))?;
+        }
+        Ok(())
+    }
+}
