@@ -1,0 +1,276 @@
+//! The mailer, its rendering, masking and SMTP URL parsing.
+
+use std::time::Duration;
+
+use lettre::message::Mailbox;
+use secrecy::{ExposeSecret, SecretString};
+
+use super::mailer::*;
+use super::render::*;
+use super::smtp_url::*;
+use super::*;
+
+fn secret(s: &str) -> SecretString {
+    SecretString::from(s.to_owned())
+}
+
+fn sample<'a>(to: &'a str, client_name: &'a str) -> CodeMessage<'a> {
+    CodeMessage {
+        to,
+        code: "123456",
+        product_name: "Sesame",
+        client_name,
+        issuer_host: "localhost:8080",
+        expires_minutes: 10,
+    }
+}
+
+#[test]
+fn subject_rendering() {
+    assert_eq!(
+        render_subject("{code} is your {product} code", "123456", "Sesame"),
+        "123456 is your Sesame code"
+    );
+    assert_eq!(
+        render_subject("no placeholders", "1", "p"),
+        "no placeholders"
+    );
+    assert_eq!(
+        render_subject("{code} {code} {product}", "42", "X"),
+        "42 42 X"
+    );
+}
+
+#[test]
+fn subject_strips_crlf() {
+    let s = render_subject(
+        "{code} is your {product} code",
+        "123456",
+        "Sesame\r\nBcc: x@y",
+    );
+    assert!(!s.contains('\r') && !s.contains('\n'), "{s:?}");
+    assert_eq!(s, "123456 is your Sesame Bcc: x@y code");
+    let s = render_subject("{code}\n{product}\u{2028}\t!", "1", "p");
+    assert_eq!(s, "1 p !");
+}
+
+#[test]
+fn mask_email_cases() {
+    assert_eq!(mask_email("alice@example.com"), "a***@example.com");
+    assert_eq!(mask_email("ab@example.com"), "a***@example.com");
+    assert_eq!(mask_email("a@example.com"), "***@example.com");
+    assert_eq!(mask_email("@example.com"), "***@example.com");
+    assert_eq!(mask_email("no-at-sign"), "***");
+    assert_eq!(mask_email(""), "***");
+    assert_eq!(mask_email("éloïse@exemple.fr"), "é***@exemple.fr");
+    assert_eq!(mask_email("x\"@y\"@z.org"), "x***@z.org");
+}
+
+#[test]
+fn url_plain() {
+    let s = parse_smtp_url("smtp://127.0.0.1:2525").unwrap();
+    assert_eq!(s.host, "127.0.0.1");
+    assert_eq!(s.port, 2525);
+    assert_eq!(s.security, Security::Plain);
+    assert!(s.credentials.is_none());
+    let s = parse_smtp_url("smtp://mail.example.com").unwrap();
+    assert_eq!((s.host.as_str(), s.port), ("mail.example.com", 25));
+    let s = parse_smtp_url("smtp://mail.example.com/").unwrap();
+    assert_eq!(s.port, 25);
+    let s = parse_smtp_url("smtp://[::1]:2525").unwrap();
+    assert_eq!((s.host.as_str(), s.port), ("::1", 2525));
+}
+
+#[test]
+fn url_starttls_and_implicit() {
+    let s = parse_smtp_url("smtp://mail.example.com:587?tls=required").unwrap();
+    assert_eq!(s.security, Security::StartTls);
+    assert_eq!(s.port, 587);
+    let s = parse_smtp_url("smtp://mail.example.com?tls=required").unwrap();
+    assert_eq!(s.port, 25);
+    let s = parse_smtp_url("smtps://mail.example.com").unwrap();
+    assert_eq!(s.security, Security::Implicit);
+    assert_eq!(s.port, 465);
+    let s = parse_smtp_url("SMTPS://mail.example.com:4650").unwrap();
+    assert_eq!(s.port, 4650);
+}
+
+#[test]
+fn url_credentials() {
+    let s =
+        parse_smtp_url("smtps://user%40example.com:p%40ss%3Aw%2Fd%25@mail.example.com").unwrap();
+    let (user, password) = s.credentials.unwrap();
+    assert_eq!(user, "user@example.com");
+    assert_eq!(password.expose_secret(), "p@ss:w/d%");
+    let s = parse_smtp_url("smtp://bob:secret@localhost:25").unwrap();
+    let (user, password) = s.credentials.unwrap();
+    assert_eq!((user.as_str(), password.expose_secret()), ("bob", "secret"));
+    assert!(parse_smtp_url("smtp://bob@localhost").is_err());
+    assert!(parse_smtp_url("smtp://:pw@localhost").is_err());
+}
+
+#[test]
+fn url_rejections() {
+    for bad in [
+        "http://localhost:25",
+        "lmtp://localhost",
+        "smtp://localhost?tls=opportunistic",
+        "smtp://localhost?tls=none",
+        "smtps://localhost?tls=required",
+        "smtp://localhost?foo=bar",
+        "smtp://localhost/helo-name",
+        "smtp:localhost",
+        "not a url",
+        "",
+    ] {
+        match parse_smtp_url(bad) {
+            Err(DeliveryError::Config(_)) => {}
+            Err(e) => panic!("{bad}: wrong error {e}"),
+            Ok(_) => panic!("{bad}: accepted"),
+        }
+    }
+}
+
+#[test]
+fn errors_do_not_echo_password() {
+    let err = match parse_smtp_url("ftp://bob:hunter2@localhost") {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("accepted"),
+    };
+    assert!(!err.contains("hunter2"), "{err}");
+}
+
+#[test]
+fn percent_decoding() {
+    assert_eq!(percent_decode("a%20b").as_deref(), Some("a b"));
+    assert_eq!(percent_decode("100%").as_deref(), Some("100%"));
+    assert_eq!(percent_decode("%4").as_deref(), Some("%4"));
+    assert_eq!(percent_decode("%zz").as_deref(), Some("%zz"));
+    assert_eq!(percent_decode("%C3%A9").as_deref(), Some("é"));
+    assert_eq!(percent_decode("%FF"), None);
+}
+
+#[test]
+fn new_validates_config() {
+    let t = Duration::from_secs(5);
+    let m = Mailer::new(None, "Sesame <no-reply@localhost>", "{code}", t).unwrap();
+    assert!(m.is_console());
+    assert!(matches!(
+        Mailer::new(None, "not an address", "{code}", t),
+        Err(DeliveryError::Config(_))
+    ));
+    assert!(matches!(
+        Mailer::new(None, "a@b.c\r\nBcc: x@y", "{code}", t),
+        Err(DeliveryError::Config(_))
+    ));
+    assert!(matches!(
+        Mailer::new(Some(&secret("imap://x")), "a@b.c", "{code}", t),
+        Err(DeliveryError::Config(_))
+    ));
+    assert!(matches!(
+        Mailer::new(Some(&secret("smtp://x")), "a@b.c", "{code}", Duration::ZERO),
+        Err(DeliveryError::Config(_))
+    ));
+    // Building a mailer needs no runtime and opens no connection.
+    let m = Mailer::new(Some(&secret("smtp://127.0.0.1:2525")), "a@b.c", "{code}", t).unwrap();
+    assert!(!m.is_console());
+}
+
+#[test]
+fn debug_hides_password() {
+    let url = secret("smtps://bob:hunter2@mail.example.com");
+    let m = Mailer::new(
+        Some(&url),
+        "Sesame <no-reply@localhost>",
+        "{code}",
+        Duration::from_secs(5),
+    )
+    .unwrap();
+    let dbg = format!("{m:?}");
+    assert!(!dbg.contains("hunter2"), "{dbg}");
+    assert!(dbg.contains("mail.example.com"), "{dbg}");
+    let msg = sample("alice@example.com", "Demo");
+    let dbg = format!("{msg:?}");
+    assert!(!dbg.contains("123456") && !dbg.contains("alice@"), "{dbg}");
+}
+
+#[test]
+fn bodies_render_and_escape() {
+    let msg = sample("alice@example.com", "<script>alert(1)</script> & co");
+    let (text, html) = render_bodies(&msg).unwrap();
+    assert!(text.contains("123456"));
+    assert!(text.contains("<script>alert(1)</script> & co"));
+    assert!(text.contains("10 minutes"));
+    assert!(text.contains("localhost:8080"));
+    assert!(text.contains(
+        "If you did not ask for this code, you can ignore this message. \
+         Never share it: we will never ask you for it."
+    ));
+    assert!(html.contains("lang=\"en\""));
+    assert!(html.contains("monospace"));
+    assert!(html.contains("123456"));
+    assert!(!html.contains("<script>"));
+    assert!(
+        html.contains("&#60;script&#62;") || html.contains("&lt;script&gt;"),
+        "{html}"
+    );
+    assert!(expires_text(1) == "1 minute" && expires_text(0) == "1 minute");
+}
+
+#[test]
+fn client_name_cannot_add_headers() {
+    let from: Mailbox = "Sesame <no-reply@localhost>".parse().unwrap();
+    let msg = sample("alice@example.com", "Demo\r\nBcc: evil@example.com");
+    let subject = render_subject("{code} for {product}", msg.code, msg.client_name);
+    let email = build_message(&from, "alice@example.com".parse().unwrap(), &subject, &msg).unwrap();
+    let raw = String::from_utf8(email.formatted()).unwrap();
+    let headers = raw.split("\r\n\r\n").next().unwrap();
+    assert!(
+        !headers
+            .lines()
+            .any(|l| l.to_ascii_lowercase().starts_with("bcc")),
+        "{headers}"
+    );
+    assert!(
+        headers.contains("Subject: 123456 for Demo Bcc: evil@example.com"),
+        "{headers}"
+    );
+    assert!(headers.contains("multipart/alternative"));
+    let rcpts: Vec<String> = email
+        .envelope()
+        .to()
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
+    assert_eq!(rcpts, vec!["alice@example.com".to_owned()]);
+}
+
+#[tokio::test]
+async fn invalid_recipient_is_an_error_not_a_panic() {
+    let t = Duration::from_secs(1);
+    let console = Mailer::new(None, "a@b.c", "{code}", t).unwrap();
+    let smtp = Mailer::new(Some(&secret("smtp://127.0.0.1:9")), "a@b.c", "{code}", t).unwrap();
+    for to in ["not an address", "a@b.c\r\nBcc: x@y", "", "<a@b.c>"] {
+        let msg = sample(to, "Demo");
+        for m in [&console, &smtp] {
+            match m.send_code(&msg).await {
+                Err(DeliveryError::Send(e)) => assert!(!e.contains("123456")),
+                other => panic!("{to:?}: {other:?}"),
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn console_sender_succeeds() {
+    let m = Mailer::new(
+        None,
+        "a@b.c",
+        "{code} is your {product} code",
+        Duration::from_secs(1),
+    )
+    .unwrap();
+    m.send_code(&sample("alice@example.com", "Demo app"))
+        .await
+        .unwrap();
+}
