@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use sesame::config::Config;
 use sesame::outbox::{DELIVERY_DELAYED_TEXT, DELIVERY_FAILED_TEXT};
 
-use crate::scale_support::*;
+use crate::scale::support::*;
 use crate::support::smtp::code_from;
 use crate::support::*;
 

@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use sesame::limits::{self, Rule};
 use sesame::metrics::RATE_LIMIT_DENIALS;
 
-use crate::scale_support::*;
+use crate::scale::support::*;
 use crate::support::smtp::code_from;
 use crate::support::*;
 

@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use sesame::config::Mode;
 use sesame::limits::{self, Rule};
 
-use crate::scale_support::*;
+use crate::scale::support::*;
 use crate::support::*;
 
 #[tokio::test]

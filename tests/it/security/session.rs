@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use sesame::clock::{Clock, SystemClock};
 use sesame::with_pool;
 
-use crate::security_common::*;
+use crate::security::common::*;
 use crate::support::*;
 
 fn with_pkce() -> AuthParams {

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::admin_common::*;
+use crate::admin::common::*;
 use crate::support::*;
 
 const REVIEWER: &str = "reviewer@example.com";

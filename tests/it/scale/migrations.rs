@@ -7,7 +7,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use sesame::clock::ShiftedClock;
 
-use crate::scale_support::*;
+use crate::scale::support::*;
 use crate::support::smtp::SmtpSink;
 use crate::support::*;
 

@@ -7,7 +7,7 @@ use futures_util::StreamExt;
 use reqwest::StatusCode;
 use sesame::with_pool;
 
-use crate::security_common::*;
+use crate::security::common::*;
 use crate::support::*;
 
 async fn count(app: &TestApp, table: &str) -> i64 {

@@ -3,7 +3,7 @@
 
 use reqwest::StatusCode;
 
-use crate::security_common::*;
+use crate::security::common::*;
 use crate::support::*;
 
 #[tokio::test]

@@ -10,7 +10,7 @@ use secrecy::SecretString;
 use sesame::crypto::ServerSecrets;
 use sesame::with_pool;
 
-use crate::security_common::*;
+use crate::security::common::*;
 use crate::support::*;
 
 /// Everything every test in this binary logs (a global subscriber, set once: the server's

@@ -4,7 +4,7 @@
 
 use reqwest::{Response, StatusCode};
 
-use crate::security_common::*;
+use crate::security::common::*;
 use crate::support::*;
 
 struct Seen {

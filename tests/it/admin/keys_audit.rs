@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::admin_common::*;
+use crate::admin::common::*;
 use crate::support::*;
 
 async fn jwks_kids(app: &TestApp) -> Vec<String> {

@@ -3,7 +3,7 @@
 
 use reqwest::StatusCode;
 
-use crate::conformance_logout::{
+use crate::conformance::logout::{
     assert_signed_out, assert_still_signed_in, confirm, logout_url, signed_in, SignedIn,
 };
 use crate::support::*;

@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 use sesame::store::users::Channel;
 
-use crate::admin_common::*;
+use crate::admin::common::*;
 use crate::support::*;
 
 async fn add_user(app: &TestApp, email: &str) -> String {

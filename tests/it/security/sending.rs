@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use sesame::login::protect;
 use sesame::store::users::Channel;
 
-use crate::security_common::*;
+use crate::security::common::*;
 use crate::support::*;
 
 #[tokio::test]

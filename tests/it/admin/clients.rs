@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::admin_common::*;
+use crate::admin::common::*;
 use crate::support::*;
 
 /// What /token says to these credentials: 400 invalid_grant when they authenticate (the

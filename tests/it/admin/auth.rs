@@ -3,7 +3,7 @@
 
 use reqwest::{Method, StatusCode};
 
-use crate::admin_common::*;
+use crate::admin::common::*;
 use crate::support::*;
 
 /// Every operation of the API, with paths whose ids need not exist (authorization is
@@ -205,7 +205,7 @@ async fn the_served_openapi_document_is_the_checked_in_one() {
         a == b,
         "docs/admin-api.json is out of date: regenerate it with \
          `cargo run -- admin openapi > docs/admin-api.json` \
-         (or SESAME_UPDATE_OPENAPI=1 cargo test --test it admin_auth)"
+         (or SESAME_UPDATE_OPENAPI=1 cargo test --test it admin::auth)"
     );
     assert_eq!(a["openapi"], "3.1.0");
 }

@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::admin_common::*;
+use crate::admin::common::*;
 use crate::support::*;
 
 async fn token_status(app: &TestApp, id: &str, secret: &str) -> StatusCode {

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 
-use crate::scale_support::*;
+use crate::scale::support::*;
 use crate::support::*;
 
 #[tokio::test]

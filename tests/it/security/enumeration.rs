@@ -9,7 +9,7 @@ use sesame::store::review_accounts::ReviewAccount;
 use sesame::store::statement_log::Statement;
 use sesame::store::users::Channel;
 
-use crate::security_common::*;
+use crate::security::common::*;
 use crate::support::*;
 
 const KNOWN: &str = "known@example.com";

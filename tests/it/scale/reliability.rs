@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 
-use crate::scale_support::*;
+use crate::scale::support::*;
 use crate::support::smtp::code_from;
 use crate::support::*;
 

@@ -1,0 +1,10 @@
+//! Admin: the admin API, its tokens, the CLI, clients, people, keys, review accounts and the audit trail.
+
+mod audit_log;
+mod auth;
+mod cli;
+mod clients;
+mod common;
+mod keys_audit;
+mod review;
+mod users;

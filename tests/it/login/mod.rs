@@ -1,0 +1,9 @@
+//! The person's side: the hosted pages, codes by email and SMS, consent, SSO and the account page.
+
+mod account;
+mod codes;
+mod consent;
+mod pages;
+mod sms;
+mod smtp_delivery;
+mod sso;

@@ -1,0 +1,13 @@
+//! The protocol endpoints: authorize, token, refresh, revocation, userinfo, discovery, registration, logout.
+
+mod authorize_errors;
+mod client_credentials;
+mod core_flow;
+mod discovery;
+mod key_rotation;
+mod logout;
+mod refresh;
+mod registration;
+mod revocation;
+mod token_errors;
+mod userinfo;
