@@ -131,17 +131,17 @@ pub async fn build_state(config: Config, opts: BuildOptions) -> Result<AppState,
         .timeout(Duration::from_secs(10))
         .build()
         .map_err(|e| StartError::Other(format!("http client: {e}")))?;
-    let authorize_limiter = crate::oidc::authorize_guard::AuthorizeLimiter::new(&config.authorize);
+    let authorize_limiter = crate::limits::per_ip::AuthorizeLimiter::new(&config.authorize);
     let state = AppState(Arc::new(Inner {
         config,
         store,
         keys,
-        secrets,
+        secrets: Arc::new(secrets),
         clock: opts.clock,
         mailer,
         sms,
         http,
-        replica: crate::health::Replica::new().map_err(|e| StartError::Other(e.to_string()))?,
+        replica: crate::replica::Replica::new().map_err(|e| StartError::Other(e.to_string()))?,
         authorize_limiter,
     }));
     if state.config.is_development() {

@@ -11,8 +11,46 @@ use url::Url;
 
 use crate::crypto::random_token;
 use crate::error::PageError;
+use crate::sso::SsoSession;
 use crate::state::AppState;
 use crate::store::codes::{AuthCode, Grant};
+
+/// A `prompt` value (OIDC Core 3.1.2.1), parsed at the authorization endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Prompt {
+    /// No page may be shown: answer from the SSO session or with an error.
+    None,
+    /// Sign in again, whatever the SSO session.
+    Login,
+    /// Ask for consent again.
+    Consent,
+    /// Let the person choose an account (Sesame has one per browser: a new sign-in).
+    SelectAccount,
+}
+
+impl Prompt {
+    /// Every value, as discovery advertises them.
+    pub const ALL: [Prompt; 4] = [
+        Prompt::None,
+        Prompt::Login,
+        Prompt::Consent,
+        Prompt::SelectAccount,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Prompt::None => "none",
+            Prompt::Login => "login",
+            Prompt::Consent => "consent",
+            Prompt::SelectAccount => "select_account",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Prompt> {
+        Prompt::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
 
 /// An authorization request after validation, as kept in the login transaction.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -25,7 +63,7 @@ pub struct AuthRequest {
     pub nonce: Option<String>,
     pub code_challenge: Option<String>,
     #[serde(default)]
-    pub prompt: Vec<String>,
+    pub prompt: Vec<Prompt>,
     pub max_age: Option<i64>,
     pub login_hint: Option<String>,
     /// The `claims` request parameter, validated, as canonical JSON.
@@ -66,53 +104,19 @@ impl AuthRequest {
         self.scope.split(' ').any(|x| x == s)
     }
 
-    pub fn has_prompt(&self, p: &str) -> bool {
-        self.prompt.iter().any(|x| x == p)
+    pub fn has_prompt(&self, p: Prompt) -> bool {
+        self.prompt.contains(&p)
     }
 }
 
-/// Session key of the single sign-on state.
-pub const SSO_KEY: &str = "sso";
 /// Session key of the sign-ins this browser started.
 pub const TXS_KEY: &str = "txs";
-/// Session key of the single sign-on session's id (grants made in it carry it).
-pub const SID_KEY: &str = "sid";
-
-/// Who is signed in in this browser, and how.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct SsoSession {
-    pub user_id: String,
-    pub auth_time: i64,
-    pub amr: Vec<String>,
-}
-
-pub async fn current_sso(session: &Session) -> Result<Option<SsoSession>, PageError> {
-    Ok(session.get::<SsoSession>(SSO_KEY).await?)
-}
-
-/// Records a sign-in: a new session id (against fixation), then the single sign-on state
-/// (and the record admins see, [`crate::signins`]).
-pub async fn start_sso(
-    state: &AppState,
-    session: &Session,
-    sso: &SsoSession,
-) -> Result<(), PageError> {
-    session.cycle_id().await?;
-    session.insert(SSO_KEY, sso).await?;
-    session.insert(SID_KEY, random_token(16)?).await?;
-    crate::signins::record(state, session, sso).await
-}
-
-/// The id of this browser's single sign-on session, when there is one.
-pub async fn current_sid(session: &Session) -> Result<Option<String>, PageError> {
-    Ok(session.get::<String>(SID_KEY).await?)
-}
 
 /// Remembers that this browser owns a login transaction (at most the last 8), and gives
 /// the session its anti-CSRF token now: the session is written here anyway, and the sign-in
 /// page that follows then has nothing to add to it (one session write fewer per sign-in).
 pub async fn remember_tx(session: &Session, tx_id: &str) -> Result<(), PageError> {
-    crate::login::csrf_token(session).await?;
+    crate::csrf::token(session).await?;
     let mut txs: Vec<String> = session.get(TXS_KEY).await?.unwrap_or_default();
     txs.retain(|t| t != tx_id);
     txs.push(tx_id.to_string());

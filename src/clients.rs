@@ -1,5 +1,6 @@
 //! Registering relying parties: validation shared by the CLI and the admin API.
 
+use crate::jose::SigningAlg;
 use serde::Serialize;
 use url::Url;
 
@@ -176,7 +177,7 @@ pub fn validate(spec: &NewClient) -> Result<Vec<String>, ClientError> {
             "`{bad}` is not a valid scope"
         )));
     }
-    if !matches!(spec.id_token_alg.as_str(), "RS256" | "ES256") {
+    if SigningAlg::parse(&spec.id_token_alg).is_none() {
         return Err(ClientError::Invalid(
             "id_token_alg must be RS256 or ES256".into(),
         ));

@@ -113,6 +113,12 @@ impl ServerSecrets {
         }
     }
 
+    /// The keyed hash of a sign-in code, bound to its login transaction: the same digits
+    /// typed into another sign-in hash differently and never match.
+    pub fn login_code_hash(&self, tx_id: &str, code: &str) -> Vec<u8> {
+        self.keyed_hash("login_code", &[tx_id.as_bytes(), code.as_bytes()])
+    }
+
     /// `HMAC(pepper, purpose || 0 || part || 0 || part ...)`.
     pub fn keyed_hash(&self, purpose: &str, parts: &[&[u8]]) -> Vec<u8> {
         let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.pepper)

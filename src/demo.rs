@@ -20,8 +20,8 @@ use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
 use crate::app::StartError;
+use crate::csrf::{self, CsrfForm, CsrfProtected};
 use crate::error::{render, PageError};
-use crate::login::{check_csrf, csrf_token};
 use crate::state::AppState;
 use crate::store::clients::Client;
 
@@ -62,7 +62,7 @@ pub async fn ensure_demo_client(state: &AppState) -> Result<(), StartError> {
                     public: true,
                     pkce_required: true,
                     first_party: true,
-                    id_token_alg: state.config.tokens.default_id_token_alg.clone(),
+                    id_token_alg: state.config.tokens.default_id_token_alg.to_string(),
                     created_at: now,
                     updated_at: now,
                     post_logout_redirect_uris: vec![],
@@ -105,7 +105,7 @@ struct Pending {
 }
 
 async fn home(State(state): State<AppState>, session: Session) -> Result<Response, PageError> {
-    let csrf = csrf_token(&session).await?;
+    let csrf = csrf::token(&session).await?;
     render(&Home {
         product: &state.config.product_name,
         csrf: &csrf,
@@ -157,18 +157,23 @@ fn demo_error(detail: &str) -> PageError {
 }
 
 #[derive(Deserialize)]
-struct CsrfForm {
+struct StartForm {
     /// Missing reads as empty, so it is refused like a wrong token (403).
     #[serde(default)]
     csrf: String,
 }
 
+impl CsrfProtected for StartForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 async fn start(
     State(state): State<AppState>,
     session: Session,
-    crate::login::forms::PageForm(form): crate::login::forms::PageForm<CsrfForm>,
+    CsrfForm(_): CsrfForm<StartForm>,
 ) -> Result<Response, PageError> {
-    check_csrf(&session, &form.csrf).await?;
     let client = discover(&state).await?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let (url, csrf_state, nonce) = client
@@ -206,7 +211,7 @@ struct CallbackQuery {
 async fn callback(
     State(state): State<AppState>,
     session: Session,
-    crate::login::forms::PageQuery(q): crate::login::forms::PageQuery<CallbackQuery>,
+    crate::forms::PageQuery(q): crate::forms::PageQuery<CallbackQuery>,
 ) -> Result<Response, PageError> {
     let pending: Pending = session
         .remove(DEMO_KEY)

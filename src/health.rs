@@ -1,5 +1,5 @@
-//! Health: what one replica holds for itself, health and readiness probes, metrics,
-//! and the bookkeeping of a graceful shutdown.
+//! Health: health and readiness probes and metrics (what this replica holds for itself
+//! is [`crate::replica`]).
 //!
 //! - `GET /healthz`: the process is up and serving (200, text). No database call: a
 //!   liveness probe must not restart replicas because the database is down.
@@ -10,9 +10,7 @@
 //!   needs `Authorization: Bearer <token>`; without one it is served in development, or in
 //!   production only when `ops.metrics_public = true` (otherwise 404).
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -20,141 +18,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use secrecy::ExposeSecret;
-use tokio::sync::{watch, Notify};
-use tokio::task::AbortHandle;
 
-use crate::crypto::{ct_eq, random_token};
+use crate::crypto::ct_eq;
 use crate::metrics::Gauge;
 use crate::state::AppState;
 
 pub const HEALTHZ_PATH: &str = "/healthz";
 pub const READYZ_PATH: &str = "/readyz";
 pub const METRICS_PATH: &str = "/metrics";
-
-/// What this one process holds for itself: nothing another replica needs.
-pub struct Replica {
-    /// Names this replica's outbox claims (random per start).
-    pub id: String,
-    /// Wakes this replica's outbox worker early.
-    pub outbox_wake: Notify,
-    shutdown: watch::Sender<bool>,
-    shutdown_started: Mutex<Option<Instant>>,
-    inflight: AtomicUsize,
-    idle: Notify,
-    tasks: Mutex<Vec<AbortHandle>>,
-}
-
-impl std::fmt::Debug for Replica {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Replica").field("id", &self.id).finish()
-    }
-}
-
-/// Counts a background task as in flight until dropped.
-pub struct InFlight<'a>(&'a Replica);
-
-impl Drop for InFlight<'_> {
-    fn drop(&mut self) {
-        if self.0.inflight.fetch_sub(1, Ordering::SeqCst) == 1 {
-            self.0.idle.notify_waiters();
-        }
-    }
-}
-
-impl Replica {
-    pub fn new() -> Result<Replica, crate::crypto::CryptoError> {
-        let host = std::env::var("HOSTNAME").unwrap_or_default();
-        let host: String = host
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '.')
-            .take(40)
-            .collect();
-        let suffix = random_token(6)?;
-        let id = if host.is_empty() {
-            suffix
-        } else {
-            format!("{host}/{suffix}")
-        };
-        Ok(Replica {
-            id,
-            outbox_wake: Notify::new(),
-            shutdown: watch::channel(false).0,
-            shutdown_started: Mutex::new(None),
-            inflight: AtomicUsize::new(0),
-            idle: Notify::new(),
-            tasks: Mutex::new(Vec::new()),
-        })
-    }
-
-    /// Marks the start of shutdown (idempotent): readiness fails, workers stop claiming.
-    pub fn begin_shutdown(&self) {
-        {
-            let mut started = self
-                .shutdown_started
-                .lock()
-                .unwrap_or_else(|p| p.into_inner());
-            if started.is_none() {
-                *started = Some(Instant::now());
-            }
-        }
-        self.shutdown.send_replace(true);
-    }
-
-    pub fn is_shutting_down(&self) -> bool {
-        *self.shutdown.borrow()
-    }
-
-    /// A receiver that turns `true` when shutdown begins.
-    pub fn shutdown_receiver(&self) -> watch::Receiver<bool> {
-        self.shutdown.subscribe()
-    }
-
-    /// Time left before `deadline` after shutdown began (the whole deadline before).
-    pub fn shutdown_time_left(&self, deadline: Duration) -> Duration {
-        let started = *self
-            .shutdown_started
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
-        match started {
-            Some(t) => deadline.saturating_sub(t.elapsed()),
-            None => deadline,
-        }
-    }
-
-    /// Marks a background task (an immediate delivery) as in flight.
-    pub fn track(&self) -> InFlight<'_> {
-        self.inflight.fetch_add(1, Ordering::SeqCst);
-        InFlight(self)
-    }
-
-    /// Remembers a spawned background task so shutdown can abort it past the deadline.
-    pub fn remember_task(&self, handle: AbortHandle) {
-        let mut tasks = self.tasks.lock().unwrap_or_else(|p| p.into_inner());
-        tasks.retain(|h| !h.is_finished());
-        tasks.push(handle);
-    }
-
-    /// Waits until no tracked background task runs.
-    pub async fn wait_idle(&self) {
-        loop {
-            let notified = self.idle.notified();
-            tokio::pin!(notified);
-            notified.as_mut().enable();
-            if self.inflight.load(Ordering::SeqCst) == 0 {
-                return;
-            }
-            notified.await;
-        }
-    }
-
-    /// Aborts every remembered background task still running.
-    pub fn abort_tasks(&self) {
-        let tasks = std::mem::take(&mut *self.tasks.lock().unwrap_or_else(|p| p.into_inner()));
-        for t in tasks {
-            t.abort();
-        }
-    }
-}
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -12,8 +12,8 @@
 //! - [`oidc`]: the protocol endpoints — discovery, JWKS, `/authorize`, `/token` (code,
 //!   refresh and client-credentials grants), `/userinfo`, `/revoke`, `/introspect`,
 //!   `/logout`, `/register` — with RFC-shaped errors (docs/protocol.md).
-//! - [`authz`]: the validated authorization request, the browser's single sign-on session,
-//!   and the step that issues an authorization code and redirects back.
+//! - [`authz`]: the validated authorization request, the sign-ins a browser started, and
+//!   the step that issues an authorization code and redirects back.
 //! - [`login`]: the hosted pages and the passwordless step: parse the address or phone
 //!   number, guard SMS sends (`login::sms_guard`), issue and verify the code; consent for
 //!   third-party clients; the person's profile page.
@@ -21,17 +21,23 @@
 //!   webhook, see docs/sms.md; or the development console).
 //! - [`tokens`]: signing keys (generated, encrypted at rest, rotated) and JWTs.
 //! - [`store`]: persistence on SQLite or PostgreSQL; every query written once.
-//! - [`limits`]: rate limits counted in the database (shared by replicas).
-//! - [`outbox`]: delivery without loss: code messages written with their code, delivered
-//!   by a worker on every replica, retried with backoff.
-//! - [`health`]: health and readiness probes, `/metrics`, this replica's own state and the
-//!   bookkeeping of graceful shutdown; [`metrics`]: the Prometheus registry (a leaf: it
-//!   imports nothing of Sesame's, so the store can carry it).
-//! - [`crypto`], [`clock`], [`error`]: small shared pieces.
+//! - [`limits`]: rate limits counted in the database (shared by replicas), and the
+//!   authorization endpoint's per-IP limit in memory.
+//! - [`outbox`]: delivery without loss: sealed code messages delivered by a worker on every
+//!   replica, retried with backoff (the sign-in rules it carries out are
+//!   `login::code_message`'s).
+//! - [`health`]: health and readiness probes and `/metrics`; [`replica`]: this process's
+//!   own state and the bookkeeping of graceful shutdown; [`metrics`]: the Prometheus
+//!   registry (a leaf: it imports nothing of Sesame's, so the store can carry it).
+//! - [`state`]: the parts every handler shares; [`csrf`] and [`forms`]: the hosted pages'
+//!   forms, read strictly and checked against the session's anti-CSRF token.
+//! - [`channel`] (email, SMS, and masking an identifier), [`jose`] (the signature
+//!   algorithms), [`crypto`], [`clock`], [`error`]: small shared pieces.
 //! - [`demo`]: the development-mode demo relying party at `/`.
 //! - [`admin`]: the admin HTTP API under `/admin/api/v1` and the operations it shares with
 //!   the CLI; [`branding`]: client logos, links and colours on the hosted pages;
-//!   [`signins`]: browser sign-ins recorded so admins can list and end them.
+//!   [`sso`]: the SSO session (a person signed in in one browser), its state and the
+//!   record admins list and end.
 //!
 //! Data flows one way: handler → domain function → store.
 
@@ -42,23 +48,29 @@
 
 pub mod admin;
 pub mod app;
+pub mod audit;
 pub mod authz;
 pub mod branding;
+pub mod channel;
 pub mod cli;
 pub mod clients;
 pub mod clock;
 pub mod config;
 pub mod crypto;
+pub mod csrf;
 pub mod delivery;
 pub mod demo;
 pub mod error;
+pub mod forms;
 pub mod health;
+pub mod jose;
 pub mod limits;
 pub mod login;
 pub mod metrics;
 pub mod oidc;
 pub mod outbox;
-pub mod signins;
+pub mod replica;
+pub mod sso;
 pub mod state;
 pub mod store;
 pub mod tokens;

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 
 use crate::clock::SharedClock;
+use crate::config::net::TrustedProxies;
 use crate::config::Config;
 use crate::crypto::ServerSecrets;
 use crate::delivery::Mailer;
@@ -23,7 +24,7 @@ pub struct Inner {
     pub config: Config,
     pub store: Store,
     pub keys: KeyRing,
-    pub secrets: ServerSecrets,
+    pub secrets: Arc<ServerSecrets>,
     pub clock: SharedClock,
     pub mailer: Mailer,
     /// Texts codes to phone numbers (docs/sms.md).
@@ -31,9 +32,9 @@ pub struct Inner {
     /// An HTTP client for the development demo relying party.
     pub http: reqwest::Client,
     /// What this process holds for itself: its id, its outbox worker's wake-up, shutdown.
-    pub replica: crate::health::Replica,
+    pub replica: crate::replica::Replica,
     /// The per-IP limit of authorization requests on this replica.
-    pub authorize_limiter: crate::oidc::authorize_guard::AuthorizeLimiter,
+    pub authorize_limiter: crate::limits::per_ip::AuthorizeLimiter,
 }
 
 impl std::ops::Deref for AppState {
@@ -69,7 +70,6 @@ impl AppState {
         ip: Option<&str>,
         detail: serde_json::Value,
     ) {
-        self.store.metrics.observe_event(kind, &detail);
         let e = crate::store::audit::NewAuditEvent {
             kind,
             user_id,
@@ -77,9 +77,7 @@ impl AppState {
             ip,
             detail,
         };
-        if let Err(err) = self.store.audit(self.now(), e).await {
-            tracing::warn!(error = %err, kind, "could not write audit event");
-        }
+        self.store.record(self.now(), e).await
     }
 
     /// An endpoint URL under the issuer.
@@ -97,5 +95,17 @@ impl FromRef<AppState> for Store {
 impl FromRef<AppState> for SharedClock {
     fn from_ref(state: &AppState) -> SharedClock {
         state.clock.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<ServerSecrets> {
+    fn from_ref(state: &AppState) -> Arc<ServerSecrets> {
+        state.secrets.clone()
+    }
+}
+
+impl FromRef<AppState> for TrustedProxies {
+    fn from_ref(state: &AppState) -> TrustedProxies {
+        TrustedProxies(state.config.limits.trusted_proxy_ranges())
     }
 }

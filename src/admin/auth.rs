@@ -6,7 +6,9 @@
 //! answers 404 as if it did not exist — until at least one token is live. With a token
 //! live, a request without a valid one gets 401 (RFC 6750 `WWW-Authenticate: Bearer`).
 
-use axum::extract::FromRequestParts;
+use std::sync::Arc;
+
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -15,9 +17,10 @@ use utoipa::ToSchema;
 
 use super::ops::{valid_name, Actor, AdminError, Ctx};
 use super::problem::Problem;
+use crate::clock::SharedClock;
 use crate::crypto::{ct_eq, random_token, ServerSecrets};
-use crate::state::AppState;
 use crate::store::admin_tokens::AdminToken;
+use crate::store::Store;
 
 /// Every token starts with this, so it is recognisable in a secret scanner.
 pub const TOKEN_PREFIX: &str = "sesame_admin_";
@@ -139,9 +142,8 @@ fn off() -> Response {
     StatusCode::NOT_FOUND.into_response()
 }
 
-async fn enabled(state: &AppState) -> Result<bool, Response> {
-    state
-        .store
+async fn enabled(store: &Store) -> Result<bool, Response> {
+    store
         .admin_api_enabled()
         .await
         .map_err(|e| Problem::from(e).into_response())
@@ -150,14 +152,22 @@ async fn enabled(state: &AppState) -> Result<bool, Response> {
 /// An authenticated admin request: the token that made it.
 pub struct AdminAuth(pub Actor);
 
-impl FromRequestParts<AppState> for AdminAuth {
+impl<S> FromRequestParts<S> for AdminAuth
+where
+    Store: FromRef<S>,
+    Arc<ServerSecrets>: FromRef<S>,
+    SharedClock: FromRef<S>,
+    S: Send + Sync,
+{
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        let store = Store::from_ref(state);
         let presented = bearer(parts);
         if let Some(token) = presented {
-            let hash = token_hash(&state.secrets, token);
-            match state.store.use_admin_token(&hash, state.now()).await {
+            let hash = token_hash(&Arc::<ServerSecrets>::from_ref(state), token);
+            let now = SharedClock::from_ref(state).now();
+            match store.use_admin_token(&hash, now).await {
                 Ok(Some((t, stored))) if ct_eq(&stored, &hash) => {
                     return Ok(AdminAuth(Actor::Token {
                         id: t.id,
@@ -168,7 +178,7 @@ impl FromRequestParts<AppState> for AdminAuth {
                 Err(e) => return Err(Problem::from(e).into_response()),
             }
         }
-        if !enabled(state).await? {
+        if !enabled(&store).await? {
             return Err(off());
         }
         let detail = if presented.is_some() {
@@ -184,11 +194,15 @@ impl FromRequestParts<AppState> for AdminAuth {
 /// A request to a public part of the API (its description): allowed while the API is on.
 pub struct ApiEnabled;
 
-impl FromRequestParts<AppState> for ApiEnabled {
+impl<S> FromRequestParts<S> for ApiEnabled
+where
+    Store: FromRef<S>,
+    S: Send + Sync,
+{
     type Rejection = Response;
 
-    async fn from_request_parts(_: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        if enabled(state).await? {
+    async fn from_request_parts(_: &mut Parts, state: &S) -> Result<Self, Response> {
+        if enabled(&Store::from_ref(state)).await? {
             Ok(ApiEnabled)
         } else {
             Err(off())

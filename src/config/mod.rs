@@ -9,6 +9,7 @@ mod scale;
 
 use std::path::{Path, PathBuf};
 
+use crate::jose::SigningAlg;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
@@ -173,9 +174,9 @@ pub struct TokenConfig {
     pub access_token_ttl_seconds: i64,
     pub id_token_ttl_seconds: i64,
     /// Signature algorithm of access tokens: `RS256` or `ES256`.
-    pub access_token_alg: String,
+    pub access_token_alg: SigningAlg,
     /// Signature algorithm of ID tokens for clients that did not choose one.
-    pub default_id_token_alg: String,
+    pub default_id_token_alg: SigningAlg,
     /// A refresh token not used for this long expires (each use rotates it and restarts
     /// the clock).
     pub refresh_token_idle_ttl_seconds: i64,
@@ -312,8 +313,8 @@ impl Default for TokenConfig {
             authorization_code_ttl_seconds: 60,
             access_token_ttl_seconds: 600,
             id_token_ttl_seconds: 600,
-            access_token_alg: "RS256".into(),
-            default_id_token_alg: "RS256".into(),
+            access_token_alg: SigningAlg::Rs256,
+            default_id_token_alg: SigningAlg::Rs256,
             refresh_token_idle_ttl_seconds: 15 * 24 * 3600,
             refresh_token_absolute_ttl_seconds: 30 * 24 * 3600,
         }

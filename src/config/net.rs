@@ -35,6 +35,10 @@ impl IpRange {
     }
 }
 
+/// The proxies whose `X-Forwarded-For` is believed (`limits.trusted_proxies`), parsed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustedProxies(pub Vec<IpRange>);
+
 fn prefix_error(max: u8) -> String {
     format!("has a prefix length outside 0..={max}")
 }

@@ -22,16 +22,6 @@ impl Config {
         if self.issuer.ends_with('/') {
             return Err(ConfigError("issuer must not end with a slash".into()));
         }
-        for alg in [
-            &self.tokens.access_token_alg,
-            &self.tokens.default_id_token_alg,
-        ] {
-            if !matches!(alg.as_str(), "RS256" | "ES256") {
-                return Err(ConfigError(format!(
-                    "unsupported signature algorithm `{alg}` (RS256 or ES256)"
-                )));
-            }
-        }
         if let Some(secret) = &self.secret_key {
             if secret.expose_secret().len() < 32 {
                 return Err(ConfigError(

@@ -10,14 +10,13 @@
 //! error texts or in SMTP logs.
 
 mod mailer;
-mod mask;
 mod render;
 pub mod sms;
 mod smtp;
 mod smtp_url;
 
+pub use crate::channel::{mask_email, one_line};
 pub use mailer::{Mailer, PreparedMessage};
-pub use mask::mask_email;
 
 use std::fmt;
 
@@ -59,20 +58,6 @@ pub enum DeliveryError {
     /// The text never contains the code or a password.
     #[error("the message could not be sent: {0}")]
     Send(String),
-}
-
-/// Replaces control characters (CR, LF, tabs, ...) and Unicode line
-/// separators with spaces.
-fn one_line(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_control() || c == '\u{2028}' || c == '\u{2029}' {
-                ' '
-            } else {
-                c
-            }
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -55,18 +55,6 @@ fn subject_strips_crlf() {
 }
 
 #[test]
-fn mask_email_cases() {
-    assert_eq!(mask_email("alice@example.com"), "a***@example.com");
-    assert_eq!(mask_email("ab@example.com"), "a***@example.com");
-    assert_eq!(mask_email("a@example.com"), "***@example.com");
-    assert_eq!(mask_email("@example.com"), "***@example.com");
-    assert_eq!(mask_email("no-at-sign"), "***");
-    assert_eq!(mask_email(""), "***");
-    assert_eq!(mask_email("éloïse@exemple.fr"), "é***@exemple.fr");
-    assert_eq!(mask_email("x\"@y\"@z.org"), "x***@z.org");
-}
-
-#[test]
 fn url_plain() {
     let s = parse_smtp_url("smtp://127.0.0.1:2525").unwrap();
     assert_eq!(s.host, "127.0.0.1");

@@ -11,10 +11,9 @@ use serde::Deserialize;
 use serde_json::json;
 use tower_sessions::Session;
 
-use super::forms::{PageForm, PageQuery};
-use super::{check_csrf, csrf_token};
-use crate::authz;
+use crate::csrf::{self, CsrfForm, CsrfProtected};
 use crate::error::PageError;
+use crate::forms::PageQuery;
 use crate::state::AppState;
 use crate::store::profile::Profile;
 
@@ -219,7 +218,7 @@ async fn show(
     session: Session,
     PageQuery(q): PageQuery<SavedQuery>,
 ) -> Result<Response, PageError> {
-    let sso = authz::current_sso(&session)
+    let sso = crate::sso::current(&session)
         .await?
         .ok_or_else(not_signed_in)?;
     let profile = state
@@ -227,7 +226,7 @@ async fn show(
         .get_profile(&sso.user_id)
         .await?
         .ok_or_else(not_signed_in)?;
-    let csrf = csrf_token(&session).await?;
+    let csrf = csrf::token(&session).await?;
     crate::error::render(&ProfilePage {
         product: &state.config.product_name,
         csrf: &csrf,
@@ -244,13 +243,18 @@ struct SaveForm {
     profile: ProfileForm,
 }
 
+impl CsrfProtected for SaveForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 async fn save(
     State(state): State<AppState>,
     session: Session,
-    PageForm(form): PageForm<SaveForm>,
+    CsrfForm(form): CsrfForm<SaveForm>,
 ) -> Result<Response, PageError> {
-    check_csrf(&session, &form.csrf).await?;
-    let sso = authz::current_sso(&session)
+    let sso = crate::sso::current(&session)
         .await?
         .ok_or_else(not_signed_in)?;
     match validate(&form.profile) {

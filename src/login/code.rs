@@ -1,53 +1,36 @@
 //! The one-time code: issue, deliver, verify. Plain functions over the state, called by the
 //! page handlers and by tests.
 
-use crate::authz::SsoSession;
 use crate::crypto::{ct_eq, random_code, random_token};
 use crate::delivery::CodeMessage;
+use crate::sso::SsoSession;
 use crate::state::AppState;
 use crate::store::login::{LoginTx, NewCode};
 use crate::store::users::User;
-use crate::store::StoreError;
 
-use super::identifier::{mask_stored, Identifier};
-use super::protect::{self, ClientIp, Gate, Pause};
-use crate::outbox::{OutgoingCode, StandIn, Stored};
+pub use super::code_message::LoginError;
+use super::code_message::{self, OutgoingCode, Stored};
+use super::identifier::Identifier;
+use super::protect::{self, ClientIp, Gate, Guard, Pause};
+use crate::channel::Channel;
+use crate::outbox::StandIn;
 
 /// The keyed hash of a code, bound to its login transaction: the same digits typed into
 /// another sign-in hash differently and never match.
 pub fn code_hash(state: &AppState, tx_id: &str, code: &str) -> Vec<u8> {
-    state
-        .secrets
-        .keyed_hash("login_code", &[tx_id.as_bytes(), code.as_bytes()])
+    state.secrets.login_code_hash(tx_id, code)
 }
 
 #[derive(Debug)]
 pub enum SendOutcome {
     /// A code was stored and its message (or stand-in) handed to the outbox, which
     /// delivers it after the answer; a late or failed delivery is told on the code page
-    /// ([`crate::outbox::page_status`]).
+    /// ([`code_message::page_status`]).
     Sent,
     /// A code went to this address moments ago; the person should wait.
     Cooldown { wait_seconds: i64 },
     /// A limit refused it (the same answer for known and unknown identifiers).
     Paused(Pause),
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum LoginError {
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error(transparent)]
-    Crypto(#[from] crate::crypto::CryptoError),
-}
-
-impl From<LoginError> for crate::error::PageError {
-    fn from(e: LoginError) -> Self {
-        match e {
-            LoginError::Store(e) => e.into(),
-            LoginError::Crypto(e) => e.into(),
-        }
-    }
 }
 
 /// Stores a new code for the sign-in and has it sent. Every address takes the same path
@@ -77,8 +60,14 @@ pub async fn send_code(
             }
         }
     }
-    if let Some(pause) =
-        protect::check_send(state, id.channel(), id.as_str(), ip, &tx.client_id).await?
+    if let Some(pause) = protect::check_send(
+        &Guard::of(state),
+        id.channel(),
+        id.as_str(),
+        ip,
+        &tx.client_id,
+    )
+    .await?
     {
         return Ok(SendOutcome::Paused(pause));
     }
@@ -116,7 +105,7 @@ pub async fn send_code(
     };
     let ip_text = ip.0.to_string();
     let outgoing = OutgoingCode {
-        channel: id.channel().as_str(),
+        channel: id.channel(),
         message: &msg,
         user_id: existing.as_ref().map(|u| u.id.as_str()),
         ip: Some(ip_text.as_str()),
@@ -129,7 +118,7 @@ pub async fn send_code(
         expires_at: now + cfg.code_ttl_seconds,
         cooldown_cutoff: now - cfg.resend_cooldown_seconds,
     };
-    match crate::outbox::store_code(state, tx, &new_code, &outgoing).await? {
+    match code_message::store_code(state, tx, &new_code, &outgoing).await? {
         Stored::Refused => {
             let wait = tx
                 .code_sent_at
@@ -178,7 +167,7 @@ pub async fn verify_code(
         VerifyOutcome::Paused(_) => false,
         VerifyOutcome::Wrong { .. } | VerifyOutcome::NoLiveCode { .. } => true,
     };
-    let delay = protect::failed_verification(state, ip, counted).await?;
+    let delay = protect::failed_verification(&Guard::of(state), ip, counted).await?;
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
@@ -199,7 +188,7 @@ async fn evaluate(
         });
     }
     if let Some(pause) = protect::check_ip_failures(
-        state,
+        &Guard::of(state),
         tx.identifier.as_deref(),
         tx.channel.as_deref(),
         ip,
@@ -211,7 +200,7 @@ async fn evaluate(
     }
     if let Some(identifier) = tx.identifier.as_deref() {
         if let Some(pause) = protect::check_identifier_failures(
-            state,
+            &Guard::of(state),
             identifier,
             tx.channel.as_deref(),
             ip,
@@ -233,23 +222,25 @@ async fn evaluate(
             too_many_tries: attempts >= max,
         });
     };
-    let channel = match attempt.channel.as_str() {
-        "sms" => crate::store::users::Channel::Sms,
-        _ => crate::store::users::Channel::Email,
-    };
+    let channel = Channel::from_stored(Some(&attempt.channel));
     // Charged to the identifier whose code is compared below, whatever `tx` said when it
     // was read (the sign-in may have switched addresses since). Past its budget nothing is
     // compared; the attempt just counted stays counted on that code (one of its tries,
     // as for any guess that reached it).
-    let reservation =
-        match protect::reserve_failure(state, channel, &attempt.identifier, ip, &tx.client_id)
-            .await?
-        {
-            Gate::Open(r) => r,
-            Gate::Paused(p) => return Ok(VerifyOutcome::Paused(p)),
-        };
+    let reservation = match protect::reserve_failure(
+        &Guard::of(state),
+        channel,
+        &attempt.identifier,
+        ip,
+        &tx.client_id,
+    )
+    .await?
+    {
+        Gate::Open(r) => r,
+        Gate::Paused(p) => return Ok(VerifyOutcome::Paused(p)),
+    };
     let hash = code_hash(state, &tx.id, typed);
-    let masked = mask_stored(Some(&attempt.channel), &attempt.identifier);
+    let masked = Channel::from_stored(Some(&attempt.channel)).mask(&attempt.identifier);
     let matched = ct_eq(&attempt.code_hash, &hash)
         || super::review::code_matches(state, tx, &attempt.identifier, typed).await?;
     if !matched {
@@ -275,7 +266,7 @@ async fn evaluate(
             remaining: max - attempt.attempts,
         });
     }
-    protect::release(state, reservation).await?;
+    protect::release(&Guard::of(state), reservation).await?;
     if !state
         .store
         .consume_login_code(&tx.id, &attempt.code_hash, now)

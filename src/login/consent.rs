@@ -13,12 +13,13 @@ use axum::Router;
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
-use super::forms::{PageForm, PageQuery};
-use super::{check_csrf, csrf_token};
-use crate::authz::{self, AuthRequest, SsoSession};
+use crate::authz::{self, AuthRequest, Prompt};
 use crate::crypto::random_token;
+use crate::csrf::{self, CsrfForm, CsrfProtected};
 use crate::delivery::mask_email;
 use crate::error::{render, PageError};
+use crate::forms::PageQuery;
+use crate::sso::SsoSession;
 use crate::state::AppState;
 use crate::store::clients::Client;
 use crate::store::{Store, StoreResult};
@@ -65,7 +66,7 @@ pub async fn finish(
     if !client.first_party {
         let covered = !consent_needed(&state.store, &client, req, &sso.user_id).await?;
         if !covered {
-            if req.has_prompt("none") {
+            if req.has_prompt(Prompt::None) {
                 return error_to_client(
                     state,
                     req,
@@ -94,7 +95,7 @@ pub async fn finish(
             return Ok(Redirect::to(&format!("{CONSENT_PATH}?tx={tx_id}")).into_response());
         }
     }
-    let sid = authz::current_sid(session).await?;
+    let sid = crate::sso::current_sid(session).await?;
     let url = authz::issue_code_in_session(state, req, sso, sid.as_deref()).await?;
     Ok(Redirect::to(url.as_str()).into_response())
 }
@@ -122,7 +123,7 @@ pub async fn consent_needed(
     if client.first_party {
         return Ok(false);
     }
-    if req.has_prompt("consent") {
+    if req.has_prompt(Prompt::Consent) {
         return Ok(true);
     }
     let wanted = scopes_to_consent(client, req);
@@ -191,7 +192,7 @@ async fn load_pending(
         .ok_or_else(PageError::session_expired)?;
     let pending: PendingConsent =
         serde_json::from_str(&tx.request).map_err(|_| PageError::session_expired())?;
-    let sso = authz::current_sso(session)
+    let sso = crate::sso::current(session)
         .await?
         .filter(|s| s.user_id == pending.consent_user)
         .ok_or_else(PageError::session_expired)?;
@@ -227,7 +228,7 @@ async fn show(
         .iter()
         .map(|s| describe_scope(s, product))
         .collect();
-    let csrf = csrf_token(&session).await?;
+    let csrf = csrf::token(&session).await?;
     render(&ConsentPage {
         product,
         client_name: &client.name,
@@ -250,12 +251,17 @@ struct DecisionForm {
     decision: String,
 }
 
+impl CsrfProtected for DecisionForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 async fn decide(
     State(state): State<AppState>,
     session: Session,
-    PageForm(form): PageForm<DecisionForm>,
+    CsrfForm(form): CsrfForm<DecisionForm>,
 ) -> Result<Response, PageError> {
-    check_csrf(&session, &form.csrf).await?;
     let (pending, sso) = load_pending(&state, &session, &form.tx).await?;
     let now = state.now();
     // Single use: of two submissions only one completes the transaction.
@@ -304,7 +310,7 @@ async fn decide(
             serde_json::json!({ "scope": granted.join(" ") }),
         )
         .await;
-    let sid = authz::current_sid(&session).await?;
+    let sid = crate::sso::current_sid(&session).await?;
     let url = authz::issue_code_in_session(&state, &req, &sso, sid.as_deref()).await?;
     Ok(Redirect::to(url.as_str()).into_response())
 }

@@ -6,7 +6,7 @@ use std::str::FromStr;
 use idna::uts46::{AsciiDenyList, DnsLength, Hyphens, Uts46};
 use unicode_normalization::UnicodeNormalization;
 
-use crate::store::users::Channel;
+use crate::channel::Channel;
 
 pub use super::phone::{parse_login_identifier, parse_phone, phone_region, PhoneRules};
 
@@ -35,24 +35,16 @@ impl Identifier {
 
     /// The form shown on pages and written to logs and audit events.
     pub fn masked(&self) -> String {
-        match self {
-            Identifier::Email(e) => crate::delivery::mask_email(e),
-            Identifier::Phone(p) => crate::delivery::sms::mask_phone(p),
-        }
+        self.channel().mask(self.as_str())
     }
 
     /// The identifier a login transaction stored (already normalised), by its channel.
     pub fn from_stored(channel: Option<&str>, value: &str) -> Identifier {
-        match channel {
-            Some("sms") => Identifier::Phone(value.to_owned()),
-            _ => Identifier::Email(value.to_owned()),
+        match Channel::from_stored(channel) {
+            Channel::Sms => Identifier::Phone(value.to_owned()),
+            Channel::Email => Identifier::Email(value.to_owned()),
         }
     }
-}
-
-/// Masks a stored identifier by its channel (`"email"` or `"sms"`).
-pub fn mask_stored(channel: Option<&str>, value: &str) -> String {
-    Identifier::from_stored(channel, value).masked()
 }
 
 /// Why an input was refused, in words for the person.

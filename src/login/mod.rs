@@ -8,9 +8,10 @@
 pub mod account;
 pub mod client_ip;
 pub mod code;
+pub mod code_message;
 pub mod consent;
 pub mod flash;
-pub mod forms;
+mod flow;
 pub mod identifier;
 pub mod pending;
 pub mod phone;
@@ -26,22 +27,23 @@ use axum::Router;
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use crate::authz::{self, AuthRequest};
+use crate::authz;
 use crate::branding::Brand;
-use crate::crypto::{ct_eq, random_token};
 use crate::error::PageError;
 use crate::state::AppState;
-use crate::store::login::LoginTx;
 
 use self::code::{SendOutcome, VerifyOutcome};
 use self::flash::Flash;
-use self::forms::{PageForm, PageQuery};
-use self::identifier::{mask_stored, parse_login_identifier, Identifier};
+use self::flow::{
+    check_pending_csrf, load_flow, load_flow_or_pending, pending_csrf, start_pending, Flow,
+};
+use self::identifier::{parse_login_identifier, Identifier};
 use self::protect::ClientIp;
 use self::sms_guard::SmsDenial;
+use crate::csrf::{self, CsrfForm, CsrfProtected};
+use crate::forms::{PageForm, PageQuery};
 
 pub const CSS_PATH: &str = "/static/sesame.css";
-const CSRF_KEY: &str = "csrf";
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -95,213 +97,6 @@ struct CodePage<'a> {
     notice: Option<String>,
 }
 
-/// The session's anti-CSRF token, created on first use.
-pub async fn csrf_token(session: &Session) -> Result<String, PageError> {
-    if let Some(t) = session.get::<String>(CSRF_KEY).await? {
-        return Ok(t);
-    }
-    let t = random_token(32)?;
-    session.insert(CSRF_KEY, &t).await?;
-    Ok(t)
-}
-
-/// Checks a form's anti-CSRF token against the session's, in constant time.
-pub async fn check_csrf(session: &Session, presented: &str) -> Result<(), PageError> {
-    let expected = session.get::<String>(CSRF_KEY).await?;
-    match expected {
-        Some(e) if ct_eq(e.as_bytes(), presented.as_bytes()) => Ok(()),
-        _ => Err(PageError::new(
-            StatusCode::FORBIDDEN,
-            "This form has expired",
-            "For your safety we could not accept this form. Please go back to the app and sign in again.",
-        )),
-    }
-}
-
-/// A sign-in in progress, checked: it exists, is live, and belongs to this browser; or a
-/// sealed sign-in nobody has acted on yet (nothing stored).
-struct Flow {
-    tx: LoginTx,
-    req: AuthRequest,
-    client_name: String,
-    brand: Brand,
-    /// The sealed sign-in, while its transaction is not stored: the forms carry it as `tx`.
-    pending: Option<String>,
-}
-
-impl Flow {
-    /// The `tx` value of the page's forms.
-    fn form_tx(&self) -> &str {
-        self.pending.as_deref().unwrap_or(&self.tx.id)
-    }
-}
-
-/// The stored sign-in a `tx` value names (a sealed value names the transaction it started).
-async fn load_flow(state: &AppState, session: &Session, tx: &str) -> Result<Flow, PageError> {
-    if pending::is_sealed(tx) {
-        let p = pending::open(&state.secrets, tx, state.now())?;
-        return load_stored_flow(state, session, &p.tx).await;
-    }
-    load_stored_flow(state, session, tx).await
-}
-
-/// [`load_flow`], or for a sealed sign-in this browser has not started, the sign-in as
-/// sealed (the first page and its form; nothing is read from or written to the database
-/// but the client).
-async fn load_flow_or_pending(
-    state: &AppState,
-    session: &Session,
-    tx: &str,
-) -> Result<Flow, PageError> {
-    if !pending::is_sealed(tx) {
-        return load_stored_flow(state, session, tx).await;
-    }
-    let p = pending::open(&state.secrets, tx, state.now())?;
-    if authz::owns_tx(session, &p.tx).await? {
-        return load_stored_flow(state, session, &p.tx).await;
-    }
-    let client = state
-        .store
-        .get_client(&p.req.client_id)
-        .await?
-        .ok_or_else(PageError::session_expired)?;
-    let request = serde_json::to_string(&p.req).map_err(|_| PageError::internal())?;
-    Ok(Flow {
-        tx: LoginTx {
-            id: p.tx,
-            client_id: client.id.clone(),
-            request,
-            created_at: p.iat,
-            expires_at: p.exp,
-            identifier: None,
-            channel: None,
-            code_expires_at: None,
-            code_sent_at: None,
-            attempts: 0,
-            completed_at: None,
-        },
-        req: p.req,
-        brand: Brand::of(&client),
-        client_name: client.name,
-        pending: Some(tx.to_string()),
-    })
-}
-
-/// The address form's anti-CSRF token for a sign-in not stored yet, without writing
-/// anything: the session's token when the browser has a session, else a token bound to a
-/// cookie (and the `Set-Cookie` header when the browser has none yet).
-async fn pending_csrf(
-    state: &AppState,
-    session: &Session,
-    headers: &HeaderMap,
-    tx_id: &str,
-) -> Result<(String, Option<HeaderValue>), PageError> {
-    if let Some(t) = session.get::<String>(CSRF_KEY).await? {
-        return Ok((t, None));
-    }
-    let https = state.config.issuer_is_https();
-    let (key, cookie) = match pending::browser_key(headers, https) {
-        Some(k) => (k, None),
-        None => {
-            let (k, c) = pending::new_browser_key(https)?;
-            (k, Some(c))
-        }
-    };
-    Ok((pending::form_token(&state.secrets, &key, tx_id), cookie))
-}
-
-/// Checks the address form's token of a sign-in not stored yet: the session's token, or
-/// the one bound to this browser's cookie and this sign-in.
-async fn check_pending_csrf(
-    state: &AppState,
-    session: &Session,
-    headers: &HeaderMap,
-    tx_id: &str,
-    presented: &str,
-) -> Result<(), PageError> {
-    let key = pending::browser_key(headers, state.config.issuer_is_https());
-    if pending::form_token_matches(&state.secrets, key.as_deref(), tx_id, presented) {
-        return Ok(());
-    }
-    check_csrf(session, presented).await
-}
-
-/// The person acted on a sealed sign-in: its transaction is written (once: the id comes
-/// from the sealed value) and bound to this browser session, whose anti-CSRF token becomes
-/// the one the form carried when it has none. A second submission of the same sealed value
-/// joins the transaction only when it presents the same form token (the same browser, e.g.
-/// a double click); from another browser it is refused.
-async fn start_pending(
-    state: &AppState,
-    session: &Session,
-    flow: &mut Flow,
-    csrf: &str,
-) -> Result<(), PageError> {
-    let starter = pending::starter(&state.secrets, csrf, &flow.tx.id);
-    let request = serde_json::to_string(&pending::StartedRequest {
-        req: flow.req.clone(),
-        starter: starter.clone(),
-    })
-    .map_err(|_| PageError::internal())?;
-    let created = state
-        .store
-        .insert_login_tx_once(
-            &flow.tx.id,
-            &flow.tx.client_id,
-            &request,
-            flow.tx.created_at,
-            flow.tx.expires_at,
-        )
-        .await?;
-    if created {
-        flow.tx.request = request;
-    } else {
-        let existing = state
-            .store
-            .get_login_tx(&flow.tx.id, state.now())
-            .await?
-            .filter(|t| t.completed_at.is_none())
-            .ok_or_else(PageError::session_expired)?;
-        let same_starter = serde_json::from_str::<pending::StartedRequest>(&existing.request)
-            .is_ok_and(|r| ct_eq(r.starter.as_bytes(), starter.as_bytes()));
-        if !same_starter {
-            return Err(PageError::session_expired());
-        }
-        flow.tx = existing;
-    }
-    if session.get::<String>(CSRF_KEY).await?.is_none() {
-        session.insert(CSRF_KEY, csrf).await?;
-    }
-    authz::remember_tx(session, &flow.tx.id).await?;
-    flow.pending = None;
-    Ok(())
-}
-
-/// A stored sign-in, checked: it exists, is live, and belongs to this browser.
-async fn load_stored_flow(
-    state: &AppState,
-    session: &Session,
-    tx_id: &str,
-) -> Result<Flow, PageError> {
-    if tx_id.len() > 64 || !authz::owns_tx(session, tx_id).await? {
-        return Err(PageError::session_expired());
-    }
-    let (tx, client) = state
-        .store
-        .get_login_tx_and_client(tx_id, state.now())
-        .await?
-        .filter(|(t, _)| t.completed_at.is_none())
-        .ok_or_else(PageError::session_expired)?;
-    let req: AuthRequest = serde_json::from_str(&tx.request).map_err(|_| PageError::internal())?;
-    Ok(Flow {
-        tx,
-        req,
-        brand: Brand::of(&client),
-        client_name: client.name,
-        pending: None,
-    })
-}
-
 #[derive(Deserialize)]
 struct TxQuery {
     #[serde(default)]
@@ -336,11 +131,11 @@ async fn show(
         }
         return Ok(res);
     }
-    let csrf = csrf_token(&session).await?;
+    let csrf = csrf::token(&session).await?;
     let f = flash::take(&session, &flow.tx.id)
         .await?
         .unwrap_or_default();
-    let (error, notice) = crate::outbox::page_status(&state, &flow.tx).await?;
+    let (error, notice) = code_message::page_status(&state, &flow.tx).await?;
     // A delivery that failed since "we sent a new code" was noted outranks the note.
     let notice = match error {
         Some(_) => notice,
@@ -372,7 +167,8 @@ fn render_flow(
             brand: &flow.brand,
             tx: &flow.tx.id,
             csrf,
-            masked: &mask_stored(flow.tx.channel.as_deref(), identifier),
+            masked: &crate::channel::Channel::from_stored(flow.tx.channel.as_deref())
+                .mask(identifier),
             error,
             notice,
         })?,
@@ -448,11 +244,11 @@ async fn submit_identifier(
             Some(_) => {
                 check_pending_csrf(&state, &session, &headers, &flow.tx.id, &form.csrf).await?
             }
-            None => check_csrf(&session, &form.csrf).await?,
+            None => csrf::check(&session, &form.csrf).await?,
         }
         flow
     } else {
-        check_csrf(&session, &form.csrf).await?;
+        csrf::check(&session, &form.csrf).await?;
         load_flow(&state, &session, &form.tx).await?
     };
     let id = match parse_login_identifier(&form.identifier, phone::rules(&state)) {
@@ -516,13 +312,18 @@ struct CodeForm {
     code: String,
 }
 
+impl CsrfProtected for CodeForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 async fn submit_code(
     State(state): State<AppState>,
     session: Session,
     ip: ClientIp,
-    PageForm(form): PageForm<CodeForm>,
+    CsrfForm(form): CsrfForm<CodeForm>,
 ) -> Result<Response, PageError> {
-    check_csrf(&session, &form.csrf).await?;
     let flow = load_flow(&state, &session, &form.tx).await?;
     if flow.tx.identifier.is_none() {
         return Ok(Redirect::to(&login_url(&flow.tx.id)).into_response());
@@ -544,7 +345,7 @@ async fn submit_code(
     }
     match code::verify_code(&state, &flow.tx, &typed, &ip).await? {
         VerifyOutcome::Success { sso, .. } => {
-            authz::start_sso(&state, &session, &sso).await?;
+            crate::sso::start(&state, &session, &sso).await?;
             authz::forget_tx(&session, &flow.tx.id).await?;
             consent::finish(&state, &session, &flow.req, &sso).await
         }
@@ -597,15 +398,20 @@ struct TxForm {
     csrf: String,
 }
 
+impl CsrfProtected for TxForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 /// "Send a new code": always answers 303 back to the code page, with the outcome held in
 /// the session, so reloading the page does not ask for yet another code.
 async fn resend(
     State(state): State<AppState>,
     session: Session,
     ip: ClientIp,
-    PageForm(form): PageForm<TxForm>,
+    CsrfForm(form): CsrfForm<TxForm>,
 ) -> Result<Response, PageError> {
-    check_csrf(&session, &form.csrf).await?;
     let flow = load_flow(&state, &session, &form.tx).await?;
     let back = Redirect::to(&login_url(&flow.tx.id)).into_response();
     let Some(identifier) = flow.tx.identifier.clone() else {
@@ -641,9 +447,8 @@ async fn resend(
 async fn restart(
     State(state): State<AppState>,
     session: Session,
-    PageForm(form): PageForm<TxForm>,
+    CsrfForm(form): CsrfForm<TxForm>,
 ) -> Result<Response, PageError> {
-    check_csrf(&session, &form.csrf).await?;
     let flow = load_flow(&state, &session, &form.tx).await?;
     state.store.reset_login_identifier(&flow.tx.id).await?;
     Ok(Redirect::to(&login_url(&flow.tx.id)).into_response())

@@ -13,11 +13,12 @@ use super::claims::ClaimsRequest;
 use super::params::{Params, ProtocolParams};
 use super::silent::hint_mismatch;
 pub use super::silent::SilentError;
-use crate::authz::{self, AuthRequest, SsoSession};
+use crate::authz::{self, AuthRequest, Prompt};
 use crate::crypto::random_token;
 use crate::error::{OAuthError, PageError};
 use crate::login::pending::{self, Pending};
 use crate::login::protect::ClientIp;
+use crate::sso::SsoSession;
 use crate::state::AppState;
 use crate::store::clients::Client;
 
@@ -33,7 +34,12 @@ pub const SUPPORTED_SCOPES: &[&str] = &[
 ];
 
 /// `prompt` values understood (OIDC Core 3.1.2.1).
-pub const PROMPT_VALUES: &[&str] = &["none", "login", "consent", "select_account"];
+pub const PROMPT_VALUES: [&str; 4] = [
+    Prompt::None.as_str(),
+    Prompt::Login.as_str(),
+    Prompt::Consent.as_str(),
+    Prompt::SelectAccount.as_str(),
+];
 
 /// `display` values accepted (the pages adapt to any screen, so all are served alike).
 pub const DISPLAY_VALUES: &[&str] = &["page", "popup", "touch", "wap"];
@@ -150,20 +156,22 @@ pub fn validate_request(
             "this client must use PKCE (code_challenge with S256)",
         ));
     }
-    let prompt: Vec<String> = p
+    let mut prompt = Vec::new();
+    for word in p
         .get("prompt")
         .unwrap_or("")
         .split(' ')
         .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect();
-    if let Some(bad) = prompt.iter().find(|x| !PROMPT_VALUES.contains(&x.as_str())) {
-        return Err(refuse(
-            "invalid_request",
-            format!("prompt value `{bad}` is not supported"),
-        ));
+    {
+        let Some(value) = Prompt::parse(word) else {
+            return Err(refuse(
+                "invalid_request",
+                format!("prompt value `{word}` is not supported"),
+            ));
+        };
+        prompt.push(value);
     }
-    if prompt.iter().any(|x| x == "none") && prompt.len() > 1 {
+    if prompt.contains(&Prompt::None) && prompt.len() > 1 {
         return Err(refuse(
             "invalid_request",
             "prompt=none cannot be combined with other values",
@@ -325,7 +333,7 @@ pub async fn authorize(
         SsoDecision::Use(sso) => {
             return crate::login::consent::finish(&state, &session, &req, &sso).await;
         }
-        SsoDecision::SignIn { error } if req.has_prompt("none") => {
+        SsoDecision::SignIn { error } if req.has_prompt(Prompt::None) => {
             return error_to_client(error.code(), error.description(), req.state.as_deref());
         }
         SsoDecision::SignIn { .. } => {}
@@ -379,10 +387,10 @@ pub async fn sso_decision(
     now: i64,
 ) -> Result<SsoDecision, PageError> {
     let sign_in = |error| Ok(SsoDecision::SignIn { error });
-    let Some(sso) = authz::current_sso(session).await? else {
+    let Some(sso) = crate::sso::current(session).await? else {
         return sign_in(SilentError::LoginRequired);
     };
-    if req.has_prompt("login") || req.has_prompt("select_account") {
+    if req.has_prompt(Prompt::Login) || req.has_prompt(Prompt::SelectAccount) {
         return sign_in(SilentError::LoginRequired);
     }
     if let Some(max_age) = req.max_age {
@@ -395,11 +403,11 @@ pub async fn sso_decision(
         _ => return sign_in(SilentError::LoginRequired),
     };
     // A sign-in an admin ended (or the person's account was disabled) is not reused.
-    if !crate::signins::is_live(state, session, &sso).await? {
+    if !crate::sso::is_live(state, session, &sso).await? {
         return sign_in(SilentError::LoginRequired);
     }
     if let Some(error) = hint_mismatch(req, &user) {
-        if req.has_prompt("none")
+        if req.has_prompt(Prompt::None)
             && crate::login::consent::consent_needed(&state.store, client, req, &user.id).await?
         {
             return sign_in(SilentError::ConsentRequired);
@@ -450,7 +458,7 @@ mod tests {
         assert_eq!(r.state.as_deref(), Some("s"));
         assert_eq!(r.nonce.as_deref(), Some("n"));
         assert_eq!(r.max_age, Some(60));
-        assert!(r.has_prompt("login"));
+        assert!(r.has_prompt(Prompt::Login));
     }
 
     #[test]

@@ -41,7 +41,7 @@ pub fn access_token(
 ) -> Result<String, OAuthError> {
     Ok(tokens::sign(
         keys,
-        &state.config.tokens.access_token_alg,
+        state.config.tokens.access_token_alg.as_str(),
         "at+jwt",
         claims,
         now,

@@ -24,10 +24,8 @@ use url::Url;
 
 use super::id_token_hint::{self, Hint};
 use super::params::{Params, ProtocolParams};
-use crate::authz;
+use crate::csrf::{self, CsrfForm, CsrfProtected};
 use crate::error::{OAuthError, PageError};
-use crate::login::forms::PageForm;
-use crate::login::{check_csrf, csrf_token};
 use crate::state::AppState;
 use crate::store::clients::Client;
 use crate::tokens::TokenError;
@@ -130,8 +128,8 @@ async fn check(state: &AppState, p: &Params) -> Result<Checked, PageError> {
 /// Ends this browser's single sign-on session: revokes the grants made in it (except
 /// offline access), deletes the session and its cookie.
 pub async fn end_sso(state: &AppState, session: &Session) -> Result<(), PageError> {
-    let sso = authz::current_sso(session).await?;
-    if let Some(sid) = authz::current_sid(session).await? {
+    let sso = crate::sso::current(session).await?;
+    if let Some(sid) = crate::sso::current_sid(session).await? {
         let now = state.now();
         for g in state.store.grants_in_session(&sid).await? {
             if !super::issue::has_scope(&g.scope, "offline_access") {
@@ -168,7 +166,7 @@ async fn ask(
     warning: Option<&str>,
     carry: &Params,
 ) -> Result<Response, PageError> {
-    let csrf = csrf_token(session).await?;
+    let csrf = csrf::token(session).await?;
     let html = askama::Template::render(&ConfirmPage {
         product: &state.config.product_name,
         client_name: client.map(|c| c.name.as_str()),
@@ -189,7 +187,7 @@ pub async fn end_session(
 ) -> Result<Response, PageError> {
     let ProtocolParams(p) =
         params.map_err(|e| bad_request(&format!("{}.", e.description.unwrap_or_default())))?;
-    let signed_in = authz::current_sso(&session).await?;
+    let signed_in = crate::sso::current(&session).await?;
     match check(&state, &p).await? {
         Checked::Verified {
             hint,
@@ -270,14 +268,19 @@ struct ConfirmForm {
     state: String,
 }
 
+impl CsrfProtected for ConfirmForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 /// POST /logout/confirm: the person confirmed; sign out, and go back to the app only when
 /// the carried request is verified.
 async fn confirm(
     State(state): State<AppState>,
     session: Session,
-    PageForm(form): PageForm<ConfirmForm>,
+    CsrfForm(form): CsrfForm<ConfirmForm>,
 ) -> Result<Response, PageError> {
-    check_csrf(&session, &form.csrf).await?;
     let raw = {
         let mut raw = url::form_urlencoded::Serializer::new(String::new());
         for (k, v) in [

@@ -10,6 +10,7 @@
 //! member becomes the client's allowed scopes, enforced exactly like an operator's
 //! `--allowed-scope`: other scopes, and the claims of other scopes, are never released.
 
+use crate::jose::SigningAlg;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -109,14 +110,14 @@ pub fn validate(m: Metadata, pkce_required: bool) -> Result<Validated, OAuthErro
     for uri in &redirect_uris {
         clients::validate_redirect_uri(uri, public).map_err(redirect_error)?;
     }
-    let alg = m
-        .id_token_signed_response_alg
-        .unwrap_or_else(|| "RS256".into());
-    if !matches!(alg.as_str(), "RS256" | "ES256") {
-        return Err(metadata_error(
-            "id_token_signed_response_alg must be RS256 or ES256 (unsigned ID tokens are not issued)",
-        ));
-    }
+    let alg = match m.id_token_signed_response_alg.as_deref() {
+        None => SigningAlg::Rs256,
+        Some(a) => SigningAlg::parse(a).ok_or_else(|| {
+            metadata_error(
+                "id_token_signed_response_alg must be RS256 or ES256 (unsigned ID tokens are not issued)",
+            )
+        })?,
+    };
     let allowed_scopes = match &m.scope {
         None => None,
         Some(scope) => {
@@ -144,7 +145,7 @@ pub fn validate(m: Metadata, pkce_required: bool) -> Result<Validated, OAuthErro
         public,
         pkce_required: public || pkce_required,
         first_party: false,
-        id_token_alg: alg,
+        id_token_alg: alg.to_string(),
         post_logout_redirect_uris: m.post_logout_redirect_uris.unwrap_or_default(),
         grant_types,
         always_issue_refresh_token: false,

@@ -78,6 +78,16 @@ impl AuditQueue {
 }
 
 impl Store {
+    /// Appends an event and counts it in the metrics. A failure to write it is logged, not
+    /// returned: an event must never fail the request that caused it.
+    pub async fn record(&self, at: i64, e: NewAuditEvent<'_>) {
+        self.metrics.observe_event(e.kind, &e.detail);
+        let kind = e.kind;
+        if let Err(err) = self.audit(at, e).await {
+            tracing::warn!(error = %err, kind, "could not write audit event");
+        }
+    }
+
     /// Appends an event (group-committed with concurrent ones, see [`AuditQueue`]).
     pub async fn audit(&self, at: i64, e: NewAuditEvent<'_>) -> StoreResult<()> {
         let detail = if e.detail.is_null() {

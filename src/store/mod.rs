@@ -24,9 +24,12 @@ pub mod profile;
 pub mod review_accounts;
 pub mod sessions;
 mod sqlite_busy;
+pub mod sso_sessions;
 pub mod statement_log;
+#[cfg(test)]
+pub mod testing;
+pub mod text_enum;
 pub mod tokens;
-pub mod user_sessions;
 pub mod users;
 
 use std::str::FromStr;

@@ -9,24 +9,60 @@
 //! single `UPDATE` already runs under the database's one write lock.
 
 use super::login::{NewCode, SET_LOGIN_CODE_SQL};
+use super::text_enum::TextEnum;
 use super::{Db, Store, StoreResult};
+use crate::channel::Channel;
 use crate::with_pool;
 
 /// Delivered and failed rows are kept this long (for the person's page and operators).
 pub const KEEP_FINISHED_SECONDS: i64 = 86_400;
 
-pub const PENDING: &str = "pending";
-pub const DELIVERED: &str = "delivered";
-pub const FAILED: &str = "failed";
-/// A stand-in completed without sending (an address that may not sign in): to the person
-/// and to the metrics it looks like a delivered message; the audit trail says
-/// `code_not_sent`.
-pub const DISCARDED: &str = "discarded";
+/// Where a message is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageStatus {
+    /// Waiting for an attempt (or in one).
+    Pending,
+    Delivered,
+    /// Failed for good.
+    Failed,
+    /// A stand-in completed without sending (an address that may not sign in): to the
+    /// person and to the metrics it looks like a delivered message; the audit trail says
+    /// `code_not_sent`.
+    Discarded,
+}
+
+impl MessageStatus {
+    pub fn as_str(self) -> &'static str {
+        self.as_text()
+    }
+}
+
+impl TextEnum for MessageStatus {
+    fn as_text(&self) -> &'static str {
+        match self {
+            MessageStatus::Pending => "pending",
+            MessageStatus::Delivered => "delivered",
+            MessageStatus::Failed => "failed",
+            MessageStatus::Discarded => "discarded",
+        }
+    }
+    fn from_text(s: &str) -> Option<Self> {
+        Some(match s {
+            "pending" => MessageStatus::Pending,
+            "delivered" => MessageStatus::Delivered,
+            "failed" => MessageStatus::Failed,
+            "discarded" => MessageStatus::Discarded,
+            _ => return None,
+        })
+    }
+}
+
+crate::text_column!(MessageStatus);
 
 /// A message to write.
 #[derive(Debug, Clone)]
 pub struct NewMessage<'a> {
-    pub channel: &'a str,
+    pub channel: Channel,
     pub recipient: &'a str,
     pub login_tx: Option<&'a str>,
     /// Encrypted by the caller.
@@ -38,6 +74,9 @@ pub struct NewMessage<'a> {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Claimed {
     pub id: i64,
+    /// As stored: a row written by a later version may name a channel this one does not
+    /// know, and must then fail on its own instead of stopping the claim of every other
+    /// row ([`Claimed::channel`] decodes it).
     pub channel: String,
     pub recipient: String,
     pub login_tx: Option<String>,
@@ -48,6 +87,13 @@ pub struct Claimed {
     pub created_at: i64,
 }
 
+impl Claimed {
+    /// The row's channel, when it is one this version knows.
+    pub fn channel(&self) -> Option<Channel> {
+        Channel::parse(&self.channel)
+    }
+}
+
 /// One row as operators and tests see it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OutboxRow {
@@ -56,7 +102,7 @@ pub struct OutboxRow {
     pub recipient: String,
     pub login_tx: Option<String>,
     pub payload: Option<Vec<u8>>,
-    pub status: String,
+    pub status: MessageStatus,
     pub attempts: i64,
     pub next_attempt_at: i64,
     pub give_up_at: i64,
@@ -115,7 +161,7 @@ impl Store {
             conn.record("BEGIN");
             let set_code = conn.record(SET_LOGIN_CODE_SQL);
             let insert = conn.record(INSERT_MESSAGE_SQL);
-            let mut txn = sqlx::Connection::begin(conn.raw()?).await?;
+            let mut db_txn = sqlx::Connection::begin(conn.raw()?).await?;
             let n = sqlx::query(set_code)
                 .bind(code.identifier)
                 .bind(code.channel)
@@ -124,16 +170,16 @@ impl Store {
                 .bind(now)
                 .bind(tx_id)
                 .bind(code.cooldown_cutoff)
-                .execute(&mut *txn)
+                .execute(&mut *db_txn)
                 .await?
                 .rows_affected();
             if n != 1 {
-                txn.rollback().await?;
+                db_txn.rollback().await?;
                 conn.record("ROLLBACK");
                 CodeStored::Refused
             } else {
                 let message_id = sqlx::query_scalar::<_, i64>(insert)
-                    .bind(message.channel)
+                    .bind(message.channel.as_str())
                     .bind(message.recipient)
                     .bind(message.login_tx)
                     .bind(message.payload)
@@ -141,9 +187,9 @@ impl Store {
                     .bind(message.give_up_at)
                     .bind(replica)
                     .bind(lease_until)
-                    .fetch_one(&mut *txn)
+                    .fetch_one(&mut *db_txn)
                     .await?;
-                txn.commit().await?;
+                db_txn.commit().await?;
                 conn.record("COMMIT");
                 CodeStored::Stored { message_id }
             }
@@ -194,7 +240,8 @@ impl Store {
         replica: &str,
         now: i64,
     ) -> StoreResult<bool> {
-        self.complete_message(id, replica, now, "delivered").await
+        self.complete_message(id, replica, now, MessageStatus::Delivered)
+            .await
     }
 
     /// Completes a claimed stand-in without sending it, and forgets its payload. False when
@@ -205,7 +252,8 @@ impl Store {
         replica: &str,
         now: i64,
     ) -> StoreResult<bool> {
-        self.complete_message(id, replica, now, "discarded").await
+        self.complete_message(id, replica, now, MessageStatus::Discarded)
+            .await
     }
 
     /// Ends a claimed message with `status` (delivered or discarded) while the claim holds.
@@ -214,7 +262,7 @@ impl Store {
         id: i64,
         replica: &str,
         now: i64,
-        status: &'static str,
+        status: MessageStatus,
     ) -> StoreResult<bool> {
         let n = with_pool!(&self.db, pool => {
             sqlx::query(
@@ -225,7 +273,7 @@ impl Store {
             .bind(id)
             .bind(replica)
             .bind(now)
-            .bind(status)
+            .bind(status.as_text())
             .execute(pool)
             .await?
             .rows_affected()
@@ -273,7 +321,7 @@ impl Store {
     ) -> StoreResult<bool> {
         Ok(with_pool!(&self.db, pool => {
             let mut conn = pool.acquire().await?;
-            let mut txn = sqlx::Connection::begin(conn.raw()?).await?;
+            let mut db_txn = sqlx::Connection::begin(conn.raw()?).await?;
             let n = sqlx::query(
                 "UPDATE outbox SET status = 'failed', payload = NULL, claimed_until = NULL, \
                  last_error = $3, updated_at = $4 \
@@ -283,7 +331,7 @@ impl Store {
             .bind(replica)
             .bind(error)
             .bind(now)
-            .execute(&mut *txn)
+            .execute(&mut *db_txn)
             .await?
             .rows_affected();
             if let (1, Some((tx_id, code_hash))) = (n, clear_code) {
@@ -293,10 +341,10 @@ impl Store {
                 )
                 .bind(tx_id)
                 .bind(code_hash)
-                .execute(&mut *txn)
+                .execute(&mut *db_txn)
                 .await?;
             }
-            txn.commit().await?;
+            db_txn.commit().await?;
             n == 1
         }))
     }

@@ -22,27 +22,13 @@ pub(super) const COLUMNS: &str =
     "id, email, email_verified, phone, phone_verified, created_at, updated_at, \
                        last_login_at, disabled_at";
 
-/// Which identifier column a lookup uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Channel {
-    Email,
-    Sms,
-}
+pub use crate::channel::Channel;
 
-impl Channel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Email => "email",
-            Channel::Sms => "sms",
-        }
-    }
-
-    fn column(self) -> &'static str {
-        match self {
-            Channel::Email => "email",
-            Channel::Sms => "phone",
-        }
+/// The identifier column a lookup by `channel` uses.
+fn column(channel: Channel) -> &'static str {
+    match channel {
+        Channel::Email => "email",
+        Channel::Sms => "phone",
     }
 }
 
@@ -60,10 +46,7 @@ impl Store {
         channel: Channel,
         identifier: &str,
     ) -> StoreResult<Option<User>> {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM users WHERE {} = $1",
-            channel.column()
-        );
+        let sql = format!("SELECT {COLUMNS} FROM users WHERE {} = $1", column(channel));
         Ok(with_pool!(&self.db, pool => {
             sqlx::query_as(&sql).bind(identifier).fetch_optional(pool).await?
         }))
@@ -80,7 +63,7 @@ impl Store {
         register: bool,
         now: i64,
     ) -> StoreResult<Option<User>> {
-        let col = channel.column();
+        let col = column(channel);
         let verified = format!("{col}_verified");
         // One statement either way: an upsert when registration is on, an update when not.
         if register {

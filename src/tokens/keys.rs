@@ -7,6 +7,7 @@
 //! made-up kids cannot turn every request into a database read and a decryption of every
 //! key, and a key rotated on another replica is still found within that interval.
 
+use crate::jose::SigningAlg;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -44,7 +45,7 @@ fn jose(e: impl std::fmt::Display) -> KeyError {
 pub const UNKNOWN_KID_RELOAD_SECONDS: i64 = 2;
 
 /// The algorithms Sesame signs with. RS256 is mandatory in OIDC; ES256 is faster.
-pub const ALGORITHMS: [&str; 2] = ["RS256", "ES256"];
+pub const ALGORITHMS: [&str; 2] = [SigningAlg::Rs256.as_str(), SigningAlg::Es256.as_str()];
 
 /// One usable key: its signer (when it may sign) and verifier.
 pub struct LoadedKey {

@@ -8,6 +8,7 @@
 
 use super::keys::{KeyError, KeyRing, ALGORITHMS};
 use crate::config::Config;
+use crate::jose::SigningAlg;
 
 /// One rotated algorithm.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -36,12 +37,14 @@ pub async fn rotate(
     now: i64,
 ) -> Result<Vec<Rotated>, KeyError> {
     let algs: Vec<&str> = match alg {
-        Some(a) if ALGORITHMS.contains(&a) => vec![a],
-        Some(other) => {
-            return Err(KeyError::Jose(format!(
-                "unsupported algorithm {other} (RS256 or ES256)"
-            )))
-        }
+        Some(a) => match SigningAlg::parse(a) {
+            Some(a) => vec![a.as_str()],
+            None => {
+                return Err(KeyError::Jose(format!(
+                    "unsupported algorithm {a} (RS256 or ES256)"
+                )))
+            }
+        },
         None => ALGORITHMS.to_vec(),
     };
     let prepublish = config.keys.prepublish_seconds.max(0);

@@ -4,6 +4,7 @@ use super::clients::NewClientRequest;
 use super::AdminError;
 use crate::branding::parse_color;
 use crate::clients;
+use crate::jose::SigningAlg;
 use crate::oidc::authorize::SUPPORTED_SCOPES;
 use crate::store::clients::ClientMeta;
 
@@ -96,9 +97,9 @@ pub(super) fn valid_color(v: Option<String>) -> Result<Option<String>, AdminErro
 }
 
 pub(super) fn valid_alg(v: &str) -> Result<String, AdminError> {
-    match v {
-        "RS256" | "ES256" => Ok(v.to_string()),
-        _ => Err(AdminError::invalid(
+    match SigningAlg::parse(v) {
+        Some(a) => Ok(a.to_string()),
+        None => Err(AdminError::invalid(
             "id_token_alg",
             "must be RS256 or ES256",
         )),

@@ -241,7 +241,7 @@ pub async fn create_client(
     let alg = valid_alg(
         r.id_token_alg
             .as_deref()
-            .unwrap_or(&ctx.config.tokens.default_id_token_alg),
+            .unwrap_or(ctx.config.tokens.default_id_token_alg.as_str()),
     )?;
     let meta = meta_of(&r)?;
     let reg = clients::register_with_meta(

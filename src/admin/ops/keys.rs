@@ -1,5 +1,6 @@
 //! Signing keys: list them, rotate them.
 
+use crate::jose::SigningAlg;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -109,8 +110,10 @@ pub async fn rotate_keys(
 ) -> Result<Rotated, AdminError> {
     let algs: Vec<&str> = match r.alg.as_deref() {
         None => ALGORITHMS.to_vec(),
-        Some(a) if ALGORITHMS.contains(&a) => vec![a],
-        Some(_) => return Err(AdminError::invalid("alg", "must be RS256 or ES256")),
+        Some(a) => match SigningAlg::parse(a) {
+            Some(a) => vec![a.as_str()],
+            None => return Err(AdminError::invalid("alg", "must be RS256 or ES256")),
+        },
     };
     let prepublish = r
         .prepublish_seconds

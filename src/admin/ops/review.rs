@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{parse_time, AdminError, Ctx, Page};
-use crate::delivery::mask_email;
+use crate::channel::mask_email;
 use crate::login::identifier::parse_identifier;
 use crate::login::review::review_code_hash;
 use crate::store::review_accounts::ReviewAccount;

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use super::{AdminError, Ctx, Page, PageParams};
 use crate::login::identifier::parse_identifier;
 use crate::store::admin::{GrantRow, UserFilter};
-use crate::store::user_sessions::UserSession;
+use crate::store::sso_sessions::SsoSessionRecord;
 use crate::store::users::{Channel, User};
 
 /// A person. `user_id` is the `sub` of their tokens. Times are Unix seconds.
@@ -59,7 +59,7 @@ pub struct SessionView {
 }
 
 impl SessionView {
-    fn of(s: UserSession, now: i64) -> Self {
+    fn of(s: SsoSessionRecord, now: i64) -> Self {
         SessionView {
             active: s.is_active(now),
             amr: serde_json::from_str(&s.amr).unwrap_or_default(),
@@ -221,7 +221,7 @@ pub async fn get_user(ctx: &Ctx<'_>, key: &str) -> Result<UserView, AdminError> 
 async fn end_everything(ctx: &Ctx<'_>, user_id: &str, reason: &str) -> Result<Revoked, AdminError> {
     let sessions_ended = ctx
         .store
-        .end_user_sessions_of_user(user_id, ctx.now, reason)
+        .end_sso_sessions_of_user(user_id, ctx.now, reason)
         .await?;
     let grants_revoked = ctx.store.unrevoked_grant_ids(user_id).await?;
     for g in &grants_revoked {
@@ -314,7 +314,7 @@ pub async fn list_sessions(
     let u = load(ctx, key).await?;
     let rows = ctx
         .store
-        .list_user_sessions(&u.id, ctx.now, include_inactive, PER_USER_LIMIT)
+        .list_sso_sessions(&u.id, ctx.now, include_inactive, PER_USER_LIMIT)
         .await?;
     let items: Vec<SessionView> = rows
         .into_iter()
@@ -336,14 +336,11 @@ pub async fn end_session(ctx: &Ctx<'_>, key: &str, session_id: &str) -> Result<(
     let u = load(ctx, key).await?;
     let s = ctx
         .store
-        .get_user_session(session_id)
+        .get_sso_session(session_id)
         .await?
         .filter(|s| s.user_id == u.id)
         .ok_or_else(|| AdminError::not_found("session", session_id))?;
-    let ended = ctx
-        .store
-        .end_user_session(&s.id, ctx.now, "revoked")
-        .await?;
+    let ended = ctx.store.end_sso_session(&s.id, ctx.now, "revoked").await?;
     ctx.audit(
         "admin_session_revoked",
         Some(&u.id),
@@ -359,7 +356,7 @@ pub async fn end_all_sessions(ctx: &Ctx<'_>, key: &str) -> Result<Revoked, Admin
     let u = load(ctx, key).await?;
     let ended = ctx
         .store
-        .end_user_sessions_of_user(&u.id, ctx.now, "revoked")
+        .end_sso_sessions_of_user(&u.id, ctx.now, "revoked")
         .await?;
     ctx.audit(
         "admin_sessions_revoked",

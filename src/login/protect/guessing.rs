@@ -4,12 +4,11 @@
 
 use std::time::Duration;
 
-use super::{audit_limit, channel_of, identifier_key, ip_key, mask_identifier, ClientIp};
+use super::{audit_limit, identifier_key, ip_key, ClientIp, Guard};
 use super::{LimitContext, Pause};
+use crate::channel::Channel;
 use crate::config::LimitsConfig;
 use crate::limits::{self, Decision, Rule};
-use crate::state::AppState;
-use crate::store::users::Channel;
 use crate::store::StoreResult;
 
 pub(super) fn failure_rules(cfg: &LimitsConfig) -> [Rule; 2] {
@@ -57,32 +56,32 @@ pub enum Gate {
 /// Before a guess is counted: refuses when the client IP is out of failure budget.
 /// `identifier` (the sign-in's, as last read) only names the target in the audit trail.
 pub async fn check_ip_failures(
-    state: &AppState,
+    g: &Guard<'_>,
     identifier: Option<&str>,
     channel: Option<&str>,
     ip: &ClientIp,
     client_id: &str,
 ) -> StoreResult<Option<Pause>> {
-    let cfg = &state.config.limits;
+    let cfg = g.limits;
     if cfg.ip_failures_per_hour <= 0 {
         return Ok(None);
     }
-    let now = state.now();
+    let now = g.now;
     let rule = ip_failure_rule(cfg);
     let Decision::Denied { rule, retry_after } =
-        limits::peek(&state.store, now, &ip_key(ip), &[rule]).await?
+        limits::peek(g.store, now, &ip_key(ip), &[rule]).await?
     else {
         return Ok(None);
     };
-    let channel = channel_of(channel);
-    let masked = mask_identifier(channel, identifier.unwrap_or(""));
+    let channel = Channel::from_stored(channel);
+    let masked = channel.mask(identifier.unwrap_or(""));
     let ctx = LimitContext {
         ip,
         client_id,
         channel,
         masked: &masked,
     };
-    audit_limit(state, &ctx, rule, &ip_key(ip), retry_after).await;
+    audit_limit(g, &ctx, rule, &ip_key(ip), retry_after).await;
     Ok(Some(Pause::IpFailures { retry_after }))
 }
 
@@ -91,18 +90,17 @@ pub async fn check_ip_failures(
 /// tries are not used up. Only a first screen: the charge that counts is
 /// [`reserve_failure`], made on the identifier whose code is compared.
 pub async fn check_identifier_failures(
-    state: &AppState,
+    g: &Guard<'_>,
     identifier: &str,
     channel: Option<&str>,
     ip: &ClientIp,
     client_id: &str,
 ) -> StoreResult<Option<Pause>> {
-    let channel = channel_of(channel);
-    let now = state.now();
-    let key = format!("fail:{}", identifier_key(state, channel, identifier));
-    let rules = failure_rules(&state.config.limits);
-    let Decision::Denied { rule, retry_after } =
-        limits::peek(&state.store, now, &key, &rules).await?
+    let channel = Channel::from_stored(channel);
+    let now = g.now;
+    let key = format!("fail:{}", identifier_key(g, channel, identifier));
+    let rules = failure_rules(g.limits);
+    let Decision::Denied { rule, retry_after } = limits::peek(g.store, now, &key, &rules).await?
     else {
         return Ok(None);
     };
@@ -113,7 +111,7 @@ pub async fn check_identifier_failures(
         client_id,
     };
     Ok(Some(
-        identifier_paused(state, &who, rule, &key, retry_after).await,
+        identifier_paused(g, &who, rule, &key, retry_after).await,
     ))
 }
 
@@ -127,20 +125,20 @@ struct Target<'a> {
 
 /// Audits an identifier's spent failure budget and returns the pause to show.
 async fn identifier_paused(
-    state: &AppState,
+    g: &Guard<'_>,
     who: &Target<'_>,
     rule: &'static str,
     key: &str,
     retry_after: i64,
 ) -> Pause {
-    let masked = mask_identifier(who.channel, who.identifier);
+    let masked = who.channel.mask(who.identifier);
     let ctx = LimitContext {
         ip: who.ip,
         client_id: who.client_id,
         channel: who.channel,
         masked: &masked,
     };
-    audit_limit(state, &ctx, rule, key, retry_after).await;
+    audit_limit(g, &ctx, rule, key, retry_after).await;
     Pause::IdentifierFailures { retry_after }
 }
 
@@ -149,26 +147,26 @@ async fn identifier_paused(
 /// budget, atomically in the database, or refuses when the budget is spent (then nothing
 /// may be compared).
 pub async fn reserve_failure(
-    state: &AppState,
+    g: &Guard<'_>,
     channel: Channel,
     identifier: &str,
     ip: &ClientIp,
     client_id: &str,
 ) -> StoreResult<Gate> {
-    let now = state.now();
-    let key = format!("fail:{}", identifier_key(state, channel, identifier));
-    let rules = failure_rules(&state.config.limits);
-    match limits::hit(&state.store, now, &key, &rules).await? {
+    let now = g.now;
+    let key = format!("fail:{}", identifier_key(g, channel, identifier));
+    let rules = failure_rules(g.limits);
+    match limits::hit(g.store, now, &key, &rules).await? {
         Decision::Denied { rule, retry_after } => {
             // Not evaluated, so not a failure: the budget stays exactly full.
-            limits::refund(&state.store, now, &key, &rules).await?;
+            limits::refund(g.store, now, &key, &rules).await?;
             let who = Target {
                 channel,
                 identifier,
                 ip,
                 client_id,
             };
-            let pause = identifier_paused(state, &who, rule, &key, retry_after).await;
+            let pause = identifier_paused(g, &who, rule, &key, retry_after).await;
             Ok(Gate::Paused(pause))
         }
         Decision::Allowed => Ok(Gate::Open(Reservation { key, rules, now })),
@@ -176,8 +174,8 @@ pub async fn reserve_failure(
 }
 
 /// Gives the reserved failure back: the guess was right.
-pub async fn release(state: &AppState, r: Reservation) -> StoreResult<()> {
-    limits::refund(&state.store, r.now, &r.key, &r.rules).await
+pub async fn release(g: &Guard<'_>, r: Reservation) -> StoreResult<()> {
+    limits::refund(g.store, r.now, &r.key, &r.rules).await
 }
 
 /// Keeps the reserved failure: the guess was wrong.
@@ -188,21 +186,21 @@ pub fn keep(r: Reservation) {
 /// Counts a failed verification against the IP (when `counted`) and returns how long to
 /// wait before answering.
 pub async fn failed_verification(
-    state: &AppState,
+    g: &Guard<'_>,
     ip: &ClientIp,
     counted: bool,
 ) -> StoreResult<Duration> {
-    let now = state.now();
-    let cfg = &state.config.limits;
+    let now = g.now;
+    let cfg = g.limits;
     let rule = ip_failure_rule(cfg);
     let n = if counted {
-        let n = limits::hit_count(&state.store, now, &ip_key(ip), &rule).await?;
+        let n = limits::hit_count(g.store, now, &ip_key(ip), &rule).await?;
         if n > rule.max {
-            state.store.metrics.rate_limit_denied(rule.name);
+            g.store.metrics.rate_limit_denied(rule.name);
         }
         n
     } else {
-        limits::count(&state.store, now, &ip_key(ip), &rule).await?
+        limits::count(g.store, now, &ip_key(ip), &rule).await?
     };
     Ok(delay_for(n, cfg))
 }

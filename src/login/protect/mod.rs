@@ -28,10 +28,13 @@ pub mod sending;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
-use crate::delivery::mask_email;
+use crate::channel::Channel;
+use crate::config::LimitsConfig;
+use crate::crypto::ServerSecrets;
 use crate::limits::{self, Decision, Rule};
 use crate::state::AppState;
-use crate::store::users::Channel;
+use crate::store::audit::NewAuditEvent;
+use crate::store::Store;
 
 pub use super::client_ip::{client_ip, ClientIp, IpRange};
 pub use guessing::{
@@ -40,9 +43,31 @@ pub use guessing::{
 };
 pub use sending::{check_send, send_limits};
 
+/// What the protection rules need, and nothing else: the counters' store, the server
+/// secret (counter keys are keyed hashes), the limits and the time of the request.
+#[derive(Clone, Copy)]
+pub struct Guard<'a> {
+    pub store: &'a Store,
+    pub secrets: &'a ServerSecrets,
+    pub limits: &'a LimitsConfig,
+    pub now: i64,
+}
+
+impl<'a> Guard<'a> {
+    /// The guard of a request, at this moment.
+    pub fn of(state: &'a AppState) -> Guard<'a> {
+        Guard {
+            store: &state.store,
+            secrets: &state.secrets,
+            limits: &state.config.limits,
+            now: state.now(),
+        }
+    }
+}
+
 /// The counter key of an identifier: a keyed hash, so the counters table holds no address.
-fn identifier_key(state: &AppState, channel: Channel, identifier: &str) -> String {
-    let h = state.secrets.keyed_hash(
+fn identifier_key(g: &Guard<'_>, channel: Channel, identifier: &str) -> String {
+    let h = g.secrets.keyed_hash(
         "limit_key",
         &[channel.as_str().as_bytes(), identifier.as_bytes()],
     );
@@ -55,29 +80,6 @@ fn identifier_key(state: &AppState, channel: Channel, identifier: &str) -> Strin
 
 fn ip_key(ip: &ClientIp) -> String {
     format!("ip:{}", ip.limit_key())
-}
-
-/// Masks an identifier for logs, pages and the audit trail.
-pub fn mask_identifier(channel: Channel, identifier: &str) -> String {
-    match channel {
-        Channel::Email => mask_email(identifier),
-        Channel::Sms => {
-            let digits: Vec<char> = identifier.chars().collect();
-            let keep = digits.len().saturating_sub(2);
-            digits
-                .iter()
-                .enumerate()
-                .map(|(i, c)| if i < keep && *c != '+' { '*' } else { *c })
-                .collect()
-        }
-    }
-}
-
-fn channel_of(s: Option<&str>) -> Channel {
-    match s {
-        Some("sms") => Channel::Sms,
-        _ => Channel::Email,
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -154,7 +156,7 @@ struct LimitContext<'a> {
 /// Writes `limit_hit` once per rule, key and hour (a flood of refused requests must not
 /// flood the append-only trail).
 async fn audit_limit(
-    state: &AppState,
+    g: &Guard<'_>,
     ctx: &LimitContext<'_>,
     rule: &'static str,
     key: &str,
@@ -162,7 +164,7 @@ async fn audit_limit(
 ) {
     let once = [Rule::new("limit_hit_audited", 1, 3600)];
     let dedupe = format!("{rule}|{key}");
-    match limits::hit(&state.store, state.now(), &dedupe, &once).await {
+    match limits::hit(g.store, g.now, &dedupe, &once).await {
         Ok(Decision::Allowed) => {}
         Ok(Decision::Denied { .. }) => return,
         Err(e) => tracing::warn!(error = %e, "could not count a limit audit"),
@@ -173,21 +175,21 @@ async fn audit_limit(
         "identifier"
     };
     tracing::info!(rule, scope, to = %ctx.masked, ip = %ctx.ip.0, "rate limit hit");
-    audit(
-        state,
-        "limit_hit",
-        None,
-        Some(ctx.client_id),
-        Some(ctx.ip),
-        serde_json::json!({
+    let ip = ctx.ip.0.to_string();
+    let event = NewAuditEvent {
+        kind: "limit_hit",
+        user_id: None,
+        client_id: Some(ctx.client_id),
+        ip: Some(&ip),
+        detail: serde_json::json!({
             "rule": rule,
             "scope": scope,
             "channel": ctx.channel.as_str(),
             "to": ctx.masked,
             "retry_after": retry_after,
         }),
-    )
-    .await;
+    };
+    g.store.record(g.now, event).await;
 }
 
 /// Appends an audit event that records the client's address.

@@ -365,7 +365,7 @@ async fn an_ended_sign_in_is_refused_even_if_its_browser_session_record_survives
     let sid = app
         .state
         .store
-        .list_user_sessions(&user, app.state.now(), false, 10)
+        .list_sso_sessions(&user, app.state.now(), false, 10)
         .await
         .unwrap()[0]
         .id
@@ -374,7 +374,7 @@ async fn an_ended_sign_in_is_refused_even_if_its_browser_session_record_survives
     // ended it: only the row says it ended.
     app.state
         .store
-        .mark_user_session_ended(&sid, app.state.now(), "revoked")
+        .mark_sso_session_ended(&sid, app.state.now(), "revoked")
         .await
         .unwrap();
     assert!(!sso_works(&app, &browser, &client).await);

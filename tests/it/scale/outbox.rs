@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use sesame::config::Config;
-use sesame::outbox::{DELIVERY_DELAYED_TEXT, DELIVERY_FAILED_TEXT};
+use sesame::login::code_message::{DELIVERY_DELAYED_TEXT, DELIVERY_FAILED_TEXT};
 
 use crate::scale::support::*;
 use crate::support::smtp::code_from;
@@ -89,7 +89,7 @@ async fn code_asked_while_smtp_is_down_waits_encrypted_in_the_outbox_and_arrives
             .messages_for_tx(&tx_id(&page.tx))
             .await
             .unwrap();
-        rows.into_iter().find(|r| r.status == "delivered")
+        rows.into_iter().find(|r| r.status.as_str() == "delivered")
     })
     .await;
     assert!(row.payload.is_none() && row.delivered_at.is_some());
@@ -128,7 +128,7 @@ async fn delivery_that_fails_for_good_says_so_and_a_new_code_can_be_asked_at_onc
             .messages_for_tx(&tx_id(&page.tx))
             .await
             .unwrap();
-        rows.into_iter().find(|r| r.status == "failed")
+        rows.into_iter().find(|r| r.status.as_str() == "failed")
     })
     .await;
     assert_eq!(row.attempts, 2);
@@ -233,7 +233,7 @@ async fn each_code_is_delivered_exactly_once_with_two_replicas() {
         Duration::from_secs(30),
         || async {
             let rows = a.state.store.all_messages().await.unwrap();
-            (rows.len() == n && rows.iter().all(|r| r.status == "delivered")).then_some(())
+            (rows.len() == n && rows.iter().all(|r| r.status.as_str() == "delivered")).then_some(())
         },
     )
     .await;
@@ -371,7 +371,7 @@ async fn a_dead_replicas_claim_is_taken_over_when_its_lease_ends() {
     );
     let row = wait_for("the taken-over row to be delivered", MAIL_WAIT, || async {
         let rows = store.messages_for_tx(&tx_id(&page.tx)).await.unwrap();
-        rows.into_iter().find(|r| r.status == "delivered")
+        rows.into_iter().find(|r| r.status.as_str() == "delivered")
     })
     .await;
     assert_eq!(

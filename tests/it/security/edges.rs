@@ -431,7 +431,7 @@ fn token_with_kid(kid: &str) -> String {
 async fn ring(app: &TestApp) -> sesame::tokens::KeyRing {
     sesame::tokens::KeyRing::open(
         app.state.store.clone(),
-        app.state.secrets.clone(),
+        (*app.state.secrets).clone(),
         std::sync::Arc::new(app.clock.clone()),
         30,
     )

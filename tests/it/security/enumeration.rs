@@ -162,7 +162,7 @@ async fn the_address_page_answers_before_the_delivery() {
         .messages_for_tx(&tx_id(&page.tx))
         .await
         .unwrap()[0];
-    assert_eq!(row.status, "pending", "{row:?}");
+    assert_eq!(row.status.as_str(), "pending", "{row:?}");
     assert!(row.claimed_until.is_some(), "claimed for its first attempt");
     assert!(app.smtp.messages().is_empty());
     // The code page reads like any other while the message is on its way.

@@ -232,7 +232,7 @@ proptest! {
                     prop_assert!(pkce_verifier_is_valid(ch));
                     prop_assert_eq!(p.get("code_challenge_method"), Some("S256"));
                 }
-                if r.has_prompt("none") {
+                if r.has_prompt(sesame::authz::Prompt::None) {
                     prop_assert_eq!(r.prompt.len(), 1);
                 }
                 prop_assert!(r.max_age.is_none_or(|m| m >= 0));

@@ -198,7 +198,7 @@ async fn failed_verifications_from_an_ip_raise_its_answer_delay() {
             .submit_code(&browser, &page, &wrong_code(&code, i))
             .await;
         assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-        let next = protect::failed_verification(&app.state, &me, false)
+        let next = protect::failed_verification(&protect::Guard::of(&app.state), &me, false)
             .await
             .unwrap();
         seen.push(next.as_millis());
@@ -206,7 +206,7 @@ async fn failed_verifications_from_an_ip_raise_its_answer_delay() {
     assert_eq!(seen, [0, 0, 1, 2, 4, 8]);
     // Another address is not slowed down.
     let other = ClientIp("192.0.2.44".parse().unwrap());
-    let d = protect::failed_verification(&app.state, &other, false)
+    let d = protect::failed_verification(&protect::Guard::of(&app.state), &other, false)
         .await
         .unwrap();
     assert!(d.is_zero());

@@ -169,7 +169,7 @@ async fn first_page_answers_alike_for_known_and_unknown_addresses_with_registrat
             .await
             .unwrap()
             .into_iter()
-            .map(|r| r.status)
+            .map(|r| r.status.as_str().to_owned())
             .collect();
         let unknown = if register { "delivered" } else { "discarded" };
         assert_eq!(statuses, ["delivered", unknown], "register={register}");

@@ -280,7 +280,7 @@ impl TestApp {
             let rows = self.state.store.all_messages().await.unwrap();
             if rows
                 .iter()
-                .all(|r| r.status != "pending" || r.claimed_until.is_none())
+                .all(|r| r.status.as_str() != "pending" || r.claimed_until.is_none())
             {
                 // The deliveries that recorded their result may still write its audit event.
                 tokio::time::timeout_at(deadline, self.state.replica.wait_idle())

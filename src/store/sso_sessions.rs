@@ -1,7 +1,7 @@
-//! Browser sign-ins (single sign-on sessions), recorded so admins can list and end them.
+//! The records of SSO sessions (table `user_sessions`), so admins can list and end them.
 //!
 //! The browser's session record (table `sessions`, managed by tower-sessions) carries the
-//! same id under [`SSO_SID_KEY`]. Ending a sign-in marks its row here and
+//! same id under [`SSO_SID_KEY`]. Ending an SSO session marks its row here and
 //! deletes the browser session record, so no replica accepts that cookie again.
 
 use serde::Serialize;
@@ -10,7 +10,7 @@ use super::{Store, StoreResult};
 use crate::with_pool;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
-pub struct UserSession {
+pub struct SsoSessionRecord {
     pub id: String,
     pub user_id: String,
     /// JSON array.
@@ -21,7 +21,7 @@ pub struct UserSession {
     pub end_reason: Option<String>,
 }
 
-impl UserSession {
+impl SsoSessionRecord {
     pub fn is_active(&self, now: i64) -> bool {
         self.ended_at.is_none() && self.expires_at > now
     }
@@ -40,7 +40,7 @@ fn record_pattern(sid: &str) -> String {
 }
 
 impl Store {
-    pub async fn insert_user_session(&self, s: &UserSession) -> StoreResult<()> {
+    pub async fn insert_sso_session(&self, s: &SsoSessionRecord) -> StoreResult<()> {
         with_pool!(&self.db, pool => {
             sqlx::query(
                 "INSERT INTO user_sessions (id, user_id, amr, created_at, expires_at) \
@@ -57,7 +57,7 @@ impl Store {
         Ok(())
     }
 
-    pub async fn get_user_session(&self, id: &str) -> StoreResult<Option<UserSession>> {
+    pub async fn get_sso_session(&self, id: &str) -> StoreResult<Option<SsoSessionRecord>> {
         let sql = format!("SELECT {COLUMNS} FROM user_sessions WHERE id = $1");
         Ok(with_pool!(&self.db, pool => {
             sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?
@@ -66,21 +66,21 @@ impl Store {
 
     /// True when the sign-in `id` was ended (by an admin, or because its account was
     /// disabled). Its lifetime is the browser session's own business.
-    pub async fn user_session_ended(&self, id: &str) -> StoreResult<bool> {
+    pub async fn sso_session_ended(&self, id: &str) -> StoreResult<bool> {
         Ok(self
-            .get_user_session(id)
+            .get_sso_session(id)
             .await?
             .is_some_and(|s| s.ended_at.is_some()))
     }
 
     /// A user's sign-ins, newest first; only live ones unless `include_ended`.
-    pub async fn list_user_sessions(
+    pub async fn list_sso_sessions(
         &self,
         user_id: &str,
         now: i64,
         include_ended: bool,
         limit: i64,
-    ) -> StoreResult<Vec<UserSession>> {
+    ) -> StoreResult<Vec<SsoSessionRecord>> {
         let sql = format!(
             "SELECT {COLUMNS} FROM user_sessions WHERE user_id = $1 \
              AND ($2 OR (ended_at IS NULL AND expires_at > $3)) \
@@ -98,15 +98,15 @@ impl Store {
     }
 
     /// Ends one sign-in and deletes its browser session record. True when it was live.
-    pub async fn end_user_session(&self, id: &str, now: i64, reason: &str) -> StoreResult<bool> {
-        let ended = self.mark_user_session_ended(id, now, reason).await?;
+    pub async fn end_sso_session(&self, id: &str, now: i64, reason: &str) -> StoreResult<bool> {
+        let ended = self.mark_sso_session_ended(id, now, reason).await?;
         self.delete_browser_sessions_of(id).await?;
         Ok(ended)
     }
 
     /// Marks one sign-in ended without looking for its browser session record (for a
     /// browser that is replacing it itself). True when it was live.
-    pub async fn mark_user_session_ended(
+    pub async fn mark_sso_session_ended(
         &self,
         id: &str,
         now: i64,
@@ -128,7 +128,7 @@ impl Store {
     }
 
     /// Ends every live sign-in of a user; returns the ids ended.
-    pub async fn end_user_sessions_of_user(
+    pub async fn end_sso_sessions_of_user(
         &self,
         user_id: &str,
         now: i64,

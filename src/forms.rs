@@ -1,5 +1,6 @@
 //! Form and query extractors for the hosted pages: every rejection is a friendly page,
-//! never axum's plain-text error.
+//! never axum's plain-text error. Forms that change anything are read through
+//! [`crate::csrf::CsrfForm`], which adds the anti-CSRF check.
 //!
 //! The input is first checked by the same parser as the protocol endpoints
 //! ([`crate::oidc::params::Params::parse`]): a repeated parameter (RFC 6749 section 3.1,

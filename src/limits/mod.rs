@@ -9,6 +9,8 @@
 //! }
 //! ```
 
+pub mod per_ip;
+
 use crate::store::limits::CounterWindow;
 use crate::store::{Store, StoreResult};
 

@@ -1,0 +1,98 @@
+//! The SSO session: a person signed in in one browser. One name for one thing: the
+//! browser's session holds its state ([`SsoSession`]: who, when, how), and the database
+//! holds its record (`store::sso_sessions`, the `user_sessions` table), which admins list
+//! and end.
+//!
+//! At sign-in, [`start`] renews the browser session's id (against fixation), stores the
+//! state and [`record`]s it: a `user_sessions` row and keeps its id in the browser's
+//! session under [`SSO_SID_KEY`]; a newer sign-in in the same browser replaces it. Ending
+//! a sign-in (`Store::end_sso_session`) marks the row and deletes the browser's session
+//! record, and [`is_live`] refuses single sign-on for an ended one even if a request in
+//! flight wrote the record back.
+
+use tower_sessions::Session;
+
+use serde::{Deserialize, Serialize};
+
+use crate::crypto::random_token;
+use crate::error::PageError;
+use crate::state::AppState;
+use crate::store::sso_sessions::SsoSessionRecord;
+pub use crate::store::sso_sessions::SSO_SID_KEY;
+
+/// Session key of the single sign-on state.
+pub const SSO_KEY: &str = "sso";
+/// Session key of the single sign-on session's id (grants made in it carry it).
+pub const SID_KEY: &str = "sid";
+
+/// Who is signed in in this browser, and how.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SsoSession {
+    pub user_id: String,
+    pub auth_time: i64,
+    pub amr: Vec<String>,
+}
+
+pub async fn current(session: &Session) -> Result<Option<SsoSession>, PageError> {
+    Ok(session.get::<SsoSession>(SSO_KEY).await?)
+}
+
+/// Records a sign-in: a new session id (against fixation), then the single sign-on state
+/// (and the record admins see, [`record`]).
+pub async fn start(state: &AppState, session: &Session, sso: &SsoSession) -> Result<(), PageError> {
+    session.cycle_id().await?;
+    session.insert(SSO_KEY, sso).await?;
+    session.insert(SID_KEY, random_token(16)?).await?;
+    record(state, session, sso).await
+}
+
+/// The id of this browser's single sign-on session, when there is one.
+pub async fn current_sid(session: &Session) -> Result<Option<String>, PageError> {
+    Ok(session.get::<String>(SID_KEY).await?)
+}
+
+/// Records a new sign-in for this browser, ending the one it replaces.
+pub async fn record(
+    state: &AppState,
+    session: &Session,
+    sso: &SsoSession,
+) -> Result<(), PageError> {
+    let now = state.now();
+    if let Some(old) = session.get::<String>(SSO_SID_KEY).await? {
+        // `cycle_id` has already deleted the old browser session record.
+        state
+            .store
+            .mark_sso_session_ended(&old, now, "replaced")
+            .await?;
+    }
+    let sid = crate::crypto::random_hex(16)?;
+    state
+        .store
+        .insert_sso_session(&SsoSessionRecord {
+            id: sid.clone(),
+            user_id: sso.user_id.clone(),
+            amr: serde_json::to_string(&sso.amr).unwrap_or_else(|_| "[]".into()),
+            created_at: now,
+            expires_at: now + state.config.session.ttl_seconds,
+            ended_at: None,
+            end_reason: None,
+        })
+        .await?;
+    session.insert(SSO_SID_KEY, &sid).await?;
+    Ok(())
+}
+
+/// Whether a browser's single sign-on may still be used: the account is enabled and the
+/// recorded sign-in was not ended.
+pub async fn is_live(
+    state: &AppState,
+    session: &Session,
+    sso: &SsoSession,
+) -> Result<bool, PageError> {
+    if let Some(sid) = session.get::<String>(SSO_SID_KEY).await? {
+        if state.store.sso_session_ended(&sid).await? {
+            return Ok(false);
+        }
+    }
+    Ok(matches!(state.store.get_user(&sso.user_id).await?, Some(u) if u.disabled_at.is_none()))
+}
