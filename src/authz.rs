@@ -10,7 +10,8 @@ use tower_sessions::Session;
 use url::Url;
 
 use crate::crypto::random_token;
-use crate::error::PageError;
+use crate::error::{ErrorCode, PageError};
+use crate::oidc::claims::ClaimsRequest;
 use crate::sso::SsoSession;
 use crate::state::AppState;
 use crate::store::codes::{AuthCode, Grant};
@@ -66,20 +67,41 @@ pub struct AuthRequest {
     pub prompt: Vec<Prompt>,
     pub max_age: Option<i64>,
     pub login_hint: Option<String>,
-    /// The `claims` request parameter, validated, as canonical JSON.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub claims: Option<String>,
+    /// The `claims` request parameter, parsed and reduced to what the client may obtain;
+    /// kept (in the sealed sign-in and the login transaction) as its canonical JSON text.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::oidc::claims::as_text"
+    )]
+    pub claims: Option<ClaimsRequest>,
     /// The subject of a valid `id_token_hint`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_token_hint_sub: Option<String>,
 }
 
 impl AuthRequest {
-    /// The parsed `claims` request parameter.
-    pub fn claims_request(&self) -> Option<crate::oidc::claims::ClaimsRequest> {
-        self.claims
-            .as_deref()
-            .and_then(|c| crate::oidc::claims::ClaimsRequest::parse(c).ok())
+    /// A plain `openid` request of `client_id` back to `redirect_uri`, for tests.
+    #[cfg(test)]
+    pub fn plain(client_id: &str, redirect_uri: &str) -> AuthRequest {
+        AuthRequest {
+            client_id: client_id.into(),
+            redirect_uri: redirect_uri.into(),
+            scope: "openid".into(),
+            state: None,
+            nonce: None,
+            code_challenge: None,
+            prompt: vec![],
+            max_age: None,
+            login_hint: None,
+            claims: None,
+            id_token_hint_sub: None,
+        }
+    }
+
+    /// The `claims` request parameter.
+    pub fn claims_request(&self) -> Option<&ClaimsRequest> {
+        self.claims.as_ref()
     }
 
     /// What consent must cover: the scopes, and the scopes of claims asked for one by one.
@@ -176,7 +198,7 @@ pub async fn issue_code_in_session(
             created_at: now,
             expires_at: now + state.config.session.ttl_seconds.max(3600),
             revoked_at: None,
-            claims: req.claims.clone(),
+            claims: req.claims.as_ref().map(ClaimsRequest::to_json),
             sid: sid.map(str::to_string),
         })
         .await?;
@@ -216,14 +238,14 @@ pub async fn issue_code_in_session(
 pub fn error_redirect(
     issuer: &str,
     redirect_uri: &str,
-    error: &str,
+    error: ErrorCode,
     description: &str,
     client_state: Option<&str>,
 ) -> Option<Url> {
     let mut url = Url::parse(redirect_uri).ok()?;
     {
         let mut q = url.query_pairs_mut();
-        q.append_pair("error", error);
+        q.append_pair("error", error.as_str());
         q.append_pair("error_description", description);
         if let Some(s) = client_state {
             q.append_pair("state", s);
@@ -235,7 +257,10 @@ pub fn error_redirect(
 
 /// The keyed hash under which an authorization code is stored.
 pub fn code_hash(state: &AppState, code: &str) -> Vec<u8> {
-    state
-        .secrets
-        .keyed_hash("authorization_code", &[code.as_bytes()])
+    code_hash_with(&state.secrets, code)
+}
+
+/// [`code_hash`] from the server secrets alone.
+pub fn code_hash_with(secrets: &crate::crypto::ServerSecrets, code: &str) -> Vec<u8> {
+    secrets.keyed_hash("authorization_code", &[code.as_bytes()])
 }

@@ -36,10 +36,18 @@ pub use self::admin_cmds::{AdminCommand, AdminTokensCommand, AuditArgs, KeysComm
 pub use self::clients_cmd::{AddClient, ClientsCommand, PkcePolicy, UpdateClient};
 pub use self::users_cmd::{ReviewAccountCommand, UsersCommand};
 
+/// What `sesame --version` prints: the version and the commit it was built from.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("BUILD_COMMIT"),
+    ")"
+);
+
 #[derive(Parser, Debug)]
 #[command(
     name = "sesame",
-    version,
+    version = VERSION,
     about = "Sesame: a passwordless OpenID Connect provider"
 )]
 pub struct Cli {

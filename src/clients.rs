@@ -1,5 +1,6 @@
 //! Registering relying parties: validation shared by the CLI and the admin API.
 
+use crate::audit::AuditKind;
 use crate::jose::SigningAlg;
 use serde::Serialize;
 use url::Url;
@@ -17,7 +18,7 @@ pub struct NewClient {
     pub public: bool,
     pub pkce_required: bool,
     pub first_party: bool,
-    pub id_token_alg: String,
+    pub id_token_alg: SigningAlg,
     /// Exact URIs RP-initiated logout may return to.
     pub post_logout_redirect_uris: Vec<String>,
     /// Empty means the default: `authorization_code` and `refresh_token`.
@@ -38,7 +39,7 @@ impl Default for NewClient {
             public: false,
             pkce_required: true,
             first_party: true,
-            id_token_alg: "RS256".into(),
+            id_token_alg: SigningAlg::Rs256,
             post_logout_redirect_uris: vec![],
             grant_types: vec![],
             always_issue_refresh_token: false,
@@ -177,11 +178,6 @@ pub fn validate(spec: &NewClient) -> Result<Vec<String>, ClientError> {
             "`{bad}` is not a valid scope"
         )));
     }
-    if SigningAlg::parse(&spec.id_token_alg).is_none() {
-        return Err(ClientError::Invalid(
-            "id_token_alg must be RS256 or ES256".into(),
-        ));
-    }
     Ok(grant_types)
 }
 
@@ -239,7 +235,7 @@ pub async fn register_with_meta(
         .audit(
             now,
             crate::store::audit::NewAuditEvent {
-                kind: "client_created",
+                kind: AuditKind::ClientCreated.as_str(),
                 client_id: Some(&client.id),
                 detail: serde_json::json!({
                     "name": client.name,
@@ -267,7 +263,7 @@ pub async fn remove(store: &Store, now: i64, client_id: &str) -> Result<bool, Cl
         .audit(
             now,
             crate::store::audit::NewAuditEvent {
-                kind: "client_removed",
+                kind: AuditKind::ClientRemoved.as_str(),
                 client_id: Some(client_id),
                 ..Default::default()
             },

@@ -19,7 +19,6 @@ use openidconnect::{
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
-use crate::app::StartError;
 use crate::csrf::{self, CsrfForm, CsrfProtected};
 use crate::error::{render, PageError};
 use crate::state::AppState;
@@ -40,7 +39,7 @@ fn redirect_uri(state: &AppState) -> String {
 }
 
 /// Registers (or refreshes) the demo client: public, PKCE required, first-party.
-pub async fn ensure_demo_client(state: &AppState) -> Result<(), StartError> {
+pub async fn ensure_demo_client(state: &AppState) -> Result<(), crate::store::StoreError> {
     let now = state.now();
     let uri = redirect_uri(state);
     match state.store.get_client(DEMO_CLIENT_ID).await? {
@@ -62,7 +61,7 @@ pub async fn ensure_demo_client(state: &AppState) -> Result<(), StartError> {
                     public: true,
                     pkce_required: true,
                     first_party: true,
-                    id_token_alg: state.config.tokens.default_id_token_alg.to_string(),
+                    id_token_alg: state.config.tokens.default_id_token_alg,
                     created_at: now,
                     updated_at: now,
                     post_logout_redirect_uris: vec![],
@@ -125,7 +124,8 @@ type DemoClient = CoreClient<
 
 /// Discovers this server as any RP would, and builds the demo client from it.
 async fn discover(state: &AppState) -> Result<DemoClient, PageError> {
-    let issuer = IssuerUrl::new(state.config.issuer.clone()).map_err(|_| PageError::internal())?;
+    let issuer =
+        IssuerUrl::new(state.config.issuer.to_string()).map_err(|_| PageError::internal())?;
     let meta = CoreProviderMetadata::discover_async(issuer, &state.http)
         .await
         .map_err(|e| demo_error(&format!("discovery failed: {e}")))?;

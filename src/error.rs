@@ -1,9 +1,14 @@
 //! Errors that become HTTP responses.
 //!
-//! Two shapes: [`OAuthError`] for protocol endpoints (the JSON bodies of RFC 6749 section 5.2
-//! and RFC 6750 section 3) and [`PageError`] for people (a friendly HTML page). Internal
-//! failures are logged in the request's span (which carries the request id) and answered
-//! with a generic message; no database or library text ever reaches the client.
+//! Three shapes: [`OAuthError`] for protocol endpoints (the JSON bodies of RFC 6749 section
+//! 5.2 and RFC 6750 section 3), [`RedirectError`] for the authorization endpoint's refusals
+//! sent back to the client, and [`PageError`] for people (a friendly HTML page); the codes
+//! of the first two are [`ErrorCode`]s. Internal
+//! failures carry their cause, which is logged when the error becomes a response (in the
+//! request's span, which carries the request id); the client gets a generic message and no
+//! database or library text ever reaches it.
+
+use std::sync::Arc;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -13,14 +18,116 @@ use crate::crypto::CryptoError;
 use crate::store::StoreError;
 use crate::tokens::KeyError;
 
+macro_rules! error_codes {
+    ($($v:ident => $s:literal,)*) => {
+        /// An OAuth 2.0 / OpenID Connect error code (RFC 6749 4.1.2.1 and 5.2, RFC 6750 3.1,
+        /// RFC 7591 3.2.2, OIDC Core 3.1.2.6): the `error` of every protocol error Sesame
+        /// answers, by JSON or on the redirect.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum ErrorCode {
+            $($v,)*
+        }
+
+        impl ErrorCode {
+            /// The code as the RFCs spell it.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$v => $s,)*
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    AccessDenied => "access_denied",
+    ConsentRequired => "consent_required",
+    InsufficientScope => "insufficient_scope",
+    InteractionRequired => "interaction_required",
+    InvalidClient => "invalid_client",
+    InvalidClientMetadata => "invalid_client_metadata",
+    InvalidGrant => "invalid_grant",
+    InvalidRedirectUri => "invalid_redirect_uri",
+    InvalidRequest => "invalid_request",
+    InvalidScope => "invalid_scope",
+    InvalidToken => "invalid_token",
+    LoginRequired => "login_required",
+    RequestNotSupported => "request_not_supported",
+    RequestUriNotSupported => "request_uri_not_supported",
+    ServerError => "server_error",
+    TemporarilyUnavailable => "temporarily_unavailable",
+    UnauthorizedClient => "unauthorized_client",
+    UnsupportedGrantType => "unsupported_grant_type",
+    UnsupportedResponseType => "unsupported_response_type",
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for ErrorCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl Serialize for ErrorCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// The authorization endpoint's refusal once the client and its redirect URI are known: it
+/// is sent back to the redirect URI (`error`, `error_description`, `state`, `iss`; RFC 6749
+/// 4.1.2.1, RFC 9207), never shown as a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedirectError {
+    pub error: ErrorCode,
+    pub description: String,
+}
+
+impl RedirectError {
+    pub fn new(error: ErrorCode, description: impl Into<String>) -> RedirectError {
+        RedirectError {
+            error,
+            description: description.into(),
+        }
+    }
+}
+
 /// An OAuth 2.0 / OIDC error answered as JSON.
 #[derive(Debug, Clone)]
 pub struct OAuthError {
     pub status: StatusCode,
-    pub error: &'static str,
+    pub error: ErrorCode,
     pub description: Option<String>,
     /// `WWW-Authenticate` value (401 from the token endpoint, bearer errors).
     pub www_authenticate: Option<String>,
+    /// The internal failure behind a server error, logged by `into_response`.
+    cause: Option<Cause>,
+}
+
+/// An internal failure kept for the log: what failed, and the error itself. Only store,
+/// key, crypto, template and session errors become causes; none carries a secret or a code.
+#[derive(Debug, Clone)]
+struct Cause {
+    what: &'static str,
+    error: Arc<dyn std::error::Error + Send + Sync>,
+}
+
+impl Cause {
+    fn new(what: &'static str, error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Cause {
+            what,
+            error: Arc::new(error),
+        }
+    }
+
+    fn log(&self) {
+        tracing::error!(error = %self.error, "{}", self.what);
+    }
 }
 
 #[derive(Serialize)]
@@ -31,47 +138,58 @@ struct OAuthErrorBody<'a> {
 }
 
 impl OAuthError {
-    pub fn new(status: StatusCode, error: &'static str, description: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, error: ErrorCode, description: impl Into<String>) -> Self {
         OAuthError {
             status,
             error,
             description: Some(description.into()),
             www_authenticate: None,
+            cause: None,
+        }
+    }
+
+    /// The same error with this `WWW-Authenticate` challenge.
+    pub fn with_challenge(self, challenge: impl Into<String>) -> Self {
+        OAuthError {
+            www_authenticate: Some(challenge.into()),
+            ..self
+        }
+    }
+
+    fn caused_by(self, cause: Cause) -> Self {
+        OAuthError {
+            cause: Some(cause),
+            ..self
         }
     }
 
     pub fn invalid_request(d: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "invalid_request", d)
+        Self::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidRequest, d)
     }
 
     pub fn invalid_grant(d: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "invalid_grant", d)
+        Self::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidGrant, d)
     }
 
     /// 401 with a `Basic` challenge (RFC 6749 section 5.2).
     pub fn invalid_client(d: impl Into<String>) -> Self {
-        OAuthError {
-            www_authenticate: Some("Basic realm=\"sesame\", charset=\"UTF-8\"".into()),
-            ..Self::new(StatusCode::UNAUTHORIZED, "invalid_client", d)
-        }
+        Self::new(StatusCode::UNAUTHORIZED, ErrorCode::InvalidClient, d)
+            .with_challenge("Basic realm=\"sesame\", charset=\"UTF-8\"")
     }
 
     /// A bearer-token error (RFC 6750 section 3.1).
-    pub fn bearer(status: StatusCode, error: &'static str, d: &str) -> Self {
+    pub fn bearer(status: StatusCode, error: ErrorCode, d: &str) -> Self {
         let challenge = format!(
             "Bearer realm=\"sesame\", error=\"{error}\", error_description=\"{}\"",
             d.replace(['"', '\\'], "")
         );
-        OAuthError {
-            www_authenticate: Some(challenge),
-            ..Self::new(status, error, d)
-        }
+        Self::new(status, error, d).with_challenge(challenge)
     }
 
     pub fn server_error() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "server_error",
+            ErrorCode::ServerError,
             "the server could not complete the request; try again",
         )
     }
@@ -79,7 +197,7 @@ impl OAuthError {
     pub fn temporarily_unavailable() -> Self {
         Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "temporarily_unavailable",
+            ErrorCode::TemporarilyUnavailable,
             "the server is temporarily unavailable; try again",
         )
     }
@@ -87,8 +205,11 @@ impl OAuthError {
 
 impl IntoResponse for OAuthError {
     fn into_response(self) -> Response {
+        if let Some(cause) = &self.cause {
+            cause.log();
+        }
         let body = serde_json::to_string(&OAuthErrorBody {
-            error: self.error,
+            error: self.error.as_str(),
             error_description: self.description.as_deref(),
         })
         .unwrap_or_else(|_| format!("{{\"error\":\"{}\"}}", self.error));
@@ -110,32 +231,26 @@ impl IntoResponse for OAuthError {
     }
 }
 
-fn internal(what: &str, e: &dyn std::fmt::Display) {
-    tracing::error!(error = %e, "{what}");
-}
-
 impl From<StoreError> for OAuthError {
     fn from(e: StoreError) -> Self {
-        internal("database error", &e);
-        if e.is_unavailable() {
+        let answer = if e.is_unavailable() {
             OAuthError::temporarily_unavailable()
         } else {
             OAuthError::server_error()
-        }
+        };
+        answer.caused_by(Cause::new("database error", e))
     }
 }
 
 impl From<KeyError> for OAuthError {
     fn from(e: KeyError) -> Self {
-        internal("signing key error", &e);
-        OAuthError::server_error()
+        OAuthError::server_error().caused_by(Cause::new("signing key error", e))
     }
 }
 
 impl From<CryptoError> for OAuthError {
     fn from(e: CryptoError) -> Self {
-        internal("crypto error", &e);
-        OAuthError::server_error()
+        OAuthError::server_error().caused_by(Cause::new("crypto error", e))
     }
 }
 
@@ -145,6 +260,8 @@ pub struct PageError {
     pub status: StatusCode,
     pub title: String,
     pub message: String,
+    /// The internal failure behind the page, logged by `into_response`.
+    cause: Option<Cause>,
 }
 
 impl PageError {
@@ -153,6 +270,14 @@ impl PageError {
             status,
             title: title.into(),
             message: message.into(),
+            cause: None,
+        }
+    }
+
+    fn caused_by(self, cause: Cause) -> Self {
+        PageError {
+            cause: Some(cause),
+            ..self
         }
     }
 
@@ -194,6 +319,9 @@ struct ErrorPage<'a> {
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
+        if let Some(cause) = &self.cause {
+            cause.log();
+        }
         let page = ErrorPage {
             title: &self.title,
             message: &self.message,
@@ -201,7 +329,7 @@ impl IntoResponse for PageError {
         match askama::Template::render(&page) {
             Ok(html) => (self.status, Html(html)).into_response(),
             Err(e) => {
-                internal("template error", &e);
+                Cause::new("template error", e).log();
                 (self.status, self.message).into_response()
             }
         }
@@ -210,51 +338,81 @@ impl IntoResponse for PageError {
 
 impl From<StoreError> for PageError {
     fn from(e: StoreError) -> Self {
-        internal("database error", &e);
-        if e.is_unavailable() {
+        let page = if e.is_unavailable() {
             PageError::unavailable()
         } else {
             PageError::internal()
-        }
+        };
+        page.caused_by(Cause::new("database error", e))
     }
 }
 
 impl From<KeyError> for PageError {
     fn from(e: KeyError) -> Self {
-        internal("signing key error", &e);
-        PageError::internal()
+        PageError::internal().caused_by(Cause::new("signing key error", e))
     }
 }
 
 impl From<CryptoError> for PageError {
     fn from(e: CryptoError) -> Self {
-        internal("crypto error", &e);
-        PageError::internal()
+        PageError::internal().caused_by(Cause::new("crypto error", e))
     }
 }
 
 impl From<askama::Error> for PageError {
     fn from(e: askama::Error) -> Self {
-        internal("template error", &e);
-        PageError::internal()
+        PageError::internal().caused_by(Cause::new("template error", e))
     }
 }
 
 impl From<tower_sessions::session::Error> for PageError {
     fn from(e: tower_sessions::session::Error) -> Self {
-        internal("session error", &e);
-        PageError::unavailable()
+        PageError::unavailable().caused_by(Cause::new("session error", e))
     }
 }
 
 impl From<tower_sessions::session::Error> for OAuthError {
     fn from(e: tower_sessions::session::Error) -> Self {
-        internal("session error", &e);
-        OAuthError::temporarily_unavailable()
+        OAuthError::temporarily_unavailable().caused_by(Cause::new("session error", e))
     }
 }
 
 /// Renders an askama template as an HTML response.
 pub fn render(t: &impl askama::Template) -> Result<Response, PageError> {
     Ok(Html(t.render()?).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn body_of(res: Response) -> String {
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        String::from_utf8(bytes.to_vec()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn an_internal_cause_never_reaches_the_oauth_body() {
+        let e = OAuthError::from(StoreError::Corrupt("secret detail".into()));
+        assert!(e.cause.is_some());
+        let res = e.into_response();
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            body_of(res).await,
+            r#"{"error":"server_error","error_description":"the server could not complete the request; try again"}"#
+        );
+    }
+
+    #[tokio::test]
+    async fn an_internal_cause_never_reaches_the_page() {
+        let e = PageError::from(CryptoError::Decrypt);
+        assert!(e.cause.is_some());
+        let res = e.into_response();
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let page = body_of(res).await;
+        assert!(page.contains("Something went wrong"));
+        assert!(!page.contains("decryption"));
+    }
 }

@@ -19,6 +19,7 @@ use crate::error::PageError;
 use crate::state::AppState;
 use crate::store::sso_sessions::SsoSessionRecord;
 pub use crate::store::sso_sessions::SSO_SID_KEY;
+use crate::store::Store;
 
 /// Session key of the single sign-on state.
 pub const SSO_KEY: &str = "sso";
@@ -85,14 +86,14 @@ pub async fn record(
 /// Whether a browser's single sign-on may still be used: the account is enabled and the
 /// recorded sign-in was not ended.
 pub async fn is_live(
-    state: &AppState,
+    store: &Store,
     session: &Session,
     sso: &SsoSession,
 ) -> Result<bool, PageError> {
     if let Some(sid) = session.get::<String>(SSO_SID_KEY).await? {
-        if state.store.sso_session_ended(&sid).await? {
+        if store.sso_session_ended(&sid).await? {
             return Ok(false);
         }
     }
-    Ok(matches!(state.store.get_user(&sso.user_id).await?, Some(u) if u.disabled_at.is_none()))
+    Ok(matches!(store.get_user(&sso.user_id).await?, Some(u) if u.disabled_at.is_none()))
 }

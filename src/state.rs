@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 
+use crate::audit::AuditKind;
 use crate::clock::SharedClock;
 use crate::config::net::TrustedProxies;
 use crate::config::Config;
@@ -52,7 +53,7 @@ impl AppState {
     /// Appends an audit event; a failure to write it is logged, not fatal to the request.
     pub async fn audit(
         &self,
-        kind: &str,
+        kind: AuditKind,
         user_id: Option<&str>,
         client_id: Option<&str>,
         detail: serde_json::Value,
@@ -64,14 +65,14 @@ impl AppState {
     /// [`AppState::audit`] with the client IP that caused the event.
     pub async fn audit_from(
         &self,
-        kind: &str,
+        kind: AuditKind,
         user_id: Option<&str>,
         client_id: Option<&str>,
         ip: Option<&str>,
         detail: serde_json::Value,
     ) {
         let e = crate::store::audit::NewAuditEvent {
-            kind,
+            kind: kind.as_str(),
             user_id,
             client_id,
             ip,
@@ -106,6 +107,6 @@ impl FromRef<AppState> for Arc<ServerSecrets> {
 
 impl FromRef<AppState> for TrustedProxies {
     fn from_ref(state: &AppState) -> TrustedProxies {
-        TrustedProxies(state.config.limits.trusted_proxy_ranges())
+        state.config.limits.trusted_proxies.clone()
     }
 }

@@ -17,8 +17,10 @@ use utoipa::ToSchema;
 
 use super::ops::{valid_name, Actor, AdminError, Ctx};
 use super::problem::Problem;
+use crate::audit::AuditKind;
 use crate::clock::SharedClock;
 use crate::crypto::{ct_eq, random_token, ServerSecrets};
+use crate::login::client_ip::{ClientIp, TrustedProxies};
 use crate::store::admin_tokens::AdminToken;
 use crate::store::Store;
 
@@ -69,7 +71,7 @@ pub async fn create_token(ctx: &Ctx<'_>, name: &str) -> Result<AdminTokenCreated
         .insert_admin_token(&id, &name, &token_hash(ctx.secrets, &token), ctx.now)
         .await?;
     ctx.audit(
-        "admin_token_created",
+        AuditKind::AdminTokenCreated,
         None,
         None,
         serde_json::json!({ "token_id": id, "name": name }),
@@ -112,7 +114,7 @@ pub async fn revoke_token(ctx: &Ctx<'_>, id_or_name: &str) -> Result<AdminTokenV
     };
     let revoked = ctx.store.revoke_admin_token(&token.id, ctx.now).await?;
     ctx.audit(
-        "admin_token_revoked",
+        AuditKind::AdminTokenRevoked,
         None,
         None,
         serde_json::json!({ "token_id": token.id, "name": token.name, "was_active": revoked }),
@@ -157,12 +159,17 @@ where
     Store: FromRef<S>,
     Arc<ServerSecrets>: FromRef<S>,
     SharedClock: FromRef<S>,
+    TrustedProxies: FromRef<S>,
     S: Send + Sync,
 {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
         let store = Store::from_ref(state);
+        let ip = match ClientIp::from_request_parts(parts, state).await {
+            Ok(ip) => ip.0.to_string(),
+            Err(never) => match never {},
+        };
         let presented = bearer(parts);
         if let Some(token) = presented {
             let hash = token_hash(&Arc::<ServerSecrets>::from_ref(state), token);
@@ -172,6 +179,7 @@ where
                     return Ok(AdminAuth(Actor::Token {
                         id: t.id,
                         name: t.name,
+                        ip: Some(ip),
                     }))
                 }
                 Ok(_) => {}

@@ -26,6 +26,42 @@ const ENV_ALIASES: &[(&str, &str)] = &[
 /// Environment variables that start with `SESAME_` but are not configuration keys.
 const ENV_NOT_CONFIG: &[&str] = &["SESAME_CONFIG"];
 
+/// Whether a variable is one Kubernetes gives every pod of a namespace with a Service
+/// named `sesame` (its "service links"): `SESAME_SERVICE_HOST`, `SESAME_SERVICE_PORT`,
+/// `SESAME_SERVICE_PORT_<NAME>`, `SESAME_PORT=tcp://10.0.0.1:8080`, and
+/// `SESAME_PORT_<PORT>_<PROTO>` with its `_PROTO`, `_PORT` and `_ADDR` forms. They describe
+/// the Service, not this server, and are passed over. No setting is named like them.
+pub fn is_service_link(name: &str, value: &str) -> bool {
+    let Some(rest) = name.strip_prefix("SESAME_") else {
+        return false;
+    };
+    if rest == "SERVICE_HOST" || rest == "SERVICE_PORT" || rest.starts_with("SERVICE_PORT_") {
+        return true;
+    }
+    let url_like = ["tcp://", "udp://", "sctp://"]
+        .iter()
+        .any(|p| value.starts_with(p));
+    if rest == "PORT" {
+        return url_like;
+    }
+    let Some(port_rest) = rest.strip_prefix("PORT_") else {
+        return false;
+    };
+    let mut parts = port_rest.split('_');
+    let port_ok = parts
+        .next()
+        .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    let proto_ok = parts
+        .next()
+        .is_some_and(|p| matches!(p, "TCP" | "UDP" | "SCTP"));
+    let suffix_ok = match (parts.next(), parts.next()) {
+        (None, _) => url_like,
+        (Some("PROTO" | "PORT" | "ADDR"), None) => true,
+        _ => false,
+    };
+    port_ok && proto_ok && suffix_ok
+}
+
 impl Config {
     /// Loads the configuration the way the binary does: defaults, the file, the environment.
     pub fn load(explicit_path: Option<&Path>) -> Result<Config, ConfigError> {
@@ -62,8 +98,13 @@ impl Config {
             let file: toml::Value = toml::from_str(text).map_err(|e| ConfigError(e.to_string()))?;
             merge(&mut value, file);
         }
+        let before_env = value.clone();
+        let mut applied = Vec::new();
         for (name, raw) in env {
-            if ENV_NOT_CONFIG.contains(&name.as_str()) || name.starts_with("SESAME_TEST_") {
+            if ENV_NOT_CONFIG.contains(&name.as_str())
+                || name.starts_with("SESAME_TEST_")
+                || is_service_link(name, raw)
+            {
                 continue;
             }
             let key = match ENV_ALIASES.iter().find(|(n, _)| n == name) {
@@ -76,13 +117,41 @@ impl Config {
             set_path(&mut value, &key, raw).map_err(|e| {
                 ConfigError(format!("environment variable {name} (key `{key}`): {e}"))
             })?;
+            applied.push((name, key, raw));
         }
-        let config: Config = value
-            .try_into()
-            .map_err(|e: toml::de::Error| ConfigError(e.message().to_string()))?;
+        let config: Config = value.try_into().map_err(|e: toml::de::Error| {
+            unknown_variable(&before_env, &applied)
+                .unwrap_or_else(|| ConfigError(e.message().to_string()))
+        })?;
         config.validate()?;
         Ok(config)
     }
+}
+
+/// When the configuration does not deserialise, the `SESAME_*` variable that names no
+/// setting, if one does: the error then names the variable, not only the key it made up.
+fn unknown_variable(
+    before_env: &toml::Value,
+    applied: &[(&String, String, &String)],
+) -> Option<ConfigError> {
+    let unknown = |v: toml::Value| {
+        v.try_into::<Config>()
+            .err()
+            .is_some_and(|e| e.message().starts_with("unknown field"))
+    };
+    if unknown(before_env.clone()) {
+        return None; // the file's own unknown key is the error
+    }
+    applied.iter().find_map(|(name, key, raw)| {
+        let mut v = before_env.clone();
+        set_path(&mut v, key, raw).ok()?;
+        unknown(v).then(|| {
+            ConfigError(format!(
+                "environment variable {name} is not a Sesame setting (it would set `{key}`, \
+                 which does not exist; see docs/configuration.md)"
+            ))
+        })
+    })
 }
 
 fn merge(base: &mut toml::Value, over: toml::Value) {

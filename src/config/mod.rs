@@ -24,7 +24,9 @@ mod server;
 pub use server::ServerConfig;
 mod load;
 pub mod net;
-pub use net::IpRange;
+pub use net::{IpRange, TrustedProxies};
+mod issuer;
+pub use issuer::Issuer;
 mod redact;
 use redact::ser_secret_opt;
 mod validate;
@@ -37,7 +39,7 @@ pub struct Config {
     pub mode: Mode,
     /// The issuer identifier: the public base URL of this server, exactly as relying parties
     /// see it. It is the `iss` of every token and the base of every endpoint URL.
-    pub issuer: String,
+    pub issuer: Issuer,
     /// Address the HTTP server listens on.
     pub listen: String,
     /// Server secret (at least 32 bytes of text): the pepper of every keyed hash and the
@@ -150,7 +152,7 @@ pub struct LimitsConfig {
     pub ip_delay_max_ms: u64,
     /// Proxies whose `X-Forwarded-For` is believed: IP addresses or CIDR ranges (in the
     /// environment: comma-separated). Empty (the default): the TCP peer is the client.
-    pub trusted_proxies: Vec<String>,
+    pub trusted_proxies: TrustedProxies,
     /// Send limits for email codes.
     pub email: SendLimits,
     /// Send limits for SMS codes.
@@ -205,7 +207,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             mode: Mode::Development,
-            issuer: "http://localhost:8080".into(),
+            issuer: Issuer::localhost(),
             listen: "127.0.0.1:8080".into(),
             server: ServerConfig::default(),
             secret_key: None,
@@ -264,15 +266,7 @@ impl Default for LoginConfig {
     }
 }
 
-impl LimitsConfig {
-    /// `trusted_proxies` as networks (validation refused any entry that does not parse).
-    pub fn trusted_proxy_ranges(&self) -> Vec<IpRange> {
-        self.trusted_proxies
-            .iter()
-            .filter_map(|p| IpRange::parse(p).ok())
-            .collect()
-    }
-}
+impl LimitsConfig {}
 
 impl Default for LimitsConfig {
     fn default() -> Self {
@@ -283,7 +277,7 @@ impl Default for LimitsConfig {
             ip_free_failures: 3,
             ip_delay_base_ms: 250,
             ip_delay_max_ms: 5_000,
-            trusted_proxies: Vec::new(),
+            trusted_proxies: TrustedProxies::default(),
             email: SendLimits {
                 per_identifier_per_hour: 5,
                 per_identifier_per_day: 20,
@@ -357,7 +351,7 @@ impl Config {
 
     /// Whether the issuer is served over https (cookies get `Secure` and `__Host-`).
     pub fn issuer_is_https(&self) -> bool {
-        self.issuer.starts_with("https://")
+        self.issuer.is_https()
     }
 
     /// The folder for local state (the SQLite file's folder, or `data`).

@@ -4,6 +4,7 @@
 use std::net::IpAddr;
 
 use ipnet::IpNet;
+use serde::{Deserialize, Serialize};
 
 /// An IP address or CIDR range (`10.0.0.0/8`, `2001:db8::/32`, `127.0.0.1`); a bare
 /// address is a range of one. IPv4-mapped IPv6 addresses match as their IPv4 address.
@@ -35,9 +36,27 @@ impl IpRange {
     }
 }
 
-/// The proxies whose `X-Forwarded-For` is believed (`limits.trusted_proxies`), parsed.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The proxies whose `X-Forwarded-For` is believed (`limits.trusted_proxies`), parsed when
+/// the configuration is read; an entry that does not parse stops start-up with its reason.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "Vec<String>", into = "Vec<String>")]
 pub struct TrustedProxies(pub Vec<IpRange>);
+
+impl TryFrom<Vec<String>> for TrustedProxies {
+    type Error = String;
+    fn try_from(v: Vec<String>) -> Result<Self, Self::Error> {
+        v.iter()
+            .map(|p| IpRange::parse(p).map_err(|e| format!("limits.trusted_proxies: `{p}` {e}")))
+            .collect::<Result<_, _>>()
+            .map(TrustedProxies)
+    }
+}
+
+impl From<TrustedProxies> for Vec<String> {
+    fn from(t: TrustedProxies) -> Vec<String> {
+        t.0.iter().map(|r| r.0.to_string()).collect()
+    }
+}
 
 fn prefix_error(max: u8) -> String {
     format!("has a prefix length outside 0..={max}")

@@ -207,7 +207,10 @@ fn limits_are_configurable_from_file_and_env() {
     assert_eq!(c.limits.identifier_failures_per_day, 20);
     assert_eq!(c.limits.email.per_ip_per_hour, 9);
     assert_eq!(c.limits.sms.per_identifier_per_day, 4);
-    assert_eq!(c.limits.trusted_proxies, ["10.0.0.0/8", "127.0.0.1"]);
+    assert_eq!(
+        Vec::<String>::from(c.limits.trusted_proxies.clone()),
+        ["10.0.0.0/8", "127.0.0.1/32"]
+    );
     let err = Config::from_sources(
         None,
         &env(&[("SESAME_LIMITS__TRUSTED_PROXIES", "not-an-ip")]),
@@ -229,4 +232,67 @@ fn data_dir_follows_the_sqlite_file() {
     assert_eq!(c.data_dir(), PathBuf::from("/tmp/x"));
     c.database.url = "postgres://localhost/db".into();
     assert_eq!(c.data_dir(), PathBuf::from("data"));
+}
+
+#[test]
+fn kubernetes_service_links_do_not_stop_the_server() {
+    let c = Config::from_sources(
+        None,
+        &env(&[
+            ("SESAME_PORT", "tcp://10.0.0.1:8080"),
+            ("SESAME_PORT_8080_TCP", "tcp://10.0.0.1:8080"),
+            ("SESAME_PORT_8080_TCP_PROTO", "tcp"),
+            ("SESAME_PORT_8080_TCP_PORT", "8080"),
+            ("SESAME_PORT_8080_TCP_ADDR", "10.0.0.1"),
+            ("SESAME_SERVICE_HOST", "10.0.0.1"),
+            ("SESAME_SERVICE_PORT", "8080"),
+            ("SESAME_SERVICE_PORT_HTTP", "8080"),
+            ("SESAME_LISTEN", "0.0.0.0:8080"),
+        ]),
+    );
+    assert_eq!(c.map(|c| c.listen).ok().as_deref(), Some("0.0.0.0:8080"));
+}
+
+#[test]
+fn only_the_shapes_kubernetes_writes_count_as_service_links() {
+    use super::load::is_service_link;
+    assert!(is_service_link("SESAME_PORT", "udp://10.0.0.1:53"));
+    assert!(
+        !is_service_link("SESAME_PORT", "8080"),
+        "not a link's value"
+    );
+    assert!(!is_service_link("SESAME_PORT_X_TCP", "tcp://a:1"));
+    assert!(!is_service_link("SESAME_PORT_80_TCP_HOST", "x"));
+    assert!(!is_service_link("SESAME_PORT_80_TCP", "80"));
+    assert!(!is_service_link("SESAME_ISSUER", "tcp://x"));
+    assert!(!is_service_link("OTHER_SERVICE_HOST", "10.0.0.1"));
+}
+
+#[test]
+fn an_unknown_variable_is_named_as_the_variable() {
+    for (name, key) in [
+        ("SESAME_ISUER", "isuer"),
+        ("SESAME_LOGIN__CODE_TLL_SECONDS", "login.code_tll_seconds"),
+        ("SESAME_PORT", "port"),
+    ] {
+        let err = Config::from_sources(None, &env(&[(name, "1")]))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.contains(&format!(
+                "environment variable {name} is not a Sesame setting"
+            )) && err.contains(&format!("`{key}`")),
+            "{name}: {err}"
+        );
+    }
+    // An unknown key in the file stays the file's error, named as its key.
+    let err = Config::from_sources(Some("isuer = \"x\"\n"), &env(&[("SESAME_LISTEN", "a:1")]))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        err.contains("isuer") && !err.contains("environment"),
+        "{err}"
+    );
 }

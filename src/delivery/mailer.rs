@@ -189,9 +189,27 @@ pub(super) fn build_message(
         .from(from.clone())
         .to(Mailbox::new(None, to))
         .subject(subject)
-        .message_id(None)
+        .message_id(Some(message_id(msg.issuer_host)?))
         .multipart(MultiPart::alternative_plain_html(text, html))
         .map_err(|e| DeliveryError::Send(format!("could not build the message: {e}")))
+}
+
+/// A fresh Message-ID in the issuer's domain (`<random@id.example.com>`), not the machine's
+/// host name, which says nothing to the person and may be internal.
+fn message_id(issuer_host: &str) -> Result<String, DeliveryError> {
+    let domain = match issuer_host.strip_prefix('[') {
+        // An IPv6 literal keeps its brackets (RFC 5322 domain-literal).
+        Some(v6) => format!("[{}]", v6.split(']').next().unwrap_or(v6)),
+        None => issuer_host.split(':').next().unwrap_or("").to_owned(),
+    };
+    let domain = if domain.is_empty() || domain == "[]" {
+        "sesame.invalid".to_owned()
+    } else {
+        domain
+    };
+    let local = crate::crypto::random_token(18)
+        .map_err(|e| DeliveryError::Send(format!("could not make a Message-ID: {e}")))?;
+    Ok(format!("<{local}@{domain}>"))
 }
 
 /// Removes anything secret from an error text: the password, the code and the full

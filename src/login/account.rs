@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde_json::json;
 use tower_sessions::Session;
 
+use crate::audit::AuditKind;
 use crate::csrf::{self, CsrfForm, CsrfProtected};
 use crate::error::PageError;
 use crate::forms::PageQuery;
@@ -267,7 +268,12 @@ async fn save(
                 return Err(not_signed_in());
             }
             state
-                .audit("profile_updated", Some(&sso.user_id), None, json!({}))
+                .audit(
+                    AuditKind::ProfileUpdated,
+                    Some(&sso.user_id),
+                    None,
+                    json!({}),
+                )
                 .await;
             Ok(Redirect::to(&format!("{PROFILE_PATH}?saved=1")).into_response())
         }

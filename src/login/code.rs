@@ -1,6 +1,7 @@
 //! The one-time code: issue, deliver, verify. Plain functions over the state, called by the
 //! page handlers and by tests.
 
+use crate::audit::AuditKind;
 use crate::crypto::{ct_eq, random_code, random_token};
 use crate::delivery::CodeMessage;
 use crate::sso::SsoSession;
@@ -12,7 +13,6 @@ pub use super::code_message::LoginError;
 use super::code_message::{self, OutgoingCode, Stored};
 use super::identifier::Identifier;
 use super::protect::{self, ClientIp, Gate, Guard, Pause};
-use crate::channel::Channel;
 use crate::outbox::StandIn;
 
 /// The keyed hash of a code, bound to its login transaction: the same digits typed into
@@ -113,7 +113,7 @@ pub async fn send_code(
     };
     let new_code = NewCode {
         identifier: id.as_str(),
-        channel: id.channel().as_str(),
+        channel: id.channel(),
         code_hash: &hash,
         expires_at: now + cfg.code_ttl_seconds,
         cooldown_cutoff: now - cfg.resend_cooldown_seconds,
@@ -190,7 +190,7 @@ async fn evaluate(
     if let Some(pause) = protect::check_ip_failures(
         &Guard::of(state),
         tx.identifier.as_deref(),
-        tx.channel.as_deref(),
+        tx.channel(),
         ip,
         &tx.client_id,
     )
@@ -202,7 +202,7 @@ async fn evaluate(
         if let Some(pause) = protect::check_identifier_failures(
             &Guard::of(state),
             identifier,
-            tx.channel.as_deref(),
+            tx.channel(),
             ip,
             &tx.client_id,
         )
@@ -222,7 +222,7 @@ async fn evaluate(
             too_many_tries: attempts >= max,
         });
     };
-    let channel = Channel::from_stored(Some(&attempt.channel));
+    let channel = attempt.channel();
     // Charged to the identifier whose code is compared below, whatever `tx` said when it
     // was read (the sign-in may have switched addresses since). Past its budget nothing is
     // compared; the attempt just counted stays counted on that code (one of its tries,
@@ -240,14 +240,14 @@ async fn evaluate(
         Gate::Paused(p) => return Ok(VerifyOutcome::Paused(p)),
     };
     let hash = code_hash(state, &tx.id, typed);
-    let masked = Channel::from_stored(Some(&attempt.channel)).mask(&attempt.identifier);
+    let masked = channel.mask(&attempt.identifier);
     let matched = ct_eq(&attempt.code_hash, &hash)
         || super::review::code_matches(state, tx, &attempt.identifier, typed).await?;
     if !matched {
         protect::keep(reservation);
         protect::audit(
             state,
-            "verification_failed",
+            AuditKind::VerificationFailed,
             None,
             Some(&tx.client_id),
             Some(ip),
@@ -298,7 +298,7 @@ async fn evaluate(
     if registered {
         protect::audit(
             state,
-            "user_registered",
+            AuditKind::UserRegistered,
             Some(&user.id),
             Some(&tx.client_id),
             Some(ip),
@@ -308,7 +308,7 @@ async fn evaluate(
     }
     protect::audit(
         state,
-        "verification_succeeded",
+        AuditKind::VerificationSucceeded,
         Some(&user.id),
         Some(&tx.client_id),
         Some(ip),

@@ -13,11 +13,12 @@ use axum::Router;
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
+use crate::audit::AuditKind;
 use crate::authz::{self, AuthRequest, Prompt};
 use crate::crypto::random_token;
 use crate::csrf::{self, CsrfForm, CsrfProtected};
 use crate::delivery::mask_email;
-use crate::error::{render, PageError};
+use crate::error::{render, ErrorCode, PageError};
 use crate::forms::PageQuery;
 use crate::sso::SsoSession;
 use crate::state::AppState;
@@ -59,7 +60,7 @@ pub async fn finish(
         return error_to_client(
             state,
             req,
-            "access_denied",
+            ErrorCode::AccessDenied,
             "the signed-in person is not the one the request names",
         );
     }
@@ -70,7 +71,7 @@ pub async fn finish(
                 return error_to_client(
                     state,
                     req,
-                    "consent_required",
+                    ErrorCode::ConsentRequired,
                     "the person must consent to this app's request",
                 );
             }
@@ -134,7 +135,7 @@ pub async fn consent_needed(
 fn error_to_client(
     state: &AppState,
     req: &AuthRequest,
-    error: &str,
+    error: ErrorCode,
     description: &str,
 ) -> Result<Response, PageError> {
     let url = authz::error_redirect(
@@ -273,13 +274,13 @@ async fn decide(
     if form.decision != "allow" {
         state
             .audit(
-                "consent_denied",
+                AuditKind::ConsentDenied,
                 Some(&sso.user_id),
                 Some(&req.client_id),
                 serde_json::json!({ "scope": req.scope }),
             )
             .await;
-        return error_to_client(&state, &req, "access_denied", "the person declined");
+        return error_to_client(&state, &req, ErrorCode::AccessDenied, "the person declined");
     }
     let mut granted: Vec<String> = state
         .store
@@ -304,7 +305,7 @@ async fn decide(
         .await?;
     state
         .audit(
-            "consent_granted",
+            AuditKind::ConsentGranted,
             Some(&sso.user_id),
             Some(&req.client_id),
             serde_json::json!({ "scope": granted.join(" ") }),
@@ -326,7 +327,7 @@ pub async fn revoke_consent(state: &AppState, user_id: &str, client_id: &str) ->
         .await?;
     state
         .audit(
-            "consent_revoked",
+            AuditKind::ConsentRevoked,
             Some(user_id),
             Some(client_id),
             serde_json::json!({ "grants_revoked": grants }),

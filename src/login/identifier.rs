@@ -39,8 +39,8 @@ impl Identifier {
     }
 
     /// The identifier a login transaction stored (already normalised), by its channel.
-    pub fn from_stored(channel: Option<&str>, value: &str) -> Identifier {
-        match Channel::from_stored(channel) {
+    pub fn from_stored(channel: Channel, value: &str) -> Identifier {
+        match channel {
             Channel::Sms => Identifier::Phone(value.to_owned()),
             Channel::Email => Identifier::Email(value.to_owned()),
         }

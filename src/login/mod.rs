@@ -167,8 +167,7 @@ fn render_flow(
             brand: &flow.brand,
             tx: &flow.tx.id,
             csrf,
-            masked: &crate::channel::Channel::from_stored(flow.tx.channel.as_deref())
-                .mask(identifier),
+            masked: &flow.tx.channel().mask(identifier),
             error,
             notice,
         })?,
@@ -417,7 +416,7 @@ async fn resend(
     let Some(identifier) = flow.tx.identifier.clone() else {
         return Ok(back);
     };
-    let id = Identifier::from_stored(flow.tx.channel.as_deref(), &identifier);
+    let id = Identifier::from_stored(flow.tx.channel(), &identifier);
     let mut f = Flash {
         tx: flow.tx.id.clone(),
         ..Flash::default()

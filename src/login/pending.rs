@@ -177,17 +177,8 @@ mod tests {
         Pending {
             tx: "tx-1".into(),
             req: AuthRequest {
-                client_id: "c".into(),
-                redirect_uri: "https://app.example/cb".into(),
-                scope: "openid".into(),
                 state: Some("s".into()),
-                nonce: None,
-                code_challenge: None,
-                prompt: vec![],
-                max_age: None,
-                login_hint: None,
-                claims: None,
-                id_token_hint_sub: None,
+                ..AuthRequest::plain("c", "https://app.example/cb")
             },
             iat: 0,
             exp,

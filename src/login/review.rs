@@ -7,6 +7,7 @@
 //! same per-code attempt counting as a sent code (the attempt is counted before the
 //! comparison), and every use writes an audit event.
 
+use crate::audit::AuditKind;
 use crate::crypto::ct_eq;
 use crate::delivery::mask_email;
 use crate::state::AppState;
@@ -56,7 +57,7 @@ pub async fn code_matches(
         .await?;
     state
         .audit(
-            "review_account_used",
+            AuditKind::ReviewAccountUsed,
             None,
             Some(&tx.client_id),
             serde_json::json!({

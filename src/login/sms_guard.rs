@@ -23,6 +23,7 @@ use std::net::IpAddr;
 use axum::http::StatusCode;
 use serde_json::json;
 
+use crate::audit::AuditKind;
 use crate::delivery::sms::mask_phone;
 use crate::limits::{self, Decision, Rule};
 use crate::state::AppState;
@@ -214,7 +215,7 @@ async fn record(
     );
     let ip_text = ip.map(|i| i.to_string());
     let event = NewAuditEvent {
-        kind: "sms_denied",
+        kind: AuditKind::SmsDenied.as_str(),
         user_id: None,
         client_id: Some(&tx.client_id),
         ip: ip_text.as_deref(),

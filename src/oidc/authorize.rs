@@ -11,14 +11,14 @@ use tower_sessions::Session;
 
 use super::claims::ClaimsRequest;
 use super::params::{Params, ProtocolParams};
-use super::silent::hint_mismatch;
 pub use super::silent::SilentError;
+use super::sso_decision::{sso_decision, SsoDecision};
 use crate::authz::{self, AuthRequest, Prompt};
+use crate::config::Mode;
 use crate::crypto::random_token;
-use crate::error::{OAuthError, PageError};
+use crate::error::{ErrorCode, OAuthError, PageError, RedirectError};
 use crate::login::pending::{self, Pending};
 use crate::login::protect::ClientIp;
-use crate::sso::SsoSession;
 use crate::state::AppState;
 use crate::store::clients::Client;
 
@@ -44,18 +44,36 @@ pub const PROMPT_VALUES: [&str; 4] = [
 /// `display` values accepted (the pages adapt to any screen, so all are served alike).
 pub const DISPLAY_VALUES: &[&str] = &["page", "popup", "touch", "wap"];
 
-/// A refusal that is sent back to the client's redirect URI.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RedirectError {
-    pub error: &'static str,
-    pub description: String,
+/// A value from the request, fit for one log line: no control characters, at most 200
+/// characters.
+fn for_log(v: &str) -> String {
+    crate::channel::one_line(v).chars().take(200).collect()
 }
 
-fn refuse(error: &'static str, description: impl Into<String>) -> RedirectError {
-    RedirectError {
-        error,
-        description: description.into(),
+/// The page for a `redirect_uri` the client did not register, and the WARN line that says
+/// why (the client and the address received; no secret is in either). In development the
+/// page also lists the registered addresses beside the one received, to fix a typo at once.
+fn unregistered_redirect(mode: Mode, client: &Client, received: &str) -> PageError {
+    tracing::warn!(
+        client_id = %client.id,
+        redirect_uri = %for_log(received),
+        "authorize refused: redirect_uri is not one the client registered"
+    );
+    let mut message =
+        "The app asked to return to an address it has not registered, so we stopped here."
+            .to_string();
+    if mode == Mode::Development {
+        message.push_str(&format!(
+            " (Development mode: it asked for {}; it has registered {}.)",
+            for_log(received),
+            client.redirect_uris.join(", ")
+        ));
     }
+    PageError::bad_request("This sign-in link is not valid", message)
+}
+
+fn refuse(error: ErrorCode, description: impl Into<String>) -> RedirectError {
+    RedirectError::new(error, description)
 }
 
 /// Whether a code challenge has the RFC 7636 form (S256 output is 43 base64url chars,
@@ -73,22 +91,27 @@ pub fn validate_request(
 ) -> Result<AuthRequest, RedirectError> {
     if p.contains("request") {
         return Err(refuse(
-            "request_not_supported",
+            ErrorCode::RequestNotSupported,
             "request objects are not supported",
         ));
     }
     if p.contains("request_uri") {
         return Err(refuse(
-            "request_uri_not_supported",
+            ErrorCode::RequestUriNotSupported,
             "request_uri is not supported",
         ));
     }
     match p.get("response_type") {
-        None => return Err(refuse("invalid_request", "response_type is required")),
+        None => {
+            return Err(refuse(
+                ErrorCode::InvalidRequest,
+                "response_type is required",
+            ))
+        }
         Some("code") => {}
         Some(_) => {
             return Err(refuse(
-                "unsupported_response_type",
+                ErrorCode::UnsupportedResponseType,
                 "only response_type=code is supported",
             ))
         }
@@ -96,7 +119,7 @@ pub fn validate_request(
     if let Some(mode) = p.get("response_mode") {
         if mode != "query" {
             return Err(refuse(
-                "invalid_request",
+                ErrorCode::InvalidRequest,
                 "only response_mode=query is supported",
             ));
         }
@@ -114,11 +137,14 @@ pub fn validate_request(
         }
     }
     if !scopes.contains(&"openid") {
-        return Err(refuse("invalid_scope", "the scope must include openid"));
+        return Err(refuse(
+            ErrorCode::InvalidScope,
+            "the scope must include openid",
+        ));
     }
     if !client.allows_grant("authorization_code") {
         return Err(refuse(
-            "unauthorized_client",
+            ErrorCode::UnauthorizedClient,
             "this client may not use the authorization code flow",
         ));
     }
@@ -127,20 +153,20 @@ pub fn validate_request(
         (Some("S256"), Some(_)) => {}
         (Some("S256"), None) => {
             return Err(refuse(
-                "invalid_request",
+                ErrorCode::InvalidRequest,
                 "code_challenge_method without code_challenge",
             ))
         }
         (Some(_), _) => {
             return Err(refuse(
-                "invalid_request",
+                ErrorCode::InvalidRequest,
                 "only code_challenge_method=S256 is supported",
             ))
         }
         // RFC 7636 4.3 defaults the method to plain, which is not allowed here.
         (None, Some(_)) => {
             return Err(refuse(
-                "invalid_request",
+                ErrorCode::InvalidRequest,
                 "code_challenge_method=S256 is required",
             ))
         }
@@ -148,11 +174,14 @@ pub fn validate_request(
     }
     if let Some(c) = &code_challenge {
         if !challenge_is_valid(c) {
-            return Err(refuse("invalid_request", "code_challenge is malformed"));
+            return Err(refuse(
+                ErrorCode::InvalidRequest,
+                "code_challenge is malformed",
+            ));
         }
     } else if client.public || client.pkce_required {
         return Err(refuse(
-            "invalid_request",
+            ErrorCode::InvalidRequest,
             "this client must use PKCE (code_challenge with S256)",
         ));
     }
@@ -165,7 +194,7 @@ pub fn validate_request(
     {
         let Some(value) = Prompt::parse(word) else {
             return Err(refuse(
-                "invalid_request",
+                ErrorCode::InvalidRequest,
                 format!("prompt value `{word}` is not supported"),
             ));
         };
@@ -173,14 +202,14 @@ pub fn validate_request(
     }
     if prompt.contains(&Prompt::None) && prompt.len() > 1 {
         return Err(refuse(
-            "invalid_request",
+            ErrorCode::InvalidRequest,
             "prompt=none cannot be combined with other values",
         ));
     }
     if let Some(d) = p.get("display") {
         if !DISPLAY_VALUES.contains(&d) {
             return Err(refuse(
-                "invalid_request",
+                ErrorCode::InvalidRequest,
                 "display must be page, popup, touch or wap",
             ));
         }
@@ -190,10 +219,11 @@ pub fn validate_request(
     let claims = match p.get("claims") {
         None => None,
         Some(text) => {
-            let mut c = ClaimsRequest::parse(text).map_err(|e| refuse("invalid_request", e))?;
+            let mut c =
+                ClaimsRequest::parse(text).map_err(|e| refuse(ErrorCode::InvalidRequest, e))?;
             // Claims of a scope outside the client's allow list are dropped like the scope.
             c.retain_obtainable(|s| client.allows_scope(s));
-            (!c.is_empty()).then(|| c.to_json())
+            (!c.is_empty()).then_some(c)
         }
     };
     let max_age = match p.get("max_age") {
@@ -202,7 +232,7 @@ pub fn validate_request(
             Ok(n) if n >= 0 => Some(n),
             _ => {
                 return Err(refuse(
-                    "invalid_request",
+                    ErrorCode::InvalidRequest,
                     "max_age must be a non-negative integer",
                 ))
             }
@@ -263,12 +293,16 @@ pub async fn authorize(
             "The request does not name an app (client_id is missing).",
         )
     })?;
-    let client = state.store.get_client(client_id).await?.ok_or_else(|| {
-        PageError::bad_request(
+    let Some(client) = state.store.get_client(client_id).await? else {
+        tracing::warn!(
+            client_id = %for_log(client_id),
+            "authorize refused: no client has this id"
+        );
+        return Err(PageError::bad_request(
             "Unknown app",
             "The app that sent you here is not registered with this sign-in service.",
-        )
-    })?;
+        ));
+    };
     let redirect_uri = p.get("redirect_uri").ok_or_else(|| {
         PageError::bad_request(
             "This sign-in link is not valid",
@@ -285,12 +319,13 @@ pub async fn authorize(
         ));
     }
     if !client.redirect_uris.iter().any(|u| u == redirect_uri) {
-        return Err(PageError::bad_request(
-            "This sign-in link is not valid",
-            "The app asked to return to an address it has not registered, so we stopped here.",
+        return Err(unregistered_redirect(
+            state.config.mode,
+            &client,
+            redirect_uri,
         ));
     }
-    let error_to_client = |error: &str, description: &str, client_state: Option<&str>| {
+    let error_to_client = |error: ErrorCode, description: &str, client_state: Option<&str>| {
         authz::error_redirect(
             &state.config.issuer,
             redirect_uri,
@@ -318,7 +353,7 @@ pub async fn authorize(
             Err(crate::tokens::TokenError::Keys(e)) => return Err(e.into()),
             Err(_) => {
                 return error_to_client(
-                    "invalid_request",
+                    ErrorCode::InvalidRequest,
                     "id_token_hint is not an ID token issued by this server",
                     req.state.as_deref(),
                 )
@@ -329,7 +364,7 @@ pub async fn authorize(
     // Single sign-on: a live session that satisfies prompt, max_age and the hints needs no
     // new code.
     let now = state.now();
-    match sso_decision(&state, &session, &client, &req, now).await? {
+    match sso_decision(&state.store, &session, &client, &req, now).await? {
         SsoDecision::Use(sso) => {
             return crate::login::consent::finish(&state, &session, &req, &sso).await;
         }
@@ -353,68 +388,12 @@ pub async fn authorize(
     )?;
     if sealed.len() > state.config.authorize.max_pending_bytes {
         return error_to_client(
-            "invalid_request",
+            ErrorCode::InvalidRequest,
             "the request is too large: state, nonce, login_hint, claims and redirect_uri together exceed the limit",
             client_state.as_deref(),
         );
     }
     Ok(Redirect::to(&format!("/login?tx={sealed}")).into_response())
-}
-
-/// Whether the browser's sign-in can be reused for a request.
-#[derive(Debug)]
-pub enum SsoDecision {
-    Use(SsoSession),
-    /// A (new) sign-in is needed; with `prompt=none` this is the error to answer.
-    SignIn {
-        error: SilentError,
-    },
-}
-
-/// Decides whether the browser's sign-in serves this request: not with `prompt=login` or
-/// `select_account`, not when older than `max_age` (`max_age=0` is `prompt=login`), and
-/// only for the person an `id_token_hint`, a `sub` claim value or a `login_hint` names.
-///
-/// With `prompt=none`, a client that still needs the signed-in person's consent is answered
-/// `consent_required` whatever the hints say: comparing a hint with the person and answering
-/// differently would tell an app the person never allowed who is at the browser (OIDC Core
-/// 17.3). First-party and consented clients get the hint's own error.
-pub async fn sso_decision(
-    state: &AppState,
-    session: &Session,
-    client: &Client,
-    req: &AuthRequest,
-    now: i64,
-) -> Result<SsoDecision, PageError> {
-    let sign_in = |error| Ok(SsoDecision::SignIn { error });
-    let Some(sso) = crate::sso::current(session).await? else {
-        return sign_in(SilentError::LoginRequired);
-    };
-    if req.has_prompt(Prompt::Login) || req.has_prompt(Prompt::SelectAccount) {
-        return sign_in(SilentError::LoginRequired);
-    }
-    if let Some(max_age) = req.max_age {
-        if max_age == 0 || now - sso.auth_time > max_age {
-            return sign_in(SilentError::LoginRequired);
-        }
-    }
-    let user = match state.store.get_user(&sso.user_id).await? {
-        Some(u) if u.disabled_at.is_none() => u,
-        _ => return sign_in(SilentError::LoginRequired),
-    };
-    // A sign-in an admin ended (or the person's account was disabled) is not reused.
-    if !crate::sso::is_live(state, session, &sso).await? {
-        return sign_in(SilentError::LoginRequired);
-    }
-    if let Some(error) = hint_mismatch(req, &user) {
-        if req.has_prompt(Prompt::None)
-            && crate::login::consent::consent_needed(&state.store, client, req, &user.id).await?
-        {
-            return sign_in(SilentError::ConsentRequired);
-        }
-        return sign_in(error);
-    }
-    Ok(SsoDecision::Use(sso))
 }
 
 #[cfg(test)]
@@ -430,7 +409,7 @@ mod tests {
             public,
             pkce_required,
             first_party: true,
-            id_token_alg: "RS256".into(),
+            id_token_alg: crate::jose::SigningAlg::Rs256,
             created_at: 0,
             updated_at: 0,
             post_logout_redirect_uris: vec![],
@@ -465,24 +444,24 @@ mod tests {
     fn each_bad_request_gets_its_rfc_error() {
         let c = client(false, true);
         let cases = [
-            ("scope=openid", "invalid_request"),
+            ("scope=openid", ErrorCode::InvalidRequest),
             (
                 "response_type=token&scope=openid",
-                "unsupported_response_type",
+                ErrorCode::UnsupportedResponseType,
             ),
-            ("response_type=code&scope=email", "invalid_scope"),
-            ("response_type=code&scope=openid", "invalid_request"), // PKCE required
+            ("response_type=code&scope=email", ErrorCode::InvalidScope),
+            ("response_type=code&scope=openid", ErrorCode::InvalidRequest), // PKCE required
             (
                 "response_type=code&scope=openid&code_challenge=abc&code_challenge_method=plain",
-                "invalid_request",
+                ErrorCode::InvalidRequest,
             ),
             (
                 "response_type=code&scope=openid&request=x",
-                "request_not_supported",
+                ErrorCode::RequestNotSupported,
             ),
             (
                 "response_type=code&scope=openid&request_uri=x",
-                "request_uri_not_supported",
+                ErrorCode::RequestUriNotSupported,
             ),
         ];
         for (q, want) in cases {
@@ -526,12 +505,12 @@ mod tests {
             "response_type=code&scope=openid&claims=%7Bnot+json",
         ] {
             let e = validate_request(&c, "https://app.example/cb", &params(bad)).unwrap_err();
-            assert_eq!(e.error, "invalid_request", "{bad}");
+            assert_eq!(e.error, ErrorCode::InvalidRequest, "{bad}");
         }
         let with_claims = "response_type=code&scope=openid&claims=%7B%22userinfo%22%3A%7B%22name%22%3A%7B%22essential%22%3Atrue%7D%7D%7D";
         let r = validate_request(&c, "https://app.example/cb", &params(with_claims)).unwrap();
         assert_eq!(
-            r.claims.as_deref(),
+            r.claims.as_ref().map(ClaimsRequest::to_json).as_deref(),
             Some(r#"{"userinfo":{"name":{"essential":true}}}"#)
         );
     }
@@ -561,13 +540,31 @@ mod tests {
         ])
         .unwrap();
         let r = validate_request(&c, "https://app.example/cb", &params(&q)).unwrap();
-        assert_eq!(r.claims.as_deref(), Some(r#"{"id_token":{"email":null}}"#));
+        assert_eq!(
+            r.claims.as_ref().map(ClaimsRequest::to_json).as_deref(),
+            Some(r#"{"id_token":{"email":null}}"#)
+        );
         assert_eq!(r.consent_scopes(), ["openid", "email"]);
         // Nothing obtainable left: no claims request at all.
         c.meta.allowed_scopes = Some(vec!["openid".into()]);
         let r = validate_request(&c, "https://app.example/cb", &params(&q)).unwrap();
         assert_eq!(r.claims, None);
         assert_eq!(r.consent_scopes(), ["openid"]);
+    }
+
+    #[test]
+    fn only_development_lists_the_registered_redirect_uris_on_the_refusal_page() {
+        let c = client(false, true);
+        let dev = unregistered_redirect(Mode::Development, &c, "https://evil.example/cb");
+        assert!(
+            dev.message.contains("https://evil.example/cb")
+                && dev.message.contains("https://app.example/cb"),
+            "{}",
+            dev.message
+        );
+        let prod = unregistered_redirect(Mode::Production, &c, "https://evil.example/cb");
+        assert!(!prod.message.contains("example/cb"), "{}", prod.message);
+        assert!(prod.message.contains("has not registered"));
     }
 
     #[test]
@@ -579,6 +576,6 @@ mod tests {
             &params("response_type=code&scope=openid&prompt=none+login"),
         )
         .unwrap_err();
-        assert_eq!(err.error, "invalid_request");
+        assert_eq!(err.error, ErrorCode::InvalidRequest);
     }
 }

@@ -2,9 +2,10 @@
 //! bounds on the parameters a sign-in carries ([`check_sizes`]), and a per-IP rate limit
 //! counted in memory ([`crate::limits::per_ip::AuthorizeLimiter`]).
 
-use super::authorize::RedirectError;
 use super::params::Params;
 use crate::config::AuthorizeConfig;
+use crate::error::ErrorCode;
+use crate::error::RedirectError;
 
 /// Refuses a stored parameter longer than its limit, naming it (checked before the request
 /// is validated, so nothing longer is ever parsed or sealed).
@@ -17,7 +18,7 @@ pub fn check_sizes(cfg: &AuthorizeConfig, p: &Params) -> Result<(), RedirectErro
     ] {
         if p.get(name).is_some_and(|v| v.len() > max) {
             return Err(RedirectError {
-                error: "invalid_request",
+                error: ErrorCode::InvalidRequest,
                 description: format!("{name} is longer than {max} bytes"),
             });
         }
@@ -42,7 +43,7 @@ mod tests {
             assert!(check_sizes(&c, &ok).is_ok(), "{name} at its limit");
             let long = Params::parse(format!("{name}={}", "a".repeat(max + 1)).as_bytes()).unwrap();
             let e = check_sizes(&c, &long).unwrap_err();
-            assert_eq!(e.error, "invalid_request");
+            assert_eq!(e.error, ErrorCode::InvalidRequest);
             assert!(e.description.starts_with(name), "{}", e.description);
         }
     }

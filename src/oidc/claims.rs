@@ -79,7 +79,7 @@ pub fn scope_of(claim: &str) -> Option<&'static str> {
 }
 
 /// One entry of the `claims` parameter (OIDC Core 5.5.1).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ClaimSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub essential: Option<bool>,
@@ -90,7 +90,7 @@ pub struct ClaimSpec {
 }
 
 /// The `claims` request parameter, reduced to the claims this server knows.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ClaimsRequest {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub userinfo: BTreeMap<String, Option<ClaimSpec>>,
@@ -162,6 +162,27 @@ impl ClaimsRequest {
     /// The canonical JSON kept with the grant.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_else(|_| "{}".into())
+    }
+}
+
+/// A claims request kept as its canonical JSON text (`#[serde(with = "as_text")]`), so a
+/// sealed sign-in or a stored transaction reads as before while the code holds it parsed.
+pub mod as_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use super::ClaimsRequest;
+
+    pub fn serialize<S: Serializer>(c: &Option<ClaimsRequest>, s: S) -> Result<S::Ok, S::Error> {
+        match c {
+            Some(c) => s.serialize_some(&c.to_json()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<ClaimsRequest>, D::Error> {
+        let text: Option<String> = Option::deserialize(d)?;
+        text.map(|t| ClaimsRequest::parse(&t).map_err(serde::de::Error::custom))
+            .transpose()
     }
 }
 

@@ -3,39 +3,30 @@
 //! (API) scopes the client was registered with. Person-related scopes (`openid`, `email`,
 //! …) are refused: there is no person behind this token.
 
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::Json;
-
 use super::authorize::SUPPORTED_SCOPES;
+use super::grant::{GrantCtx, GrantError, TokenResponse};
 use super::issue;
 use super::params::Params;
-use super::token::{no_store, unauthorized_client, TokenResponse};
+use crate::audit::AuditKind;
 use crate::crypto::random_token;
-use crate::error::OAuthError;
-use crate::state::AppState;
 use crate::store::clients::Client;
 use crate::tokens::AccessTokenClaims;
 
-fn invalid_scope(d: String) -> OAuthError {
-    OAuthError::new(StatusCode::BAD_REQUEST, "invalid_scope", d)
-}
-
 /// The scope granted for a request: the asked scopes, each registered for the client and
 /// none about a person; without `scope`, everything the client was registered for.
-pub fn granted_scope(client: &Client, asked: Option<&str>) -> Result<String, OAuthError> {
+pub fn granted_scope(client: &Client, asked: Option<&str>) -> Result<String, GrantError> {
     let Some(asked) = asked else {
         return Ok(client.registered_scopes().collect::<Vec<_>>().join(" "));
     };
     let mut out: Vec<&str> = Vec::new();
     for s in asked.split(' ').filter(|s| !s.is_empty()) {
         if SUPPORTED_SCOPES.contains(&s) {
-            return Err(invalid_scope(format!(
+            return Err(GrantError::InvalidScope(format!(
                 "scope `{s}` is about a person; the client-credentials grant has none"
             )));
         }
         if !client.registered_scopes().any(|r| r == s) {
-            return Err(invalid_scope(format!(
+            return Err(GrantError::InvalidScope(format!(
                 "scope `{s}` is not registered for this client"
             )));
         }
@@ -47,19 +38,23 @@ pub fn granted_scope(client: &Client, asked: Option<&str>) -> Result<String, OAu
 }
 
 /// `grant_type=client_credentials` at the token endpoint.
-pub async fn grant(state: &AppState, client: &Client, p: &Params) -> Result<Response, OAuthError> {
+pub async fn grant(
+    ctx: &GrantCtx<'_>,
+    client: &Client,
+    p: &Params,
+) -> Result<TokenResponse, GrantError> {
     if client.public {
-        return Err(unauthorized_client(
+        return Err(GrantError::UnauthorizedClient(
             "public clients cannot use the client-credentials grant",
         ));
     }
     let scope = granted_scope(client, p.get("scope"))?;
-    let now = state.now();
-    let ttl = client.access_token_ttl(state.config.tokens.access_token_ttl_seconds);
+    let now = ctx.now();
+    let ttl = client.access_token_ttl(ctx.tokens.access_token_ttl_seconds);
     let claims = AccessTokenClaims {
-        iss: state.config.issuer.clone(),
+        iss: ctx.issuer.to_string(),
         sub: client.id.clone(),
-        aud: state.config.issuer.clone(),
+        aud: ctx.issuer.to_string(),
         exp: now + ttl,
         iat: now,
         jti: random_token(16)?,
@@ -68,23 +63,21 @@ pub async fn grant(state: &AppState, client: &Client, p: &Params) -> Result<Resp
         auth_time: None,
         gid: String::new(),
     };
-    let keys = state.keys.keys().await?;
-    let access_token = issue::access_token(state, &keys, &claims, now)?;
-    state
-        .audit(
-            "tokens_issued",
-            None,
-            Some(&client.id),
-            serde_json::json!({ "grant_type": "client_credentials", "scope": scope }),
-        )
-        .await;
-    let body = TokenResponse {
+    let keys = ctx.keys.keys().await?;
+    let access_token = issue::access_token(ctx, &keys, &claims, now)?;
+    ctx.audit(
+        AuditKind::TokensIssued,
+        None,
+        Some(&client.id),
+        serde_json::json!({ "grant_type": "client_credentials", "scope": scope }),
+    )
+    .await;
+    Ok(TokenResponse {
         access_token,
         token_type: "Bearer",
         expires_in: ttl,
         id_token: None,
         refresh_token: None,
         scope,
-    };
-    Ok(no_store(Json(body).into_response()))
+    })
 }

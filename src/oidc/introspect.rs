@@ -4,14 +4,14 @@
 //! answers exactly `{"active": false}`.
 
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
-use super::params::ProtocolParams;
-use super::refresh;
-use super::token::{authenticate_client, no_store};
+use super::client_auth::AuthenticatedClient;
+use super::grant::GrantCtx;
+use super::token::no_store;
+use super::{refresh, refresh_token};
 use crate::error::OAuthError;
 use crate::state::AppState;
 use crate::store::codes::Grant;
@@ -56,11 +56,8 @@ fn inactive() -> Value {
 /// POST /introspect
 pub async fn introspect(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    params: Result<ProtocolParams, OAuthError>,
+    AuthenticatedClient { client, params: p }: AuthenticatedClient,
 ) -> Result<Response, OAuthError> {
-    let ProtocolParams(p) = params?;
-    let client = authenticate_client(&state, &headers, &p).await?;
     if client.public {
         return Err(OAuthError::invalid_client(
             "introspection needs client authentication with a secret",
@@ -95,14 +92,14 @@ pub async fn introspect(
             Err(_) => inactive(),
         }
     } else {
-        match refresh::lookup(&state, token, &client.id, now).await? {
+        match refresh::lookup(&GrantCtx::of(&state), token, &client.id, now).await? {
             Ok((rt, grant, _)) => json!({
                 "active": true,
                 "token_type": "refresh_token",
                 "scope": rt.scope,
                 "client_id": rt.client_id,
                 "sub": rt.user_id,
-                "exp": rt.expires_at.min(refresh::family_end(&state, &grant)),
+                "exp": rt.expires_at.min(refresh_token::family_end(&state.config.tokens, &grant)),
                 "iat": rt.created_at,
                 "iss": state.config.issuer,
                 "auth_time": grant.auth_time,

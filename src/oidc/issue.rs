@@ -5,11 +5,9 @@
 use serde_json::Value;
 
 use super::claims::{self, Target};
-use super::refresh;
-use super::token::TokenResponse;
+use super::grant::{GrantCtx, GrantError, TokenResponse};
+use super::refresh_token;
 use crate::crypto::random_token;
-use crate::error::OAuthError;
-use crate::state::AppState;
 use crate::store::clients::Client;
 use crate::store::codes::Grant;
 use crate::store::users::User;
@@ -34,14 +32,14 @@ pub fn has_scope(scope: &str, s: &str) -> bool {
 
 /// Signs an access token.
 pub fn access_token(
-    state: &AppState,
+    ctx: &GrantCtx<'_>,
     keys: &KeySet,
     claims: &AccessTokenClaims,
     now: i64,
-) -> Result<String, OAuthError> {
+) -> Result<String, GrantError> {
     Ok(tokens::sign(
         keys,
-        state.config.tokens.access_token_alg.as_str(),
+        ctx.tokens.access_token_alg,
         "at+jwt",
         claims,
         now,
@@ -49,15 +47,19 @@ pub fn access_token(
 }
 
 /// Mints the token response of a grant.
-pub async fn issue(state: &AppState, it: Issue<'_>, now: i64) -> Result<TokenResponse, OAuthError> {
-    let keys = state.keys.keys().await?;
-    let cfg = &state.config.tokens;
+pub async fn issue(
+    ctx: &GrantCtx<'_>,
+    it: Issue<'_>,
+    now: i64,
+) -> Result<TokenResponse, GrantError> {
+    let keys = ctx.keys.keys().await?;
+    let cfg = ctx.tokens;
     let amr: Vec<String> = serde_json::from_str(&it.grant.amr).unwrap_or_default();
     let access_ttl = it.client.access_token_ttl(cfg.access_token_ttl_seconds);
     let access = AccessTokenClaims {
-        iss: state.config.issuer.clone(),
+        iss: ctx.issuer.to_string(),
         sub: it.user.id.clone(),
-        aud: state.config.issuer.clone(),
+        aud: ctx.issuer.to_string(),
         exp: now + access_ttl,
         iat: now,
         jti: random_token(16)?,
@@ -66,7 +68,7 @@ pub async fn issue(state: &AppState, it: Issue<'_>, now: i64) -> Result<TokenRes
         auth_time: Some(it.grant.auth_time),
         gid: it.grant.id.clone(),
     };
-    let access_token = access_token(state, &keys, &access, now)?;
+    let access_token = access_token(ctx, &keys, &access, now)?;
     let id_token = if has_scope(it.scope, "openid") {
         let request = it
             .grant
@@ -78,7 +80,7 @@ pub async fn issue(state: &AppState, it: Issue<'_>, now: i64) -> Result<TokenRes
             it.client.allows_scope(s)
         });
         let profile = if claims::needs_profile(&wanted) {
-            state.store.get_profile(&it.user.id).await?
+            ctx.store.get_profile(&it.user.id).await?
         } else {
             None
         };
@@ -87,7 +89,7 @@ pub async fn issue(state: &AppState, it: Issue<'_>, now: i64) -> Result<TokenRes
             extra.insert("sid".into(), Value::String(sid.clone()));
         }
         let id_claims = IdTokenClaims {
-            iss: state.config.issuer.clone(),
+            iss: ctx.issuer.to_string(),
             sub: it.user.id.clone(),
             aud: it.client.id.clone(),
             azp: it.client.id.clone(),
@@ -101,7 +103,7 @@ pub async fn issue(state: &AppState, it: Issue<'_>, now: i64) -> Result<TokenRes
         };
         Some(tokens::sign(
             &keys,
-            &it.client.id_token_alg,
+            it.client.id_token_alg,
             "JWT",
             &id_claims,
             now,
@@ -110,7 +112,7 @@ pub async fn issue(state: &AppState, it: Issue<'_>, now: i64) -> Result<TokenRes
         None
     };
     let refresh_token = match it.refresh_scope {
-        Some(scope) => Some(refresh::mint(state, it.client, it.grant, scope, now).await?),
+        Some(scope) => Some(refresh_token::mint(ctx, it.client, it.grant, scope, now).await?),
         None => None,
     };
     Ok(TokenResponse {

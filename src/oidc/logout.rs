@@ -24,6 +24,7 @@ use url::Url;
 
 use super::id_token_hint::{self, Hint};
 use super::params::{Params, ProtocolParams};
+use crate::audit::AuditKind;
 use crate::csrf::{self, CsrfForm, CsrfProtected};
 use crate::error::{OAuthError, PageError};
 use crate::state::AppState;
@@ -141,7 +142,7 @@ pub async fn end_sso(state: &AppState, session: &Session) -> Result<(), PageErro
     if let Some(sso) = sso {
         state
             .audit(
-                "signed_out",
+                AuditKind::SignedOut,
                 Some(&sso.user_id),
                 None,
                 serde_json::json!({}),

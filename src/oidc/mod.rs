@@ -4,16 +4,22 @@
 pub mod authorize;
 pub mod authorize_guard;
 pub mod claims;
+pub mod client_auth;
 pub mod client_credentials;
+pub mod grant;
+#[cfg(test)]
+mod grant_tests;
 pub mod id_token_hint;
 pub mod introspect;
 pub mod issue;
 pub mod logout;
 pub mod params;
 pub mod refresh;
+pub mod refresh_token;
 pub mod registration;
 pub mod revoke;
 pub mod silent;
+pub mod sso_decision;
 pub mod token;
 pub mod userinfo;
 

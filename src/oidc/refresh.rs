@@ -7,70 +7,16 @@
 //! every access token of the grant. A token expires after the idle lifetime without use,
 //! and the family ends at the absolute lifetime after the sign-in, whatever happens.
 
-use axum::response::{IntoResponse, Response};
-use axum::Json;
-
+use super::grant::{GrantCtx, GrantError, TokenResponse};
 use super::issue::{self, Issue};
 use super::params::Params;
-use super::token::no_store;
-use crate::crypto::random_token;
-use crate::error::OAuthError;
-use crate::state::AppState;
+use super::refresh_token::{family_end, token_hash_with};
+use crate::audit::AuditKind;
 use crate::store::clients::Client;
 use crate::store::codes::Grant;
 use crate::store::tokens::RefreshToken;
 use crate::store::users::User;
-
-/// The keyed hash a refresh token is stored under.
-pub fn token_hash(state: &AppState, token: &str) -> Vec<u8> {
-    state
-        .secrets
-        .keyed_hash("refresh_token", &[token.as_bytes()])
-}
-
-/// When a grant's refresh-token family ends, whatever its use.
-pub fn family_end(state: &AppState, grant: &Grant) -> i64 {
-    grant.created_at + state.config.tokens.refresh_token_absolute_ttl_seconds
-}
-
-/// Mints a new refresh token in `grant`'s family and returns it (the only time it exists
-/// in clear). A client registered with its own refresh-token lifetime gets a family that
-/// ends sooner (never later) than the server's absolute lifetime.
-pub async fn mint(
-    state: &AppState,
-    client: &Client,
-    grant: &Grant,
-    scope: &str,
-    now: i64,
-) -> Result<String, OAuthError> {
-    let token = random_token(32)?;
-    let server_end = family_end(state, grant);
-    let end = (grant.created_at
-        + client.refresh_token_ttl(state.config.tokens.refresh_token_absolute_ttl_seconds))
-    .min(server_end);
-    let idle = now + state.config.tokens.refresh_token_idle_ttl_seconds;
-    state
-        .store
-        .insert_refresh_token(&RefreshToken {
-            token_hash: token_hash(state, &token),
-            grant_id: grant.id.clone(),
-            client_id: grant.client_id.clone(),
-            user_id: grant.user_id.clone(),
-            scope: scope.to_string(),
-            created_at: now,
-            expires_at: idle.min(end),
-            used_at: None,
-            revoked_at: None,
-        })
-        .await?;
-    // A grant's end only ever moves later, so when the grant in hand already reaches `end`
-    // the stored one does too and the UPDATE would change nothing (it would still take
-    // SQLite's write lock): every rotation after a family's first token skips it.
-    if grant.expires_at < end {
-        state.store.extend_grant(&grant.id, end).await?;
-    }
-    Ok(token)
-}
+use crate::store::StoreResult;
 
 /// Why a presented refresh token is not live (never told to the client in detail).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,14 +35,14 @@ pub type Live = (RefreshToken, Grant, Option<User>);
 /// Looks up a refresh token for `client_id` and says whether it is live, without using it.
 /// The grant and the user are read in one query.
 pub async fn lookup(
-    state: &AppState,
+    ctx: &GrantCtx<'_>,
     token: &str,
     client_id: &str,
     now: i64,
-) -> Result<Result<Live, Dead>, OAuthError> {
-    let Some(rt) = state
+) -> StoreResult<Result<Live, Dead>> {
+    let Some(rt) = ctx
         .store
-        .get_refresh_token(&token_hash(state, token))
+        .get_refresh_token(&token_hash_with(ctx.secrets, token))
         .await?
     else {
         return Ok(Err(Dead::Unknown));
@@ -104,7 +50,7 @@ pub async fn lookup(
     if rt.client_id != client_id {
         return Ok(Err(Dead::OtherClient));
     }
-    let (grant, user) = match state
+    let (grant, user) = match ctx
         .store
         .grant_state(&rt.grant_id, None, Some(&rt.user_id))
         .await?
@@ -115,62 +61,66 @@ pub async fn lookup(
     if rt.used_at.is_some() {
         return Ok(Err(Dead::Used));
     }
-    if rt.expires_at <= now || family_end(state, &grant) <= now {
+    if rt.expires_at <= now || family_end(ctx.tokens, &grant) <= now {
         return Ok(Err(Dead::Expired));
     }
     Ok(Ok((rt, grant, user)))
 }
 
-async fn reuse_detected(state: &AppState, grant_id: &str, client: &Client, now: i64) -> OAuthError {
-    if let Err(e) = state.store.revoke_grant(grant_id, now).await {
+async fn reuse_detected(
+    ctx: &GrantCtx<'_>,
+    grant_id: &str,
+    client: &Client,
+    now: i64,
+) -> GrantError {
+    if let Err(e) = ctx.store.revoke_grant(grant_id, now).await {
         return e.into();
     }
-    state
-        .audit(
-            "refresh_token_reuse_revoked",
-            None,
-            Some(&client.id),
-            serde_json::json!({ "grant": grant_id }),
-        )
-        .await;
-    OAuthError::invalid_grant(
+    ctx.audit(
+        AuditKind::RefreshTokenReuseRevoked,
+        None,
+        Some(&client.id),
+        serde_json::json!({ "grant": grant_id }),
+    )
+    .await;
+    GrantError::InvalidGrant(
         "the refresh token was already used; every token issued from this sign-in is revoked",
     )
 }
 
 /// `grant_type=refresh_token` at the token endpoint.
 pub async fn refresh(
-    state: &AppState,
+    ctx: &GrantCtx<'_>,
     client: &Client,
     p: &Params,
-) -> Result<Response, OAuthError> {
+) -> Result<TokenResponse, GrantError> {
     let token = p
         .get("refresh_token")
-        .ok_or_else(|| OAuthError::invalid_request("refresh_token is required"))?;
-    let now = state.now();
-    let (rt, grant, user) = match lookup(state, token, &client.id, now).await? {
+        .ok_or(GrantError::InvalidRequest("refresh_token is required"))?;
+    let now = ctx.now();
+    let (rt, grant, user) = match lookup(ctx, token, &client.id, now).await? {
         Ok(found) => found,
         Err(Dead::Used) => {
-            let grant_id = state
+            let grant_id = ctx
                 .store
-                .get_refresh_token(&token_hash(state, token))
+                .get_refresh_token(&token_hash_with(ctx.secrets, token))
                 .await?
                 .map(|rt| rt.grant_id)
                 .unwrap_or_default();
-            return Err(reuse_detected(state, &grant_id, client, now).await);
+            return Err(reuse_detected(ctx, &grant_id, client, now).await);
         }
         Err(Dead::OtherClient) => {
-            return Err(OAuthError::invalid_grant(
+            return Err(GrantError::InvalidGrant(
                 "the refresh token was issued to another client",
             ))
         }
         Err(Dead::Expired) => {
-            return Err(OAuthError::invalid_grant(
+            return Err(GrantError::InvalidGrant(
                 "the refresh token has expired; sign in again",
             ))
         }
         Err(Dead::Unknown | Dead::Revoked) => {
-            return Err(OAuthError::invalid_grant("the refresh token is not valid"))
+            return Err(GrantError::InvalidGrant("the refresh token is not valid"))
         }
     };
     // RFC 6749 6: a narrower scope may be asked for; never a wider one.
@@ -180,11 +130,9 @@ pub async fn refresh(
             let mut out: Vec<&str> = Vec::new();
             for s in asked.split(' ').filter(|s| !s.is_empty()) {
                 if !issue::has_scope(&rt.scope, s) {
-                    return Err(OAuthError::new(
-                        axum::http::StatusCode::BAD_REQUEST,
-                        "invalid_scope",
-                        format!("scope `{s}` was not granted"),
-                    ));
+                    return Err(GrantError::InvalidScope(format!(
+                        "scope `{s}` was not granted"
+                    )));
                 }
                 if !out.contains(&s) {
                     out.push(s);
@@ -195,17 +143,13 @@ pub async fn refresh(
     };
     let user = user
         .filter(|u| u.disabled_at.is_none())
-        .ok_or_else(|| OAuthError::invalid_grant("the account is not available"))?;
+        .ok_or(GrantError::InvalidGrant("the account is not available"))?;
     // Rotate: exactly one of two concurrent uses wins; the other is a reuse.
-    if !state
-        .store
-        .consume_refresh_token(&rt.token_hash, now)
-        .await?
-    {
-        return Err(reuse_detected(state, &grant.id, client, now).await);
+    if !ctx.store.consume_refresh_token(&rt.token_hash, now).await? {
+        return Err(reuse_detected(ctx, &grant.id, client, now).await);
     }
     let body = issue::issue(
-        state,
+        ctx,
         Issue {
             client,
             user: &user,
@@ -217,13 +161,12 @@ pub async fn refresh(
         now,
     )
     .await?;
-    state
-        .audit(
-            "tokens_refreshed",
-            Some(&user.id),
-            Some(&client.id),
-            serde_json::json!({ "grant": grant.id }),
-        )
-        .await;
-    Ok(no_store(Json(body).into_response()))
+    ctx.audit(
+        AuditKind::TokensRefreshed,
+        Some(&user.id),
+        Some(&client.id),
+        serde_json::json!({ "grant": grant.id }),
+    )
+    .await;
+    Ok(body)
 }

@@ -10,6 +10,7 @@
 //! member becomes the client's allowed scopes, enforced exactly like an operator's
 //! `--allowed-scope`: other scopes, and the claims of other scopes, are never released.
 
+use crate::audit::AuditKind;
 use crate::jose::SigningAlg;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -24,7 +25,7 @@ use super::authorize::SUPPORTED_SCOPES;
 use super::token::no_store;
 use crate::clients::{self, ClientError, NewClient};
 use crate::crypto::ct_eq;
-use crate::error::OAuthError;
+use crate::error::{ErrorCode, OAuthError};
 use crate::state::AppState;
 use crate::store::clients::ClientMeta;
 
@@ -34,11 +35,11 @@ pub const REGISTRATION_PATH: &str = "/register";
 pub const AUTH_METHODS: &[&str] = &["client_secret_basic", "client_secret_post", "none"];
 
 fn metadata_error(d: impl Into<String>) -> OAuthError {
-    OAuthError::new(StatusCode::BAD_REQUEST, "invalid_client_metadata", d)
+    OAuthError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidClientMetadata, d)
 }
 
 fn redirect_error(d: impl Into<String>) -> OAuthError {
-    OAuthError::new(StatusCode::BAD_REQUEST, "invalid_redirect_uri", d)
+    OAuthError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidRedirectUri, d)
 }
 
 /// The metadata this server acts on. Other members are ignored (RFC 7591 2).
@@ -145,7 +146,7 @@ pub fn validate(m: Metadata, pkce_required: bool) -> Result<Validated, OAuthErro
         public,
         pkce_required: public || pkce_required,
         first_party: false,
-        id_token_alg: alg.to_string(),
+        id_token_alg: alg,
         post_logout_redirect_uris: m.post_logout_redirect_uris.unwrap_or_default(),
         grant_types,
         always_issue_refresh_token: false,
@@ -186,14 +187,14 @@ pub async fn register(
         Some(_) => {
             return Err(OAuthError::bearer(
                 StatusCode::UNAUTHORIZED,
-                "invalid_token",
+                ErrorCode::InvalidToken,
                 "the initial access token is not valid",
             ))
         }
         None => {
             return Err(OAuthError::bearer(
                 StatusCode::UNAUTHORIZED,
-                "invalid_token",
+                ErrorCode::InvalidToken,
                 "registration needs an initial access token",
             ))
         }
@@ -235,7 +236,7 @@ pub async fn register(
         })?;
     state
         .audit(
-            "client_registered",
+            AuditKind::ClientRegistered,
             None,
             Some(&reg.client_id),
             json!({ "dynamic": true, "name": spec.name }),
@@ -286,38 +287,38 @@ mod tests {
     #[test]
     fn each_bad_metadata_gets_its_rfc_error() {
         let cases = [
-            (json!({}), "invalid_redirect_uri"),
+            (json!({}), ErrorCode::InvalidRedirectUri),
             (
                 json!({"redirect_uris": ["https://rp.example/cb#x"]}),
-                "invalid_redirect_uri",
+                ErrorCode::InvalidRedirectUri,
             ),
             (
                 json!({"redirect_uris": ["http://rp.example/cb"]}),
-                "invalid_redirect_uri",
+                ErrorCode::InvalidRedirectUri,
             ),
             (
                 json!({"redirect_uris": ["https://rp.example/cb"], "token_endpoint_auth_method": "private_key_jwt"}),
-                "invalid_client_metadata",
+                ErrorCode::InvalidClientMetadata,
             ),
             (
                 json!({"redirect_uris": ["https://rp.example/cb"], "id_token_signed_response_alg": "none"}),
-                "invalid_client_metadata",
+                ErrorCode::InvalidClientMetadata,
             ),
             (
                 json!({"redirect_uris": ["https://rp.example/cb"], "response_types": ["id_token"]}),
-                "invalid_client_metadata",
+                ErrorCode::InvalidClientMetadata,
             ),
             (
                 json!({"redirect_uris": ["https://rp.example/cb"], "grant_types": ["client_credentials"]}),
-                "invalid_client_metadata",
+                ErrorCode::InvalidClientMetadata,
             ),
             (
                 json!({"redirect_uris": ["https://rp.example/cb"], "post_logout_redirect_uris": ["http://rp.example/bye"]}),
-                "invalid_client_metadata",
+                ErrorCode::InvalidClientMetadata,
             ),
             (
                 json!({"redirect_uris": ["https://rp.example/cb"], "scope": "openid admin"}),
-                "invalid_client_metadata",
+                ErrorCode::InvalidClientMetadata,
             ),
         ];
         for (m, want) in cases {

@@ -7,13 +7,14 @@
 //! issued to another client is refused (2.1).
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
+use super::client_auth::AuthenticatedClient;
 use super::introspect::looks_like_jwt;
-use super::params::ProtocolParams;
-use super::refresh;
-use super::token::{authenticate_client, no_store};
+use super::refresh_token;
+use super::token::no_store;
+use crate::audit::AuditKind;
 use crate::error::OAuthError;
 use crate::state::AppState;
 use crate::tokens;
@@ -25,11 +26,8 @@ fn not_yours() -> OAuthError {
 /// POST /revoke
 pub async fn revoke(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    params: Result<ProtocolParams, OAuthError>,
+    AuthenticatedClient { client, params: p }: AuthenticatedClient,
 ) -> Result<Response, OAuthError> {
-    let ProtocolParams(p) = params?;
-    let client = authenticate_client(&state, &headers, &p).await?;
     let token = p
         .get("token")
         .ok_or_else(|| OAuthError::invalid_request("token is required"))?;
@@ -44,7 +42,7 @@ pub async fn revoke(
                 state.store.revoke_access_token(&c.jti, c.exp).await?;
                 state
                     .audit(
-                        "access_token_revoked",
+                        AuditKind::AccessTokenRevoked,
                         (!c.gid.is_empty()).then_some(c.sub.as_str()),
                         Some(&client.id),
                         serde_json::json!({ "jti": c.jti }),
@@ -56,7 +54,7 @@ pub async fn revoke(
         }
     } else if let Some(rt) = state
         .store
-        .get_refresh_token(&refresh::token_hash(&state, token))
+        .get_refresh_token(&refresh_token::token_hash_with(&state.secrets, token))
         .await?
     {
         if rt.client_id != client.id {
@@ -65,7 +63,7 @@ pub async fn revoke(
         state.store.revoke_grant(&rt.grant_id, now).await?;
         state
             .audit(
-                "refresh_token_revoked",
+                AuditKind::RefreshTokenRevoked,
                 Some(&rt.user_id),
                 Some(&client.id),
                 serde_json::json!({ "grant": rt.grant_id }),

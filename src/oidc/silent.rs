@@ -1,8 +1,9 @@
 //! Why a silent authorization (`prompt=none`, OIDC Core 3.1.2.6) cannot complete, and the
 //! hints (`id_token_hint`, a `sub` claim value, `login_hint`) that name someone other than
-//! the signed-in person. The decision itself is `authorize::sso_decision`.
+//! the signed-in person. The decision itself is `sso_decision`.
 
 use crate::authz::AuthRequest;
+use crate::error::ErrorCode;
 use crate::store::users::{Channel, User};
 
 /// Why an authorization with `prompt=none` cannot complete (OIDC Core 3.1.2.6).
@@ -17,11 +18,11 @@ pub enum SilentError {
 }
 
 impl SilentError {
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> ErrorCode {
         match self {
-            SilentError::LoginRequired => "login_required",
-            SilentError::InteractionRequired => "interaction_required",
-            SilentError::ConsentRequired => "consent_required",
+            SilentError::LoginRequired => ErrorCode::LoginRequired,
+            SilentError::InteractionRequired => ErrorCode::InteractionRequired,
+            SilentError::ConsentRequired => ErrorCode::ConsentRequired,
         }
     }
 
@@ -83,7 +84,7 @@ mod tests {
             public: false,
             pkce_required: false,
             first_party: false,
-            id_token_alg: "RS256".into(),
+            id_token_alg: crate::jose::SigningAlg::Rs256,
             created_at: 0,
             updated_at: 0,
             post_logout_redirect_uris: vec![],

@@ -9,13 +9,13 @@ use axum::Json;
 use super::claims::{self, ClaimsRequest, Target};
 use super::params::Params;
 use super::token::no_store;
-use crate::error::OAuthError;
+use crate::error::{ErrorCode, OAuthError};
 use crate::state::AppState;
 use crate::store::clients::scope_allowed;
 use crate::tokens::{self, TokenError};
 
 fn invalid_token(d: &str) -> OAuthError {
-    OAuthError::bearer(StatusCode::UNAUTHORIZED, "invalid_token", d)
+    OAuthError::bearer(StatusCode::UNAUTHORIZED, ErrorCode::InvalidToken, d)
 }
 
 /// Finds the bearer token: the `Authorization` header, or for a form POST the
@@ -43,7 +43,11 @@ fn bearer_token(method: &Method, headers: &HeaderMap, body: &[u8]) -> Result<Str
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
     let from_body = if *method == Method::POST && is_form {
         let p = Params::parse(body).map_err(|e| {
-            OAuthError::bearer(StatusCode::BAD_REQUEST, "invalid_request", &e.to_string())
+            OAuthError::bearer(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::InvalidRequest,
+                &e.to_string(),
+            )
         })?;
         p.get("access_token").map(str::to_string)
     } else {
@@ -52,18 +56,16 @@ fn bearer_token(method: &Method, headers: &HeaderMap, body: &[u8]) -> Result<Str
     match (from_header, from_body) {
         (Some(_), Some(_)) => Err(OAuthError::bearer(
             StatusCode::BAD_REQUEST,
-            "invalid_request",
+            ErrorCode::InvalidRequest,
             "send the token in one place only",
         )),
         (Some(t), None) | (None, Some(t)) => Ok(t),
-        (None, None) => Err(OAuthError {
-            www_authenticate: Some("Bearer realm=\"sesame\"".into()),
-            ..OAuthError::new(
-                StatusCode::UNAUTHORIZED,
-                "invalid_request",
-                "an access token is required",
-            )
-        }),
+        (None, None) => Err(OAuthError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::InvalidRequest,
+            "an access token is required",
+        )
+        .with_challenge("Bearer realm=\"sesame\"")),
     }
 }
 
@@ -77,7 +79,7 @@ pub async fn userinfo(
     let body = body.map_err(|_| {
         OAuthError::bearer(
             StatusCode::BAD_REQUEST,
-            "invalid_request",
+            ErrorCode::InvalidRequest,
             "the request body is too large or unreadable",
         )
     })?;
@@ -119,7 +121,7 @@ pub async fn userinfo(
     if !claims.scope.split(' ').any(|s| s == "openid") {
         return Err(OAuthError::bearer(
             StatusCode::FORBIDDEN,
-            "insufficient_scope",
+            ErrorCode::InsufficientScope,
             "the openid scope is required",
         ));
     }
@@ -181,7 +183,7 @@ mod tests {
         h.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic abc"));
         assert_eq!(
             bearer_token(&Method::GET, &h, b"").unwrap_err().error,
-            "invalid_token"
+            ErrorCode::InvalidToken
         );
     }
 }

@@ -3,6 +3,7 @@
 
 use super::payload::{CodePayload, StandIn};
 use super::{label, masked, Attempt};
+use crate::audit::AuditKind;
 use crate::channel::Channel;
 use crate::delivery::CodeMessage;
 use crate::metrics::DELIVERY_ATTEMPTS;
@@ -33,11 +34,11 @@ pub(super) async fn complete_stand_in(
     let to = masked(c);
     let (kind, detail) = match stand_in {
         StandIn::ReviewAccount => (
-            "review_account_code_skipped",
+            AuditKind::ReviewAccountCodeSkipped,
             serde_json::json!({ "channel": c.channel, "to": to }),
         ),
         other => (
-            "code_not_sent",
+            AuditKind::CodeNotSent,
             serde_json::json!({ "channel": c.channel, "to": to, "reason": other.reason() }),
         ),
     };
@@ -86,7 +87,7 @@ pub(super) async fn fail_for_good(
     );
     state
         .audit(
-            "code_send_failed",
+            AuditKind::CodeSendFailed,
             payload.and_then(|p| p.user_id.as_deref()),
             payload.map(|p| p.client_id.as_str()),
             serde_json::json!({

@@ -48,6 +48,7 @@ use tokio::task::JoinSet;
 pub use payload::StandIn;
 pub(crate) use payload::{seal_payload, CodePayload};
 
+use crate::audit::AuditKind;
 use crate::channel::Channel;
 use crate::config::OutboxConfig;
 use crate::metrics::DELIVERY_ATTEMPTS;
@@ -144,7 +145,7 @@ async fn try_deliver(state: &AppState, c: &Claimed) -> StoreResult<Attempt> {
             }
             state
                 .audit_from(
-                    "code_sent",
+                    AuditKind::CodeSent,
                     payload.user_id.as_deref(),
                     Some(&payload.client_id),
                     payload.ip.as_deref(),

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{from_json, to_json, Store, StoreResult};
+use crate::jose::SigningAlg;
 use crate::with_pool;
 
 /// A registered client as stored. `secret_hash` is a keyed hash, never the secret.
@@ -19,7 +20,7 @@ pub struct Client {
     pub pkce_required: bool,
     /// First-party clients get no consent screen.
     pub first_party: bool,
-    pub id_token_alg: String,
+    pub id_token_alg: SigningAlg,
     pub created_at: i64,
     pub updated_at: i64,
     /// Where RP-initiated logout may send the browser back to (exact match).
@@ -111,7 +112,7 @@ pub(super) struct ClientRow {
     public: bool,
     pkce_required: bool,
     first_party: bool,
-    id_token_alg: String,
+    id_token_alg: SigningAlg,
     created_at: i64,
     updated_at: i64,
     post_logout_redirect_uris: String,
@@ -194,7 +195,7 @@ impl Store {
             .bind(c.public)
             .bind(c.pkce_required)
             .bind(c.first_party)
-            .bind(&c.id_token_alg)
+            .bind(c.id_token_alg.as_str())
             .bind(c.created_at)
             .bind(c.updated_at)
             .bind(&logout_uris)
@@ -241,7 +242,7 @@ impl Store {
             .bind(c.public)
             .bind(c.pkce_required)
             .bind(c.first_party)
-            .bind(&c.id_token_alg)
+            .bind(c.id_token_alg.as_str())
             .bind(c.updated_at)
             .bind(&c.id)
             .bind(&logout_uris)

@@ -6,6 +6,7 @@
 
 use super::clients::{Client, ClientRow};
 use super::{Store, StoreResult};
+use crate::channel::Channel;
 use crate::with_pool;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -17,7 +18,7 @@ pub struct LoginTx {
     pub created_at: i64,
     pub expires_at: i64,
     pub identifier: Option<String>,
-    pub channel: Option<String>,
+    pub channel: Option<Channel>,
     pub code_expires_at: Option<i64>,
     pub code_sent_at: Option<i64>,
     pub attempts: i64,
@@ -55,7 +56,7 @@ struct TxAndClient {
     t_created_at: i64,
     t_expires_at: i64,
     t_identifier: Option<String>,
-    t_channel: Option<String>,
+    t_channel: Option<Channel>,
     t_code_expires_at: Option<i64>,
     t_code_sent_at: Option<i64>,
     t_attempts: i64,
@@ -70,14 +71,34 @@ pub struct CodeAttempt {
     pub code_hash: Vec<u8>,
     pub attempts: i64,
     pub identifier: String,
-    pub channel: String,
+    pub channel: Option<Channel>,
+}
+
+/// The channel of a stored sign-in, where none means email (rows written before phone
+/// sign-in).
+fn or_email(c: Option<Channel>) -> Channel {
+    c.unwrap_or(Channel::Email)
+}
+
+impl LoginTx {
+    /// The channel of the sign-in's identifier (email when the row names none).
+    pub fn channel(&self) -> Channel {
+        or_email(self.channel)
+    }
+}
+
+impl CodeAttempt {
+    /// The channel of the identifier whose code was tried (email when the row names none).
+    pub fn channel(&self) -> Channel {
+        or_email(self.channel)
+    }
 }
 
 /// A new code for a sign-in.
 #[derive(Debug, Clone)]
 pub struct NewCode<'a> {
     pub identifier: &'a str,
-    pub channel: &'a str,
+    pub channel: Channel,
     pub code_hash: &'a [u8],
     pub expires_at: i64,
     /// A code to the same identifier sent after this time blocks a new one (cooldown).
@@ -207,7 +228,7 @@ impl Store {
         let n = with_pool!(&self.db, pool => {
             sqlx::query(SET_LOGIN_CODE_SQL)
             .bind(code.identifier)
-            .bind(code.channel)
+            .bind(code.channel.as_str())
             .bind(code.code_hash)
             .bind(code.expires_at)
             .bind(now)

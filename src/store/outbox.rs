@@ -164,7 +164,7 @@ impl Store {
             let mut db_txn = sqlx::Connection::begin(conn.raw()?).await?;
             let n = sqlx::query(set_code)
                 .bind(code.identifier)
-                .bind(code.channel)
+                .bind(code.channel.as_str())
                 .bind(code.code_hash)
                 .bind(code.expires_at)
                 .bind(now)

@@ -68,6 +68,17 @@ impl TextEnum for crate::channel::Channel {
 
 crate::text_column!(crate::channel::Channel);
 
+impl TextEnum for crate::jose::SigningAlg {
+    fn as_text(&self) -> &'static str {
+        self.as_str()
+    }
+    fn from_text(s: &str) -> Option<Self> {
+        crate::jose::SigningAlg::parse(s)
+    }
+}
+
+crate::text_column!(crate::jose::SigningAlg);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -73,10 +73,10 @@ pub struct KeySet {
 
 impl KeySet {
     /// The key that signs for `alg` at `now`: the newest active one.
-    pub fn signer(&self, alg: &str, now: i64) -> Option<&LoadedKey> {
+    pub fn signer(&self, alg: SigningAlg, now: i64) -> Option<&LoadedKey> {
         self.keys
             .iter()
-            .filter(|k| k.alg == alg && k.signs_at(now))
+            .filter(|k| k.alg == alg.as_str() && k.signs_at(now))
             .max_by_key(|k| k.activates_at)
     }
 

@@ -10,6 +10,8 @@ pub mod rotation;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+
+use crate::jose::SigningAlg;
 use josekit::jws::JwsHeader;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -74,7 +76,7 @@ pub enum TokenError {
 /// Signs `claims` with the active key for `alg`.
 pub fn sign(
     keys: &KeySet,
-    alg: &str,
+    alg: SigningAlg,
     typ: &str,
     claims: &impl Serialize,
     now: i64,

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{parse_time, AdminError, Ctx, Page, PageParams};
+use crate::audit::AuditKind;
 use crate::store::admin::AuditFilter;
 use crate::store::audit::AuditEvent;
 
@@ -93,7 +94,7 @@ pub async fn query_audit(
         .await?;
     let page = Page::from_rows(rows, limit, |e| e.id, AuditEventView::from);
     ctx.audit(
-        "admin_audit_read",
+        AuditKind::AdminAuditRead,
         None,
         None,
         serde_json::json!({

@@ -1,12 +1,10 @@
 //! Validation of client fields, shared by registration and changes.
 
-use super::clients::NewClientRequest;
 use super::AdminError;
 use crate::branding::parse_color;
 use crate::clients;
 use crate::jose::SigningAlg;
 use crate::oidc::authorize::SUPPORTED_SCOPES;
-use crate::store::clients::ClientMeta;
 
 fn is_loopback(u: &url::Url) -> bool {
     match u.host() {
@@ -96,9 +94,9 @@ pub(super) fn valid_color(v: Option<String>) -> Result<Option<String>, AdminErro
         .transpose()
 }
 
-pub(super) fn valid_alg(v: &str) -> Result<String, AdminError> {
+pub(super) fn valid_alg(v: &str) -> Result<SigningAlg, AdminError> {
     match SigningAlg::parse(v) {
-        Some(a) => Ok(a.to_string()),
+        Some(a) => Ok(a),
         None => Err(AdminError::invalid(
             "id_token_alg",
             "must be RS256 or ES256",
@@ -138,36 +136,6 @@ pub(super) fn valid_redirect_uris(
 
 pub(super) const TTL_MAX: i64 = 86_400;
 pub(super) const REFRESH_TTL_MAX: i64 = 400 * 86_400;
-
-/// Validates the optional metadata of a new client.
-pub(super) fn meta_of(r: &NewClientRequest) -> Result<ClientMeta, AdminError> {
-    Ok(ClientMeta {
-        logo_uri: opt_url("logo_uri", r.logo_uri.clone(), true)?,
-        client_uri: opt_url("client_uri", r.client_uri.clone(), false)?,
-        policy_uri: opt_url("policy_uri", r.policy_uri.clone(), false)?,
-        tos_uri: opt_url("tos_uri", r.tos_uri.clone(), false)?,
-        brand_color: valid_color(r.brand_color.clone())?,
-        allowed_scopes: valid_scopes(r.allowed_scopes.clone())?,
-        access_token_ttl_seconds: valid_ttl(
-            "access_token_ttl_seconds",
-            r.access_token_ttl_seconds,
-            30,
-            TTL_MAX,
-        )?,
-        id_token_ttl_seconds: valid_ttl(
-            "id_token_ttl_seconds",
-            r.id_token_ttl_seconds,
-            30,
-            TTL_MAX,
-        )?,
-        refresh_token_ttl_seconds: valid_ttl(
-            "refresh_token_ttl_seconds",
-            r.refresh_token_ttl_seconds,
-            60,
-            REFRESH_TTL_MAX,
-        )?,
-    })
-}
 
 #[cfg(test)]
 mod tests {

@@ -4,13 +4,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::client_checks::{
-    meta_of, opt_url, valid_alg, valid_color, valid_redirect_uris, valid_scopes, valid_ttl,
-    REFRESH_TTL_MAX, TTL_MAX,
+    opt_url, valid_alg, valid_color, valid_redirect_uris, valid_scopes, valid_ttl, REFRESH_TTL_MAX,
+    TTL_MAX,
 };
 use super::{valid_name, AdminError, Ctx, Page, PageParams};
+use crate::audit::AuditKind;
 use crate::clients::{self, NewClient};
 use crate::crypto::random_token;
-use crate::store::clients::Client;
+use crate::store::clients::{Client, ClientMeta};
 
 /// Whether a client must send a PKCE challenge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -62,7 +63,7 @@ impl From<Client> for ClientView {
                 PkcePolicy::Optional
             },
             first_party: c.first_party,
-            id_token_alg: c.id_token_alg,
+            id_token_alg: c.id_token_alg.to_string(),
             logo_uri: c.meta.logo_uri,
             client_uri: c.meta.client_uri,
             policy_uri: c.meta.policy_uri,
@@ -266,7 +267,7 @@ pub async fn create_client(
     .await?;
     let client = load(ctx, &reg.client_id).await?;
     ctx.audit(
-        "admin_client_created",
+        AuditKind::AdminClientCreated,
         None,
         Some(&client.id),
         serde_json::json!({ "name": client.name, "public": client.public }),
@@ -292,7 +293,7 @@ pub async fn list_clients(ctx: &Ctx<'_>, p: &PageParams) -> Result<Page<ClientVi
         ClientView::from,
     );
     ctx.audit(
-        "admin_clients_listed",
+        AuditKind::AdminClientsListed,
         None,
         None,
         serde_json::json!({ "count": page.items.len() }),
@@ -304,7 +305,7 @@ pub async fn list_clients(ctx: &Ctx<'_>, p: &PageParams) -> Result<Page<ClientVi
 pub async fn get_client(ctx: &Ctx<'_>, id: &str) -> Result<ClientView, AdminError> {
     let c = load(ctx, id).await?;
     ctx.audit(
-        "admin_client_viewed",
+        AuditKind::AdminClientViewed,
         None,
         Some(&c.id),
         serde_json::json!({}),
@@ -384,7 +385,7 @@ pub async fn update_client(
         }
     }
     ctx.audit(
-        "admin_client_updated",
+        AuditKind::AdminClientUpdated,
         None,
         Some(&c.id),
         serde_json::json!({ "changed": changed }),
@@ -435,7 +436,7 @@ pub async fn rotate_secret(ctx: &Ctx<'_>, id: &str) -> Result<ClientSecret, Admi
         return Err(AdminError::not_found("client", id));
     }
     ctx.audit(
-        "admin_client_secret_rotated",
+        AuditKind::AdminClientSecretRotated,
         None,
         Some(&c.id),
         serde_json::json!({}),
@@ -452,13 +453,43 @@ pub async fn rotate_secret(ctx: &Ctx<'_>, id: &str) -> Result<ClientSecret, Admi
 pub async fn delete_client(ctx: &Ctx<'_>, id: &str) -> Result<bool, AdminError> {
     let existed = ctx.store.delete_client(id).await?;
     ctx.audit(
-        "admin_client_deleted",
+        AuditKind::AdminClientDeleted,
         None,
         Some(id),
         serde_json::json!({ "existed": existed }),
     )
     .await?;
     Ok(existed)
+}
+
+/// Validates the optional metadata of a new client.
+fn meta_of(r: &NewClientRequest) -> Result<ClientMeta, AdminError> {
+    Ok(ClientMeta {
+        logo_uri: opt_url("logo_uri", r.logo_uri.clone(), true)?,
+        client_uri: opt_url("client_uri", r.client_uri.clone(), false)?,
+        policy_uri: opt_url("policy_uri", r.policy_uri.clone(), false)?,
+        tos_uri: opt_url("tos_uri", r.tos_uri.clone(), false)?,
+        brand_color: valid_color(r.brand_color.clone())?,
+        allowed_scopes: valid_scopes(r.allowed_scopes.clone())?,
+        access_token_ttl_seconds: valid_ttl(
+            "access_token_ttl_seconds",
+            r.access_token_ttl_seconds,
+            30,
+            TTL_MAX,
+        )?,
+        id_token_ttl_seconds: valid_ttl(
+            "id_token_ttl_seconds",
+            r.id_token_ttl_seconds,
+            30,
+            TTL_MAX,
+        )?,
+        refresh_token_ttl_seconds: valid_ttl(
+            "refresh_token_ttl_seconds",
+            r.refresh_token_ttl_seconds,
+            60,
+            REFRESH_TTL_MAX,
+        )?,
+    })
 }
 
 #[cfg(test)]

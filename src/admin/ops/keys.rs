@@ -1,5 +1,6 @@
 //! Signing keys: list them, rotate them.
 
+use crate::audit::AuditKind;
 use crate::jose::SigningAlg;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -84,7 +85,7 @@ pub async fn list_keys(ctx: &Ctx<'_>) -> Result<Page<KeyView>, AdminError> {
     let keys = ctx.store.all_keys().await?;
     let items: Vec<KeyView> = keys.iter().map(|k| KeyView::of(k, ctx.now)).collect();
     ctx.audit(
-        "admin_keys_listed",
+        AuditKind::AdminKeysListed,
         None,
         None,
         serde_json::json!({ "count": items.len() }),
@@ -140,7 +141,7 @@ pub async fn rotate_keys(
     for alg in algs {
         let kid = ring.rotate(alg, prepublish, retain).await?;
         ctx.audit(
-            "admin_key_rotated",
+            AuditKind::AdminKeyRotated,
             None,
             None,
             serde_json::json!({

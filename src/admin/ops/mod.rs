@@ -18,6 +18,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::audit::AuditKind;
 use crate::config::Config;
 use crate::crypto::{CryptoError, ServerSecrets};
 use crate::store::audit::NewAuditEvent;
@@ -27,8 +28,13 @@ use crate::tokens::KeyError;
 /// Who performed an administrative action.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Actor {
-    /// An admin API token (its id and name; never the token).
-    Token { id: String, name: String },
+    /// An admin API token (its id and name; never the token), and the client address the
+    /// request came from (as the limits see it: `limits.trusted_proxies` apply).
+    Token {
+        id: String,
+        name: String,
+        ip: Option<String>,
+    },
     /// The `sesame` command line, run by this operating-system user.
     Cli { os_user: Option<String> },
 }
@@ -40,18 +46,47 @@ impl Actor {
             os_user: std::env::var("USER")
                 .or_else(|_| std::env::var("LOGNAME"))
                 .ok()
-                .filter(|u| !u.is_empty()),
+                .filter(|u| !u.is_empty())
+                .or_else(os_user_of_this_process),
+        }
+    }
+
+    /// The address an action came from, for the audit event's `ip`.
+    pub fn ip(&self) -> Option<&str> {
+        match self {
+            Actor::Token { ip, .. } => ip.as_deref(),
+            Actor::Cli { .. } => None,
         }
     }
 
     pub fn to_json(&self) -> serde_json::Value {
         match self {
-            Actor::Token { id, name } => {
+            Actor::Token { id, name, .. } => {
                 serde_json::json!({ "type": "admin_token", "id": id, "name": name })
             }
             Actor::Cli { os_user } => serde_json::json!({ "type": "cli", "os_user": os_user }),
         }
     }
+}
+
+/// The user this process runs as, when `USER` and `LOGNAME` are not set (as in many
+/// containers): the name `/etc/passwd` gives the real uid, else `uid <n>`.
+fn os_user_of_this_process() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let uid = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))?
+        .split_whitespace()
+        .next()?
+        .to_owned();
+    let named = std::fs::read_to_string("/etc/passwd").ok().and_then(|p| {
+        p.lines().find_map(|l| {
+            let mut f = l.split(':');
+            let name = f.next()?;
+            (f.nth(1)? == uid).then(|| name.to_owned())
+        })
+    });
+    Some(named.unwrap_or_else(|| format!("uid {uid}")))
 }
 
 /// What every operation needs.
@@ -67,7 +102,7 @@ impl Ctx<'_> {
     /// Writes the audit event of an admin action: `detail` plus `actor`.
     pub async fn audit(
         &self,
-        kind: &str,
+        kind: AuditKind,
         user_id: Option<&str>,
         client_id: Option<&str>,
         mut detail: serde_json::Value,
@@ -82,10 +117,10 @@ impl Ctx<'_> {
             .audit(
                 self.now,
                 NewAuditEvent {
-                    kind,
+                    kind: kind.as_str(),
                     user_id,
                     client_id,
-                    ip: None,
+                    ip: self.actor.ip(),
                     detail,
                 },
             )

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{parse_time, AdminError, Ctx, Page};
+use crate::audit::AuditKind;
 use crate::channel::mask_email;
 use crate::login::identifier::parse_identifier;
 use crate::login::review::review_code_hash;
@@ -92,7 +93,7 @@ pub async fn add_review_account(
         .find_user_by_identifier(id.channel(), id.as_str())
         .await?;
     ctx.audit(
-        "admin_review_account_added",
+        AuditKind::AdminReviewAccountAdded,
         user.as_ref().map(|u| u.id.as_str()),
         None,
         serde_json::json!({ "to": mask_email(id.as_str()), "expires_at": expires_at }),
@@ -115,7 +116,7 @@ pub async fn list_review_accounts(ctx: &Ctx<'_>) -> Result<Page<ReviewAccountVie
         .map(|a| ReviewAccountView::of(a, ctx.now))
         .collect();
     ctx.audit(
-        "admin_review_accounts_listed",
+        AuditKind::AdminReviewAccountsListed,
         None,
         None,
         serde_json::json!({ "count": items.len() }),
@@ -130,7 +131,7 @@ pub async fn remove_review_account(ctx: &Ctx<'_>, identifier: &str) -> Result<bo
         .map_err(|e| AdminError::invalid("identifier", e.to_string()))?;
     let existed = ctx.store.delete_review_account(id.as_str()).await?;
     ctx.audit(
-        "admin_review_account_removed",
+        AuditKind::AdminReviewAccountRemoved,
         None,
         None,
         serde_json::json!({ "to": mask_email(id.as_str()), "existed": existed }),

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{AdminError, Ctx, Page, PageParams};
+use crate::audit::AuditKind;
 use crate::login::identifier::parse_identifier;
 use crate::store::admin::{GrantRow, UserFilter};
 use crate::store::sso_sessions::SsoSessionRecord;
@@ -196,7 +197,7 @@ pub async fn list_users(ctx: &Ctx<'_>, q: &UserQuery) -> Result<Page<UserView>, 
         UserView::from,
     );
     ctx.audit(
-        "admin_users_listed",
+        AuditKind::AdminUsersListed,
         None,
         None,
         serde_json::json!({ "search": search.is_some(), "count": page.items.len() }),
@@ -208,7 +209,7 @@ pub async fn list_users(ctx: &Ctx<'_>, q: &UserQuery) -> Result<Page<UserView>, 
 pub async fn get_user(ctx: &Ctx<'_>, key: &str) -> Result<UserView, AdminError> {
     let u = load(ctx, key).await?;
     ctx.audit(
-        "admin_user_viewed",
+        AuditKind::AdminUserViewed,
         Some(&u.id),
         None,
         serde_json::json!({}),
@@ -245,7 +246,7 @@ pub async fn disable_user(ctx: &Ctx<'_>, key: &str) -> Result<UserView, AdminErr
         .ok_or_else(|| AdminError::not_found("user", key))?;
     let ended = end_everything(ctx, &u.id, "user_disabled").await?;
     ctx.audit(
-        "admin_user_disabled",
+        AuditKind::AdminUserDisabled,
         Some(&u.id),
         None,
         serde_json::json!({
@@ -268,7 +269,7 @@ pub async fn enable_user(ctx: &Ctx<'_>, key: &str) -> Result<UserView, AdminErro
         .await?
         .ok_or_else(|| AdminError::not_found("user", key))?;
     ctx.audit(
-        "admin_user_enabled",
+        AuditKind::AdminUserEnabled,
         Some(&u.id),
         None,
         serde_json::json!({ "was_disabled": was_disabled }),
@@ -282,7 +283,7 @@ pub async fn enable_user(ctx: &Ctx<'_>, key: &str) -> Result<UserView, AdminErro
 pub async fn delete_user(ctx: &Ctx<'_>, key: &str) -> Result<bool, AdminError> {
     let Some(u) = find_user(ctx, key).await? else {
         ctx.audit(
-            "admin_user_deleted",
+            AuditKind::AdminUserDeleted,
             None,
             None,
             serde_json::json!({ "existed": false }),
@@ -293,7 +294,7 @@ pub async fn delete_user(ctx: &Ctx<'_>, key: &str) -> Result<bool, AdminError> {
     let ended = end_everything(ctx, &u.id, "user_deleted").await?;
     let existed = ctx.store.delete_user(&u.id).await?;
     ctx.audit(
-        "admin_user_deleted",
+        AuditKind::AdminUserDeleted,
         Some(&u.id),
         None,
         serde_json::json!({
@@ -321,7 +322,7 @@ pub async fn list_sessions(
         .map(|s| SessionView::of(s, ctx.now))
         .collect();
     ctx.audit(
-        "admin_user_sessions_listed",
+        AuditKind::AdminUserSessionsListed,
         Some(&u.id),
         None,
         serde_json::json!({ "count": items.len() }),
@@ -342,7 +343,7 @@ pub async fn end_session(ctx: &Ctx<'_>, key: &str, session_id: &str) -> Result<(
         .ok_or_else(|| AdminError::not_found("session", session_id))?;
     let ended = ctx.store.end_sso_session(&s.id, ctx.now, "revoked").await?;
     ctx.audit(
-        "admin_session_revoked",
+        AuditKind::AdminSessionRevoked,
         Some(&u.id),
         None,
         serde_json::json!({ "session": s.id, "was_active": ended }),
@@ -359,7 +360,7 @@ pub async fn end_all_sessions(ctx: &Ctx<'_>, key: &str) -> Result<Revoked, Admin
         .end_sso_sessions_of_user(&u.id, ctx.now, "revoked")
         .await?;
     ctx.audit(
-        "admin_sessions_revoked",
+        AuditKind::AdminSessionsRevoked,
         Some(&u.id),
         None,
         serde_json::json!({ "count": ended.len() }),
@@ -386,7 +387,7 @@ pub async fn list_grants(
         .map(|g| GrantView::of(g, ctx.now))
         .collect();
     ctx.audit(
-        "admin_user_grants_listed",
+        AuditKind::AdminUserGrantsListed,
         Some(&u.id),
         None,
         serde_json::json!({ "count": items.len() }),
@@ -407,7 +408,7 @@ pub async fn revoke_grant(ctx: &Ctx<'_>, key: &str, grant_id: &str) -> Result<()
         .ok_or_else(|| AdminError::not_found("grant", grant_id))?;
     ctx.store.revoke_grant(&g.id, ctx.now).await?;
     ctx.audit(
-        "admin_grant_revoked",
+        AuditKind::AdminGrantRevoked,
         Some(&u.id),
         Some(&g.client_id),
         serde_json::json!({ "grant": g.id, "was_active": g.revoked_at.is_none() }),
@@ -424,7 +425,7 @@ pub async fn revoke_all_grants(ctx: &Ctx<'_>, key: &str) -> Result<Revoked, Admi
         ctx.store.revoke_grant(g, ctx.now).await?;
     }
     ctx.audit(
-        "admin_grants_revoked",
+        AuditKind::AdminGrantsRevoked,
         Some(&u.id),
         None,
         serde_json::json!({ "count": ids.len() }),

@@ -58,7 +58,7 @@ pub enum Gate {
 pub async fn check_ip_failures(
     g: &Guard<'_>,
     identifier: Option<&str>,
-    channel: Option<&str>,
+    channel: Channel,
     ip: &ClientIp,
     client_id: &str,
 ) -> StoreResult<Option<Pause>> {
@@ -73,7 +73,6 @@ pub async fn check_ip_failures(
     else {
         return Ok(None);
     };
-    let channel = Channel::from_stored(channel);
     let masked = channel.mask(identifier.unwrap_or(""));
     let ctx = LimitContext {
         ip,
@@ -92,11 +91,10 @@ pub async fn check_ip_failures(
 pub async fn check_identifier_failures(
     g: &Guard<'_>,
     identifier: &str,
-    channel: Option<&str>,
+    channel: Channel,
     ip: &ClientIp,
     client_id: &str,
 ) -> StoreResult<Option<Pause>> {
-    let channel = Channel::from_stored(channel);
     let now = g.now;
     let key = format!("fail:{}", identifier_key(g, channel, identifier));
     let rules = failure_rules(g.limits);

@@ -28,6 +28,7 @@ pub mod sending;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
+use crate::audit::AuditKind;
 use crate::channel::Channel;
 use crate::config::LimitsConfig;
 use crate::crypto::ServerSecrets;
@@ -177,7 +178,7 @@ async fn audit_limit(
     tracing::info!(rule, scope, to = %ctx.masked, ip = %ctx.ip.0, "rate limit hit");
     let ip = ctx.ip.0.to_string();
     let event = NewAuditEvent {
-        kind: "limit_hit",
+        kind: AuditKind::LimitHit.as_str(),
         user_id: None,
         client_id: Some(ctx.client_id),
         ip: Some(&ip),
@@ -195,7 +196,7 @@ async fn audit_limit(
 /// Appends an audit event that records the client's address.
 pub async fn audit(
     state: &AppState,
-    kind: &str,
+    kind: AuditKind,
     user_id: Option<&str>,
     client_id: Option<&str>,
     ip: Option<&ClientIp>,

@@ -400,3 +400,34 @@ async fn cli_output_into_a_closed_pipe_ends_quietly() {
     assert!(out.status.success(), "status {:?}: {err}", out.status);
     assert!(!err.contains("panicked"), "{err}");
 }
+
+#[tokio::test]
+async fn admin_events_say_who_the_api_callers_address_and_the_clis_os_user() {
+    let app = TestApp::spawn().await;
+    let t = cli_json(&app, &["admin-tokens", "create", "--name", "ci"]);
+    let api = AdminApi::new(&app).await.with_token(Some(&s(&t["token"])));
+    assert_eq!(api.get("/users").await.status, StatusCode::OK);
+    let listed = events(&app, "admin_users_listed").await;
+    assert_eq!(listed[0]["ip"], "127.0.0.1", "{:#}", listed[0]);
+
+    // Without USER or LOGNAME (as in many containers) the CLI still names its user.
+    let out = cli_command(&app)
+        .env_remove("USER")
+        .env_remove("LOGNAME")
+        .args(["users", "list", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let by_cli = events(&app, "admin_users_listed").await;
+    let actor = &by_cli[0]["detail"]["actor"];
+    assert_eq!(actor["type"], "cli", "{actor:#}");
+    assert!(
+        actor["os_user"].as_str().is_some_and(|u| !u.is_empty()),
+        "{actor:#}"
+    );
+    assert!(by_cli[0]["ip"].is_null(), "a CLI event has no address");
+}

@@ -202,6 +202,7 @@ async fn invalid_client_input_gets_a_problem_naming_the_field() {
             "id_token_ttl_seconds",
         ),
         (with(json!({ "id_token_alg": "HS256" })), "id_token_alg"),
+        (with(json!({ "id_token_alg": "none" })), "id_token_alg"),
     ];
     for (body, field) in cases {
         let r = api.post("/clients", body.clone()).await;

@@ -144,6 +144,7 @@ pub async fn events(app: &TestApp, kind: &str) -> Vec<Value> {
         .map(|e| {
             serde_json::json!({
                 "kind": e.kind, "user_id": e.user_id, "client_id": e.client_id,
+                "ip": e.ip,
                 "detail": serde_json::from_str::<Value>(&e.detail).unwrap(),
             })
         })

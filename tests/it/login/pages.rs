@@ -395,6 +395,30 @@ async fn email_subject_and_sender_are_configurable() {
 }
 
 #[tokio::test]
+async fn message_ids_are_in_the_issuers_domain_not_the_machines() {
+    let app = TestApp::spawn().await;
+    let client = app.confidential_client().await;
+    for who in ["mid1@example.com", "mid2@example.com"] {
+        app.code_page(&Browser::new(), &client, who).await;
+    }
+    let ids: Vec<String> = app
+        .smtp
+        .messages()
+        .iter()
+        .map(|m| {
+            m.raw
+                .lines()
+                .find_map(|l| l.strip_prefix("Message-ID: "))
+                .unwrap_or_else(|| panic!("no Message-ID: {}", m.raw))
+                .to_owned()
+        })
+        .collect();
+    // The tests' issuer is http://127.0.0.1:<port>.
+    assert!(ids.iter().all(|i| i.ends_with("@127.0.0.1>")), "{ids:?}");
+    assert_ne!(ids[0], ids[1], "each message gets its own id");
+}
+
+#[tokio::test]
 async fn smtp_failure_shows_a_clear_error_and_leaves_nothing_half_made() {
     // One delivery attempt: the failure is final at once (scale_outbox covers retries).
     let app = TestApp::spawn_with(|cfg| cfg.outbox.max_attempts = 1).await;

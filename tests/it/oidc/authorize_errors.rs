@@ -97,6 +97,51 @@ async fn unregistered_redirect_uri_gets_an_error_page_and_never_redirects() {
 }
 
 #[tokio::test]
+async fn an_unregistered_redirect_uri_is_shown_beside_the_registered_ones_in_development() {
+    let app = TestApp::spawn().await;
+    let client = app.confidential_client().await;
+    let pairs = with(
+        valid_pairs(&client),
+        &["redirect_uri"],
+        &[("redirect_uri", "https://evil.example/cb")],
+    );
+    let res = Browser::new().get(&authorize(&app, &pairs)).await;
+    let html = expect_error_page(res, StatusCode::BAD_REQUEST).await;
+    assert!(
+        html.contains("it asked for https://evil.example/cb")
+            && html.contains(&format!("it has registered {}", client.redirect_uri)),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn an_unregistered_redirect_uri_is_logged_at_warn_with_the_client_and_the_address() {
+    let db = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/sesame.db", db.path().display());
+    let server = crate::support::process::ServerProcess::start(&url, &[]).await;
+    let res = reqwest::get(format!(
+        "{}/authorize?response_type=code&client_id=sesame-demo&scope=openid\
+         &redirect_uri=https%3A%2F%2Fevil.example%2Fcb%0Aforged",
+        server.base
+    ))
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let line = crate::support::process::wait_for("the refusal's log line", &server.stderr, |t| {
+        t.lines()
+            .find(|l| l.contains("redirect_uri is not one the client registered"))
+            .map(str::to_owned)
+    })
+    .await;
+    assert!(line.contains("WARN"), "{line}");
+    assert!(line.contains("sesame-demo"), "{line}");
+    assert!(
+        line.contains("https://evil.example/cb forged"),
+        "the address, on one line: {line}"
+    );
+}
+
+#[tokio::test]
 async fn missing_redirect_uri_gets_an_error_page() {
     let app = TestApp::spawn().await;
     let client = app.confidential_client().await;

@@ -28,7 +28,7 @@ async fn rp_signs_in(public: bool, alg: &str) {
             public,
             pkce_required: true,
             first_party: true,
-            id_token_alg: alg.into(),
+            id_token_alg: alg.parse().unwrap(),
             ..sesame::clients::NewClient::default()
         })
         .await;

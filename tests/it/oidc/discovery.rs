@@ -161,7 +161,10 @@ async fn issuer_is_exactly_the_configured_one_and_endpoints_live_under_it() {
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 
     // Another configured issuer is reflected exactly.
-    let other = TestApp::spawn_with(|c| c.issuer = "https://id.example.com".into()).await;
+    let other = TestApp::spawn_with(|c| {
+        c.issuer = sesame::config::Issuer::parse("https://id.example.com").unwrap()
+    })
+    .await;
     let doc = discovery(&other).await;
     assert_eq!(doc["issuer"], "https://id.example.com");
     assert_eq!(doc["token_endpoint"], "https://id.example.com/token");
@@ -210,7 +213,10 @@ async fn signing_keys_survive_a_restart() {
     let (db, smtp, clock) = (app.db.clone(), app.smtp.clone(), app.clock.clone());
     app.stop().await;
 
-    let again = TestApp::spawn_on(db, smtp, clock, |c| c.issuer = issuer).await;
+    let again = TestApp::spawn_on(db, smtp, clock, |c| {
+        c.issuer = sesame::config::Issuer::parse(&issuer).unwrap()
+    })
+    .await;
     assert_eq!(kids(&again).await, before, "no new keys on restart");
     // A token signed before the restart still verifies after it.
     let res = reqwest::Client::new()

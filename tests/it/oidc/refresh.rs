@@ -43,7 +43,7 @@ async fn each_refresh_rotates_the_token() {
     let stored = app
         .state
         .store
-        .get_refresh_token(&sesame::oidc::refresh::token_hash(&app.state, rt1))
+        .get_refresh_token(&sesame::oidc::refresh_token::token_hash(&app.state, rt1))
         .await
         .unwrap()
         .unwrap();
@@ -260,7 +260,7 @@ async fn purging_forgets_refresh_tokens_and_revocations_only_once_they_are_usele
     let jti = jwt_claims(at)["jti"].as_str().unwrap().to_string();
     assert_eq!(app.revoke(&client, at, None).await.status(), StatusCode::OK);
     let store = &app.state.store;
-    let hash = sesame::oidc::refresh::token_hash(&app.state, rt);
+    let hash = sesame::oidc::refresh_token::token_hash(&app.state, rt);
     store.purge_expired(app.state.now()).await.unwrap();
     assert!(store.get_refresh_token(&hash).await.unwrap().is_some());
     assert!(store.access_token_revoked(&jti).await.unwrap());

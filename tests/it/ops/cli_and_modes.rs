@@ -312,6 +312,55 @@ async fn unknown_config_keys_are_errors_naming_the_key() {
 }
 
 #[tokio::test]
+async fn kubernetes_service_links_do_not_stop_the_binary_and_a_misspelt_variable_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = sesame_command(dir.path());
+    cmd.arg("check-config")
+        .env("SESAME_PORT", "tcp://10.0.0.1:8080")
+        .env("SESAME_PORT_8080_TCP", "tcp://10.0.0.1:8080")
+        .env("SESAME_PORT_8080_TCP_PROTO", "tcp")
+        .env("SESAME_PORT_8080_TCP_PORT", "8080")
+        .env("SESAME_PORT_8080_TCP_ADDR", "10.0.0.1")
+        .env("SESAME_SERVICE_HOST", "10.0.0.1")
+        .env("SESAME_SERVICE_PORT", "8080");
+    let out = run(cmd).await;
+    assert!(out.ok, "service links stopped the binary: {}", out.stderr);
+
+    let mut cmd = sesame_command(dir.path());
+    cmd.arg("check-config")
+        .env("SESAME_ISUER", "http://localhost:1");
+    let out = run(cmd).await;
+    assert!(!out.ok);
+    assert!(
+        out.stderr
+            .contains("environment variable SESAME_ISUER is not a Sesame setting"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[tokio::test]
+async fn version_names_the_release_and_the_commit_it_was_built_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = sesame_command(dir.path());
+    cmd.arg("--version");
+    let out = run(cmd).await;
+    assert!(out.ok, "{}", out.stderr);
+    let head = std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
+    let commit = head.unwrap_or_else(|| "unknown".into());
+    assert_eq!(
+        out.stdout.trim(),
+        format!("sesame {} (commit {commit})", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[tokio::test]
 async fn configuration_layers_defaults_then_file_then_environment() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("config")).unwrap();
@@ -382,7 +431,7 @@ async fn dev_mode_demo_app_signs_in_end_to_end() {
 async fn production_mode_has_no_demo_app() {
     let app = TestApp::spawn_with(|c| {
         c.mode = sesame::config::Mode::Production;
-        c.issuer = "https://id.example.com".into();
+        c.issuer = sesame::config::Issuer::parse("https://id.example.com").unwrap();
     })
     .await;
     let browser = Browser::new();

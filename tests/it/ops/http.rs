@@ -198,7 +198,7 @@ async fn production_hides_metrics_unless_a_token_is_set_or_they_are_made_public(
     let production = |public: bool| {
         move |c: &mut sesame::config::Config| {
             c.mode = Mode::Production;
-            c.issuer = "https://id.example.test".into();
+            c.issuer = sesame::config::Issuer::parse("https://id.example.test").unwrap();
             c.ops.metrics_public = public;
         }
     };

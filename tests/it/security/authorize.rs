@@ -225,7 +225,7 @@ async fn authorize_floods_from_one_ip_are_answered_429_with_retry_after() {
     let app = spawn_quick(|c| {
         c.authorize.burst_per_ip = 5;
         c.authorize.per_ip_per_minute = 1;
-        c.limits.trusted_proxies = vec!["127.0.0.1".into()];
+        c.limits.trusted_proxies = vec!["127.0.0.1".to_string()].try_into().unwrap();
     })
     .await;
     let client = app.confidential_client().await;

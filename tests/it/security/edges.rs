@@ -484,7 +484,7 @@ async fn a_key_rotated_by_another_replica_is_accepted_within_the_reload_interval
     let set = there.keys().await.unwrap();
     let token = sesame::tokens::sign(
         &set,
-        "ES256",
+        sesame::jose::SigningAlg::Es256,
         "JWT",
         &serde_json::json!({ "sub": "x" }),
         app.state.now(),

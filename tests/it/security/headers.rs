@@ -170,7 +170,10 @@ async fn every_page_and_protocol_response_carries_the_security_headers() {
 
 #[tokio::test]
 async fn hsts_is_sent_when_the_issuer_is_https() {
-    let app = spawn_quick(|c| c.issuer = c.issuer.replace("http://", "https://")).await;
+    let app = spawn_quick(|c| {
+        c.issuer = sesame::config::Issuer::parse(&c.issuer.replace("http://", "https://")).unwrap()
+    })
+    .await;
     let b = Browser::new();
     for path in [
         "/",

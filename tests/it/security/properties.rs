@@ -37,7 +37,7 @@ fn client(public: bool, pkce_required: bool) -> Client {
         public,
         pkce_required,
         first_party: true,
-        id_token_alg: "RS256".into(),
+        id_token_alg: sesame::jose::SigningAlg::Rs256,
         created_at: 0,
         updated_at: 0,
         post_logout_redirect_uris: vec![],
@@ -250,7 +250,7 @@ proptest! {
                         "request_not_supported",
                         "request_uri_not_supported",
                     ]
-                    .contains(&e.error),
+                    .contains(&e.error.as_str()),
                     "{}", e.error
                 );
             }

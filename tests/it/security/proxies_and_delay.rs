@@ -63,7 +63,7 @@ async fn forwarded_for_from_a_trusted_proxy_names_the_client() {
     let app = spawn_quick(|c| {
         c.login.max_attempts = 20;
         c.limits.ip_failures_per_hour = 2;
-        c.limits.trusted_proxies = vec!["127.0.0.0/8".into()];
+        c.limits.trusted_proxies = vec!["127.0.0.0/8".to_string()].try_into().unwrap();
     })
     .await;
     let client = app.confidential_client().await;

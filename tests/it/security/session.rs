@@ -77,7 +77,10 @@ async fn session_cookie_is_httponly_and_samesite_lax() {
 
 #[tokio::test]
 async fn session_cookie_is_host_prefixed_and_secure_when_the_issuer_is_https() {
-    let app = spawn_quick(|c| c.issuer = c.issuer.replace("http://", "https://")).await;
+    let app = spawn_quick(|c| {
+        c.issuer = sesame::config::Issuer::parse(&c.issuer.replace("http://", "https://")).unwrap()
+    })
+    .await;
     let client = app.confidential_client().await;
     let (at_authorize, at_page, at_address) = cookies_of_a_sign_in(&app, &client).await;
     assert!(at_authorize.is_empty(), "{at_authorize:?}");

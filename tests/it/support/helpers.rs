@@ -129,7 +129,7 @@ pub fn client_spec(name: &str, public: bool, pkce_required: bool, alg: &str) -> 
         public,
         pkce_required,
         first_party: true,
-        id_token_alg: alg.into(),
+        id_token_alg: alg.parse().unwrap(),
         ..NewClient::default()
     }
 }

@@ -260,7 +260,7 @@ impl TestApp {
                 public,
                 pkce_required,
                 first_party: true,
-                id_token_alg: "RS256".into(),
+                id_token_alg: sesame::jose::SigningAlg::Rs256,
                 ..NewClient::default()
             })
             .await;
