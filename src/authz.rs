@@ -12,6 +12,7 @@ use url::Url;
 use crate::crypto::random_token;
 use crate::error::{ErrorCode, PageError};
 use crate::oidc::claims::ClaimsRequest;
+use crate::scope::ScopeSet;
 use crate::sso::SsoSession;
 use crate::state::AppState;
 use crate::store::codes::{AuthCode, Grant};
@@ -59,7 +60,7 @@ pub struct AuthRequest {
     pub client_id: String,
     pub redirect_uri: String,
     /// Space-separated, de-duplicated, in the order requested.
-    pub scope: String,
+    pub scope: ScopeSet,
     pub state: Option<String>,
     pub nonce: Option<String>,
     pub code_challenge: Option<String>,
@@ -87,7 +88,7 @@ impl AuthRequest {
         AuthRequest {
             client_id: client_id.into(),
             redirect_uri: redirect_uri.into(),
-            scope: "openid".into(),
+            scope: ScopeSet::parse("openid"),
             state: None,
             nonce: None,
             code_challenge: None,
@@ -106,12 +107,7 @@ impl AuthRequest {
 
     /// What consent must cover: the scopes, and the scopes of claims asked for one by one.
     pub fn consent_scopes(&self) -> Vec<String> {
-        let mut out: Vec<String> = self
-            .scope
-            .split(' ')
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect();
+        let mut out: Vec<String> = self.scope.iter().map(str::to_string).collect();
         if let Some(c) = self.claims_request() {
             for s in c.implied_scopes() {
                 if !out.iter().any(|x| x == s) {
@@ -123,7 +119,7 @@ impl AuthRequest {
     }
 
     pub fn has_scope(&self, s: &str) -> bool {
-        self.scope.split(' ').any(|x| x == s)
+        self.scope.contains(s)
     }
 
     pub fn has_prompt(&self, p: Prompt) -> bool {
@@ -192,7 +188,7 @@ pub async fn issue_code_in_session(
             id: grant_id.clone(),
             user_id: sso.user_id.clone(),
             client_id: req.client_id.clone(),
-            scope: req.scope.clone(),
+            scope: req.scope.to_string(),
             auth_time: sso.auth_time,
             amr: amr.clone(),
             created_at: now,
@@ -210,7 +206,7 @@ pub async fn issue_code_in_session(
             client_id: req.client_id.clone(),
             user_id: sso.user_id.clone(),
             redirect_uri: req.redirect_uri.clone(),
-            scope: req.scope.clone(),
+            scope: req.scope.to_string(),
             nonce: req.nonce.clone(),
             code_challenge: req.code_challenge.clone(),
             auth_time: sso.auth_time,

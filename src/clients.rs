@@ -2,6 +2,7 @@
 
 use crate::audit::AuditKind;
 use crate::jose::SigningAlg;
+use crate::scope::ScopeSet;
 use serde::Serialize;
 use url::Url;
 
@@ -106,12 +107,7 @@ pub fn validate_redirect_uri(uri: &str, public: bool) -> Result<(), String> {
 }
 
 /// Whether `s` is a valid RFC 6749 scope token (`%x21 / %x23-5B / %x5D-7E`).
-pub fn is_scope_token(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 128
-        && s.bytes()
-            .all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b))
-}
+pub use crate::scope::is_scope_token;
 
 /// Checks a client's settings and returns the normalised grant types.
 pub fn validate(spec: &NewClient) -> Result<Vec<String>, ClientError> {
@@ -168,12 +164,7 @@ pub fn validate(spec: &NewClient) -> Result<Vec<String>, ClientError> {
             "always issuing refresh tokens needs the refresh_token grant type".into(),
         ));
     }
-    if let Some(bad) = spec
-        .scope
-        .split(' ')
-        .filter(|s| !s.is_empty())
-        .find(|s| !is_scope_token(s))
-    {
+    if let Err(bad) = ScopeSet::parse_strict(&spec.scope) {
         return Err(ClientError::Invalid(format!(
             "`{bad}` is not a valid scope"
         )));
@@ -206,12 +197,7 @@ pub async fn register_with_meta(
     } else {
         Some(random_token(32)?)
     };
-    let mut scope: Vec<&str> = Vec::new();
-    for s in spec.scope.split(' ').filter(|s| !s.is_empty()) {
-        if !scope.contains(&s) {
-            scope.push(s);
-        }
-    }
+    let scope = ScopeSet::parse(&spec.scope);
     let client = Client {
         id: id.clone(),
         name: spec.name.trim().to_string(),
@@ -226,7 +212,7 @@ pub async fn register_with_meta(
         post_logout_redirect_uris: spec.post_logout_redirect_uris,
         grant_types,
         always_issue_refresh_token: spec.always_issue_refresh_token,
-        scope: scope.join(" "),
+        scope: scope.to_string(),
         dynamic: spec.dynamic,
         meta,
     };

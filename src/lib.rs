@@ -70,6 +70,7 @@ pub mod metrics;
 pub mod oidc;
 pub mod outbox;
 pub mod replica;
+pub mod scope;
 pub mod sso;
 pub mod state;
 pub mod store;

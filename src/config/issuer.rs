@@ -120,7 +120,10 @@ mod tests {
 
     #[test]
     fn an_issuer_keeps_its_text_and_knows_its_scheme_and_host() {
-        assert_eq!(Issuer::localhost(), Issuer::parse("http://localhost:8080").unwrap());
+        assert_eq!(
+            Issuer::localhost(),
+            Issuer::parse("http://localhost:8080").unwrap()
+        );
         let i = Issuer::parse("https://id.example.com/tenant").unwrap();
         assert_eq!(i, "https://id.example.com/tenant");
         assert!(i.is_https());

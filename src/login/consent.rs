@@ -20,6 +20,7 @@ use crate::csrf::{self, CsrfForm, CsrfProtected};
 use crate::delivery::mask_email;
 use crate::error::{render, ErrorCode, PageError};
 use crate::forms::PageQuery;
+use crate::scope::ScopeSet;
 use crate::sso::SsoSession;
 use crate::state::AppState;
 use crate::store::clients::Client;
@@ -286,7 +287,12 @@ async fn decide(
         .store
         .get_consent(&sso.user_id, &req.client_id)
         .await?
-        .map(|c| c.scope.split(' ').map(str::to_string).collect())
+        .map(|c| {
+            ScopeSet::parse(&c.scope)
+                .iter()
+                .map(str::to_string)
+                .collect()
+        })
         .unwrap_or_default();
     let client = state
         .store

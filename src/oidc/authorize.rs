@@ -19,6 +19,7 @@ use crate::crypto::random_token;
 use crate::error::{ErrorCode, OAuthError, PageError, RedirectError};
 use crate::login::pending::{self, Pending};
 use crate::login::protect::ClientIp;
+use crate::scope::ScopeSet;
 use crate::state::AppState;
 use crate::store::clients::Client;
 
@@ -125,18 +126,18 @@ pub fn validate_request(
         }
     }
     let requested = p.get("scope").unwrap_or("");
-    let mut scopes: Vec<&str> = Vec::new();
+    let mut scopes = ScopeSet::default();
     for s in requested.split(' ').filter(|s| !s.is_empty()) {
         // Scopes outside the client's allow-list are dropped like unknown ones.
         let known = (SUPPORTED_SCOPES.contains(&s) || client.registered_scopes().any(|c| c == s))
             && client.allows_scope(s);
         // OIDC Core 11: offline_access only means something to a client that may refresh.
         let usable = s != "offline_access" || client.allows_grant("refresh_token");
-        if known && usable && !scopes.contains(&s) {
-            scopes.push(s);
+        if known && usable {
+            scopes.insert(s);
         }
     }
-    if !scopes.contains(&"openid") {
+    if !scopes.contains("openid") {
         return Err(refuse(
             ErrorCode::InvalidScope,
             "the scope must include openid",
@@ -241,7 +242,7 @@ pub fn validate_request(
     Ok(AuthRequest {
         client_id: client.id.clone(),
         redirect_uri: redirect_uri.to_string(),
-        scope: scopes.join(" "),
+        scope: scopes,
         state: p.get("state").map(str::to_string),
         nonce: p.get("nonce").map(str::to_string),
         code_challenge,

@@ -9,6 +9,7 @@ use super::issue;
 use super::params::Params;
 use crate::audit::AuditKind;
 use crate::crypto::random_token;
+use crate::scope::ScopeSet;
 use crate::store::clients::Client;
 use crate::tokens::AccessTokenClaims;
 
@@ -18,8 +19,8 @@ pub fn granted_scope(client: &Client, asked: Option<&str>) -> Result<String, Gra
     let Some(asked) = asked else {
         return Ok(client.registered_scopes().collect::<Vec<_>>().join(" "));
     };
-    let mut out: Vec<&str> = Vec::new();
-    for s in asked.split(' ').filter(|s| !s.is_empty()) {
+    let asked = ScopeSet::parse(asked);
+    for s in asked.iter() {
         if SUPPORTED_SCOPES.contains(&s) {
             return Err(GrantError::InvalidScope(format!(
                 "scope `{s}` is about a person; the client-credentials grant has none"
@@ -30,11 +31,8 @@ pub fn granted_scope(client: &Client, asked: Option<&str>) -> Result<String, Gra
                 "scope `{s}` is not registered for this client"
             )));
         }
-        if !out.contains(&s) {
-            out.push(s);
-        }
     }
-    Ok(out.join(" "))
+    Ok(asked.to_string())
 }
 
 /// `grant_type=client_credentials` at the token endpoint.

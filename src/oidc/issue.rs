@@ -2,6 +2,7 @@
 //! 2) with the claims released for it, and a refresh token when the grant has one.
 //! Shared by the authorization-code and refresh-token grants.
 
+use crate::scope::ScopeSet;
 use serde_json::Value;
 
 use super::claims::{self, Target};
@@ -24,10 +25,6 @@ pub struct Issue<'a> {
     pub nonce: Option<String>,
     /// Mint a refresh token of this scope.
     pub refresh_scope: Option<&'a str>,
-}
-
-pub fn has_scope(scope: &str, s: &str) -> bool {
-    scope.split(' ').any(|x| x == s)
 }
 
 /// Signs an access token.
@@ -69,7 +66,7 @@ pub async fn issue(
         gid: it.grant.id.clone(),
     };
     let access_token = access_token(ctx, &keys, &access, now)?;
-    let id_token = if has_scope(it.scope, "openid") {
+    let id_token = if ScopeSet::parse(it.scope).contains("openid") {
         let request = it
             .grant
             .claims

@@ -27,6 +27,7 @@ use super::params::{Params, ProtocolParams};
 use crate::audit::AuditKind;
 use crate::csrf::{self, CsrfForm, CsrfProtected};
 use crate::error::{OAuthError, PageError};
+use crate::scope::ScopeSet;
 use crate::state::AppState;
 use crate::store::clients::Client;
 use crate::tokens::TokenError;
@@ -133,7 +134,7 @@ pub async fn end_sso(state: &AppState, session: &Session) -> Result<(), PageErro
     if let Some(sid) = crate::sso::current_sid(session).await? {
         let now = state.now();
         for g in state.store.grants_in_session(&sid).await? {
-            if !super::issue::has_scope(&g.scope, "offline_access") {
+            if !ScopeSet::parse(&g.scope).contains("offline_access") {
                 state.store.revoke_grant(&g.id, now).await?;
             }
         }

@@ -12,6 +12,7 @@ use super::issue::{self, Issue};
 use super::params::Params;
 use super::refresh_token::{family_end, token_hash_with};
 use crate::audit::AuditKind;
+use crate::scope::ScopeSet;
 use crate::store::clients::Client;
 use crate::store::codes::Grant;
 use crate::store::tokens::RefreshToken;
@@ -127,18 +128,14 @@ pub async fn refresh(
     let scope = match p.get("scope") {
         None => rt.scope.clone(),
         Some(asked) => {
-            let mut out: Vec<&str> = Vec::new();
-            for s in asked.split(' ').filter(|s| !s.is_empty()) {
-                if !issue::has_scope(&rt.scope, s) {
-                    return Err(GrantError::InvalidScope(format!(
-                        "scope `{s}` was not granted"
-                    )));
-                }
-                if !out.contains(&s) {
-                    out.push(s);
-                }
+            let asked = ScopeSet::parse(asked);
+            let granted = ScopeSet::parse(&rt.scope);
+            if let Some(s) = asked.iter().find(|s| !granted.contains(s)) {
+                return Err(GrantError::InvalidScope(format!(
+                    "scope `{s}` was not granted"
+                )));
             }
-            out.join(" ")
+            asked.to_string()
         }
     };
     let user = user

@@ -11,6 +11,7 @@ use super::params::Params;
 use crate::audit::AuditKind;
 use crate::crypto::pkce_matches;
 use crate::error::OAuthError;
+use crate::scope::ScopeSet;
 use crate::state::AppState;
 use crate::store::clients::Client;
 use crate::store::codes::Redeemed;
@@ -116,7 +117,7 @@ pub async fn authorization_code(
         .ok_or(GrantError::InvalidGrant("the account is not available"))?;
 
     let wants_refresh = client.allows_grant("refresh_token")
-        && (super::issue::has_scope(&code.scope, "offline_access")
+        && (ScopeSet::parse(&code.scope).contains("offline_access")
             || client.always_issue_refresh_token);
     let body = super::issue::issue(
         ctx,

@@ -10,6 +10,7 @@ use super::claims::{self, ClaimsRequest, Target};
 use super::params::Params;
 use super::token::no_store;
 use crate::error::{ErrorCode, OAuthError};
+use crate::scope::ScopeSet;
 use crate::state::AppState;
 use crate::store::clients::scope_allowed;
 use crate::tokens::{self, TokenError};
@@ -118,7 +119,7 @@ pub async fn userinfo(
             _ => return Err(revoked()),
         }
     };
-    if !claims.scope.split(' ').any(|s| s == "openid") {
+    if !ScopeSet::parse(&claims.scope).contains("openid") {
         return Err(OAuthError::bearer(
             StatusCode::FORBIDDEN,
             ErrorCode::InsufficientScope,

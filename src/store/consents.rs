@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::{Store, StoreResult};
+use crate::scope::ScopeSet;
 use crate::with_pool;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, sqlx::FromRow)]
@@ -19,7 +20,8 @@ pub struct Consent {
 impl Consent {
     /// True when every scope in `wanted` was granted.
     pub fn covers<'a>(&self, mut wanted: impl Iterator<Item = &'a str>) -> bool {
-        wanted.all(|w| self.scope.split(' ').any(|s| s == w))
+        let granted = ScopeSet::parse(&self.scope);
+        wanted.all(|w| granted.contains(w))
     }
 }
 

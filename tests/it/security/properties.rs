@@ -218,7 +218,8 @@ proptest! {
         match validate_request(&c, uri, &p) {
             Ok(r) => {
                 prop_assert_eq!(p.get("response_type"), Some("code"));
-                let scopes: Vec<&str> = r.scope.split(' ').collect();
+                let text = r.scope.to_string();
+                let scopes: Vec<&str> = text.split(' ').collect();
                 prop_assert!(scopes.contains(&"openid"));
                 prop_assert!(scopes.iter().all(|s| SUPPORTED_SCOPES.contains(s)));
                 let mut dedup = scopes.clone();
