@@ -1,6 +1,6 @@
 //! Registering relying parties: validation shared by the CLI and the admin API.
 
-use crate::audit::AuditKind;
+use crate::audit::{AuditEvent, AuditKind};
 use crate::jose::SigningAlg;
 use crate::scope::ScopeSet;
 use serde::Serialize;
@@ -223,14 +223,16 @@ pub async fn register_with_meta(
             crate::store::audit::NewAuditEvent {
                 kind: AuditKind::ClientCreated.as_str(),
                 client_id: Some(&client.id),
-                detail: serde_json::json!({
-                    "name": client.name,
-                    "public": client.public,
-                    "pkce_required": client.pkce_required,
-                    "first_party": client.first_party,
-                    "redirect_uris": client.redirect_uris,
-                }),
-                ..Default::default()
+                user_id: None,
+                ip: None,
+                detail: AuditEvent::ClientCreated {
+                    name: &client.name,
+                    public: client.public,
+                    pkce_required: client.pkce_required,
+                    first_party: client.first_party,
+                    redirect_uris: &client.redirect_uris,
+                }
+                .detail(),
             },
         )
         .await?;
@@ -251,7 +253,9 @@ pub async fn remove(store: &Store, now: i64, client_id: &str) -> Result<bool, Cl
             crate::store::audit::NewAuditEvent {
                 kind: AuditKind::ClientRemoved.as_str(),
                 client_id: Some(client_id),
-                ..Default::default()
+                user_id: None,
+                ip: None,
+                detail: AuditEvent::ClientRemoved {}.detail(),
             },
         )
         .await?;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 
-use crate::audit::AuditKind;
+use crate::audit::AuditEvent;
 use crate::clock::SharedClock;
 use crate::config::net::TrustedProxies;
 use crate::config::Config;
@@ -53,30 +53,27 @@ impl AppState {
     /// Appends an audit event; a failure to write it is logged, not fatal to the request.
     pub async fn audit(
         &self,
-        kind: AuditKind,
+        event: AuditEvent<'_>,
         user_id: Option<&str>,
         client_id: Option<&str>,
-        detail: serde_json::Value,
     ) {
-        self.audit_from(kind, user_id, client_id, None, detail)
-            .await
+        self.audit_from(event, user_id, client_id, None).await
     }
 
     /// [`AppState::audit`] with the client IP that caused the event.
     pub async fn audit_from(
         &self,
-        kind: AuditKind,
+        event: AuditEvent<'_>,
         user_id: Option<&str>,
         client_id: Option<&str>,
         ip: Option<&str>,
-        detail: serde_json::Value,
     ) {
         let e = crate::store::audit::NewAuditEvent {
-            kind: kind.as_str(),
+            kind: event.kind().as_str(),
             user_id,
             client_id,
             ip,
-            detail,
+            detail: event.detail(),
         };
         self.store.record(self.now(), e).await
     }

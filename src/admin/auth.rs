@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 
 use super::ops::{valid_name, Actor, AdminError, Ctx};
 use super::problem::Problem;
-use crate::audit::AuditKind;
+use crate::audit::AuditEvent;
 use crate::clock::SharedClock;
 use crate::crypto::{ct_eq, random_token, ServerSecrets};
 use crate::login::client_ip::{ClientIp, TrustedProxies};
@@ -71,10 +71,12 @@ pub async fn create_token(ctx: &Ctx<'_>, name: &str) -> Result<AdminTokenCreated
         .insert_admin_token(&id, &name, &token_hash(ctx.secrets, &token), ctx.now)
         .await?;
     ctx.audit(
-        AuditKind::AdminTokenCreated,
+        AuditEvent::AdminTokenCreated {
+            token_id: &id,
+            name: &name,
+        },
         None,
         None,
-        serde_json::json!({ "token_id": id, "name": name }),
     )
     .await?;
     Ok(AdminTokenCreated { id, name, token })
@@ -114,10 +116,13 @@ pub async fn revoke_token(ctx: &Ctx<'_>, id_or_name: &str) -> Result<AdminTokenV
     };
     let revoked = ctx.store.revoke_admin_token(&token.id, ctx.now).await?;
     ctx.audit(
-        AuditKind::AdminTokenRevoked,
+        AuditEvent::AdminTokenRevoked {
+            token_id: &token.id,
+            name: &token.name,
+            was_active: revoked,
+        },
         None,
         None,
-        serde_json::json!({ "token_id": token.id, "name": token.name, "was_active": revoked }),
     )
     .await?;
     let now_stored = ctx

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::json;
 use tower_sessions::Session;
 
-use crate::audit::AuditKind;
+use crate::audit::AuditEvent;
 use crate::csrf::{self, CsrfForm, CsrfProtected};
 use crate::error::PageError;
 use crate::forms::PageQuery;
@@ -268,12 +268,7 @@ async fn save(
                 return Err(not_signed_in());
             }
             state
-                .audit(
-                    AuditKind::ProfileUpdated,
-                    Some(&sso.user_id),
-                    None,
-                    json!({}),
-                )
+                .audit(AuditEvent::ProfileUpdated {}, Some(&sso.user_id), None)
                 .await;
             Ok(Redirect::to(&format!("{PROFILE_PATH}?saved=1")).into_response())
         }

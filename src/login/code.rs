@@ -1,7 +1,7 @@
 //! The one-time code: issue, deliver, verify. Plain functions over the state, called by the
 //! page handlers and by tests.
 
-use crate::audit::AuditKind;
+use crate::audit::AuditEvent;
 use crate::crypto::{ct_eq, random_code, random_token};
 use crate::delivery::CodeMessage;
 use crate::sso::SsoSession;
@@ -247,13 +247,14 @@ async fn evaluate(
         protect::keep(reservation);
         protect::audit(
             state,
-            AuditKind::VerificationFailed,
+            AuditEvent::VerificationFailed {
+                to: &masked,
+                attempt: attempt.attempts,
+                channel: attempt.channel(),
+            },
             None,
             Some(&tx.client_id),
             Some(ip),
-            serde_json::json!({
-                "to": masked, "attempt": attempt.attempts, "channel": attempt.channel,
-            }),
         )
         .await;
         if attempt.attempts >= max {
@@ -298,21 +299,19 @@ async fn evaluate(
     if registered {
         protect::audit(
             state,
-            AuditKind::UserRegistered,
+            AuditEvent::UserRegistered { channel },
             Some(&user.id),
             Some(&tx.client_id),
             Some(ip),
-            serde_json::json!({ "channel": channel.as_str() }),
         )
         .await;
     }
     protect::audit(
         state,
-        AuditKind::VerificationSucceeded,
+        AuditEvent::VerificationSucceeded { channel },
         Some(&user.id),
         Some(&tx.client_id),
         Some(ip),
-        serde_json::json!({ "channel": channel.as_str() }),
     )
     .await;
     let sso = SsoSession {

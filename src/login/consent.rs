@@ -13,7 +13,7 @@ use axum::Router;
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
-use crate::audit::AuditKind;
+use crate::audit::AuditEvent;
 use crate::authz::{self, AuthRequest, Prompt};
 use crate::crypto::random_token;
 use crate::csrf::{self, CsrfForm, CsrfProtected};
@@ -275,10 +275,11 @@ async fn decide(
     if form.decision != "allow" {
         state
             .audit(
-                AuditKind::ConsentDenied,
+                AuditEvent::ConsentDenied {
+                    scope: &req.scope.to_string(),
+                },
                 Some(&sso.user_id),
                 Some(&req.client_id),
-                serde_json::json!({ "scope": req.scope }),
             )
             .await;
         return error_to_client(&state, &req, ErrorCode::AccessDenied, "the person declined");
@@ -311,10 +312,11 @@ async fn decide(
         .await?;
     state
         .audit(
-            AuditKind::ConsentGranted,
+            AuditEvent::ConsentGranted {
+                scope: &granted.join(" "),
+            },
             Some(&sso.user_id),
             Some(&req.client_id),
-            serde_json::json!({ "scope": granted.join(" ") }),
         )
         .await;
     let sid = crate::sso::current_sid(&session).await?;
@@ -333,10 +335,11 @@ pub async fn revoke_consent(state: &AppState, user_id: &str, client_id: &str) ->
         .await?;
     state
         .audit(
-            AuditKind::ConsentRevoked,
+            AuditEvent::ConsentRevoked {
+                grants_revoked: grants,
+            },
             Some(user_id),
             Some(client_id),
-            serde_json::json!({ "grants_revoked": grants }),
         )
         .await;
     Ok(had)

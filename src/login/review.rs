@@ -7,7 +7,7 @@
 //! same per-code attempt counting as a sent code (the attempt is counted before the
 //! comparison), and every use writes an audit event.
 
-use crate::audit::AuditKind;
+use crate::audit::AuditEvent;
 use crate::crypto::ct_eq;
 use crate::delivery::mask_email;
 use crate::state::AppState;
@@ -57,14 +57,13 @@ pub async fn code_matches(
         .await?;
     state
         .audit(
-            AuditKind::ReviewAccountUsed,
+            AuditEvent::ReviewAccountUsed {
+                to: &mask_email(identifier),
+                channel: &account.channel,
+                expires_at: account.expires_at,
+            },
             None,
             Some(&tx.client_id),
-            serde_json::json!({
-                "to": mask_email(identifier),
-                "channel": account.channel,
-                "expires_at": account.expires_at,
-            }),
         )
         .await;
     Ok(true)

@@ -21,9 +21,8 @@
 use std::net::IpAddr;
 
 use axum::http::StatusCode;
-use serde_json::json;
 
-use crate::audit::AuditKind;
+use crate::audit::{AuditEvent, AuditKind};
 use crate::delivery::sms::mask_phone;
 use crate::limits::{self, Decision, Rule};
 use crate::state::AppState;
@@ -219,12 +218,13 @@ async fn record(
         user_id: None,
         client_id: Some(&tx.client_id),
         ip: ip_text.as_deref(),
-        detail: json!({
-            "rule": d.rule,
-            "to": masked,
-            "country": country,
-            "retry_after": d.retry_after,
-        }),
+        detail: AuditEvent::SmsDenied {
+            rule: d.rule,
+            to: &masked,
+            country: country.as_deref(),
+            retry_after: d.retry_after,
+        }
+        .detail(),
     };
     if let Err(e) = state.store.audit(state.now(), event).await {
         tracing::warn!(error = %e, "could not write audit event");

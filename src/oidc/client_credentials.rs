@@ -7,7 +7,7 @@ use super::authorize::SUPPORTED_SCOPES;
 use super::grant::{GrantCtx, GrantError, TokenResponse};
 use super::issue;
 use super::params::Params;
-use crate::audit::AuditKind;
+use crate::audit::AuditEvent;
 use crate::crypto::random_token;
 use crate::scope::ScopeSet;
 use crate::store::clients::Client;
@@ -64,10 +64,14 @@ pub async fn grant(
     let keys = ctx.keys.keys().await?;
     let access_token = issue::access_token(ctx, &keys, &claims, now)?;
     ctx.audit(
-        AuditKind::TokensIssued,
+        AuditEvent::TokensIssued {
+            grant: None,
+            grant_type: "client_credentials",
+            refresh_token: None,
+            scope: Some(&scope),
+        },
         None,
         Some(&client.id),
-        serde_json::json!({ "grant_type": "client_credentials", "scope": scope }),
     )
     .await;
     Ok(TokenResponse {

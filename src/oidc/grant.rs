@@ -9,7 +9,7 @@
 use axum::http::StatusCode;
 use serde::Serialize;
 
-use crate::audit::AuditKind;
+use crate::audit::AuditEvent;
 use crate::clock::Clock;
 use crate::config::TokenConfig;
 use crate::crypto::{CryptoError, ServerSecrets};
@@ -65,17 +65,16 @@ impl<'a> GrantCtx<'a> {
     /// Appends an audit event (no client IP); a failure to write it is logged, not fatal.
     pub async fn audit(
         &self,
-        kind: AuditKind,
+        event: AuditEvent<'_>,
         user_id: Option<&str>,
         client_id: Option<&str>,
-        detail: serde_json::Value,
     ) {
         let event = NewAuditEvent {
-            kind: kind.as_str(),
+            kind: event.kind().as_str(),
             user_id,
             client_id,
             ip: None,
-            detail,
+            detail: event.detail(),
         };
         self.store.record(self.now(), event).await;
     }

@@ -24,7 +24,7 @@ use url::Url;
 
 use super::id_token_hint::{self, Hint};
 use super::params::{Params, ProtocolParams};
-use crate::audit::AuditKind;
+use crate::audit::AuditEvent;
 use crate::csrf::{self, CsrfForm, CsrfProtected};
 use crate::error::{OAuthError, PageError};
 use crate::scope::ScopeSet;
@@ -142,12 +142,7 @@ pub async fn end_sso(state: &AppState, session: &Session) -> Result<(), PageErro
     session.flush().await?;
     if let Some(sso) = sso {
         state
-            .audit(
-                AuditKind::SignedOut,
-                Some(&sso.user_id),
-                None,
-                serde_json::json!({}),
-            )
+            .audit(AuditEvent::SignedOut {}, Some(&sso.user_id), None)
             .await;
     }
     Ok(())

@@ -11,7 +11,7 @@ use super::grant::{GrantCtx, GrantError, TokenResponse};
 use super::issue::{self, Issue};
 use super::params::Params;
 use super::refresh_token::{family_end, token_hash_with};
-use crate::audit::AuditKind;
+use crate::audit::AuditEvent;
 use crate::scope::ScopeSet;
 use crate::store::clients::Client;
 use crate::store::codes::Grant;
@@ -78,10 +78,9 @@ async fn reuse_detected(
         return e.into();
     }
     ctx.audit(
-        AuditKind::RefreshTokenReuseRevoked,
+        AuditEvent::RefreshTokenReuseRevoked { grant: grant_id },
         None,
         Some(&client.id),
-        serde_json::json!({ "grant": grant_id }),
     )
     .await;
     GrantError::InvalidGrant(
@@ -159,10 +158,9 @@ pub async fn refresh(
     )
     .await?;
     ctx.audit(
-        AuditKind::TokensRefreshed,
+        AuditEvent::TokensRefreshed { grant: &grant.id },
         Some(&user.id),
         Some(&client.id),
-        serde_json::json!({ "grant": grant.id }),
     )
     .await;
     Ok(body)

@@ -10,7 +10,7 @@
 //! member becomes the client's allowed scopes, enforced exactly like an operator's
 //! `--allowed-scope`: other scopes, and the claims of other scopes, are never released.
 
-use crate::audit::AuditKind;
+use crate::audit::AuditEvent;
 use crate::jose::SigningAlg;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -236,10 +236,12 @@ pub async fn register(
         })?;
     state
         .audit(
-            AuditKind::ClientRegistered,
+            AuditEvent::ClientRegistered {
+                dynamic: true,
+                name: &spec.name,
+            },
             None,
             Some(&reg.client_id),
-            json!({ "dynamic": true, "name": spec.name }),
         )
         .await;
     let mut body = json!({

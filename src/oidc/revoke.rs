@@ -14,7 +14,7 @@ use super::client_auth::AuthenticatedClient;
 use super::introspect::looks_like_jwt;
 use super::refresh_token;
 use super::token::no_store;
-use crate::audit::AuditKind;
+use crate::audit::AuditEvent;
 use crate::error::OAuthError;
 use crate::state::AppState;
 use crate::tokens;
@@ -42,10 +42,9 @@ pub async fn revoke(
                 state.store.revoke_access_token(&c.jti, c.exp).await?;
                 state
                     .audit(
-                        AuditKind::AccessTokenRevoked,
+                        AuditEvent::AccessTokenRevoked { jti: &c.jti },
                         (!c.gid.is_empty()).then_some(c.sub.as_str()),
                         Some(&client.id),
-                        serde_json::json!({ "jti": c.jti }),
                     )
                     .await;
             }
@@ -63,10 +62,11 @@ pub async fn revoke(
         state.store.revoke_grant(&rt.grant_id, now).await?;
         state
             .audit(
-                AuditKind::RefreshTokenRevoked,
+                AuditEvent::RefreshTokenRevoked {
+                    grant: &rt.grant_id,
+                },
                 Some(&rt.user_id),
                 Some(&client.id),
-                serde_json::json!({ "grant": rt.grant_id }),
             )
             .await;
     }

@@ -8,7 +8,7 @@ use axum::Json;
 use super::client_auth::AuthenticatedClient;
 use super::grant::{GrantCtx, GrantError, TokenResponse};
 use super::params::Params;
-use crate::audit::AuditKind;
+use crate::audit::AuditEvent;
 use crate::crypto::pkce_matches;
 use crate::error::OAuthError;
 use crate::scope::ScopeSet;
@@ -59,10 +59,9 @@ pub async fn authorization_code(
         Redeemed::Fresh(c) => c,
         Redeemed::Reused { grant_id } => {
             ctx.audit(
-                AuditKind::CodeReuseRevoked,
+                AuditEvent::CodeReuseRevoked { grant: &grant_id },
                 None,
                 Some(&client.id),
-                serde_json::json!({ "grant": grant_id }),
             )
             .await;
             return Err(GrantError::InvalidGrant(
@@ -133,14 +132,14 @@ pub async fn authorization_code(
     )
     .await?;
     ctx.audit(
-        AuditKind::TokensIssued,
+        AuditEvent::TokensIssued {
+            grant: Some(&grant.id),
+            grant_type: "authorization_code",
+            refresh_token: Some(body.refresh_token.is_some()),
+            scope: None,
+        },
         Some(&user.id),
         Some(&client.id),
-        serde_json::json!({
-            "grant": grant.id,
-            "grant_type": "authorization_code",
-            "refresh_token": body.refresh_token.is_some(),
-        }),
     )
     .await;
     Ok(body)

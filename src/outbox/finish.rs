@@ -3,7 +3,7 @@
 
 use super::payload::{CodePayload, StandIn};
 use super::{label, masked, Attempt};
-use crate::audit::AuditKind;
+use crate::audit::AuditEvent;
 use crate::channel::Channel;
 use crate::delivery::CodeMessage;
 use crate::metrics::DELIVERY_ATTEMPTS;
@@ -32,23 +32,23 @@ pub(super) async fn complete_stand_in(
         &[("channel", label(c)), ("result", "delivered")],
     );
     let to = masked(c);
-    let (kind, detail) = match stand_in {
-        StandIn::ReviewAccount => (
-            AuditKind::ReviewAccountCodeSkipped,
-            serde_json::json!({ "channel": c.channel, "to": to }),
-        ),
-        other => (
-            AuditKind::CodeNotSent,
-            serde_json::json!({ "channel": c.channel, "to": to, "reason": other.reason() }),
-        ),
+    let event = match stand_in {
+        StandIn::ReviewAccount => AuditEvent::ReviewAccountCodeSkipped {
+            channel: &c.channel,
+            to: &to,
+        },
+        other => AuditEvent::CodeNotSent {
+            channel: &c.channel,
+            to: &to,
+            reason: other.reason(),
+        },
     };
     state
         .audit_from(
-            kind,
+            event,
             payload.user_id.as_deref(),
             Some(&payload.client_id),
             payload.ip.as_deref(),
-            detail,
         )
         .await;
     Ok(Attempt::Delivered)
@@ -87,13 +87,13 @@ pub(super) async fn fail_for_good(
     );
     state
         .audit(
-            AuditKind::CodeSendFailed,
+            AuditEvent::CodeSendFailed {
+                channel: &c.channel,
+                to: &masked(c),
+                attempts: c.attempts,
+            },
             payload.and_then(|p| p.user_id.as_deref()),
             payload.map(|p| p.client_id.as_str()),
-            serde_json::json!({
-                "channel": c.channel, "to": masked(c),
-                "attempts": c.attempts,
-            }),
         )
         .await;
     Ok(())

@@ -48,7 +48,7 @@ use tokio::task::JoinSet;
 pub use payload::StandIn;
 pub(crate) use payload::{seal_payload, CodePayload};
 
-use crate::audit::AuditKind;
+use crate::audit::AuditEvent;
 use crate::channel::Channel;
 use crate::config::OutboxConfig;
 use crate::metrics::DELIVERY_ATTEMPTS;
@@ -145,14 +145,14 @@ async fn try_deliver(state: &AppState, c: &Claimed) -> StoreResult<Attempt> {
             }
             state
                 .audit_from(
-                    AuditKind::CodeSent,
+                    AuditEvent::CodeSent {
+                        channel: &c.channel,
+                        to: &masked(c),
+                        attempts: c.attempts,
+                    },
                     payload.user_id.as_deref(),
                     Some(&payload.client_id),
                     payload.ip.as_deref(),
-                    serde_json::json!({
-                        "channel": c.channel, "to": masked(c),
-                        "attempts": c.attempts,
-                    }),
                 )
                 .await;
             Ok(Attempt::Delivered)

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{parse_time, AdminError, Ctx, Page, PageParams};
-use crate::audit::AuditKind;
+use crate::audit::{AuditEvent as Event, ReadFilter};
 use crate::store::admin::AuditFilter;
 use crate::store::audit::AuditEvent;
 
@@ -94,16 +94,18 @@ pub async fn query_audit(
         .await?;
     let page = Page::from_rows(rows, limit, |e| e.id, AuditEventView::from);
     ctx.audit(
-        AuditKind::AdminAuditRead,
-        None,
-        None,
-        serde_json::json!({
-            "filter": {
-                "user_id": q.user_id, "client_id": q.client_id, "kind": q.kind,
-                "since": since, "until": until,
+        Event::AdminAuditRead {
+            filter: ReadFilter {
+                user_id: q.user_id.as_deref(),
+                client_id: q.client_id.as_deref(),
+                kind: q.kind.as_deref(),
+                since,
+                until,
             },
-            "count": page.items.len(),
-        }),
+            count: page.items.len(),
+        },
+        None,
+        None,
     )
     .await?;
     Ok(page)

@@ -8,7 +8,7 @@ use super::client_checks::{
     TTL_MAX,
 };
 use super::{valid_name, AdminError, Ctx, Page, PageParams};
-use crate::audit::AuditKind;
+use crate::audit::AuditEvent;
 use crate::clients::{self, NewClient};
 use crate::crypto::random_token;
 use crate::store::clients::{Client, ClientMeta};
@@ -267,10 +267,12 @@ pub async fn create_client(
     .await?;
     let client = load(ctx, &reg.client_id).await?;
     ctx.audit(
-        AuditKind::AdminClientCreated,
+        AuditEvent::AdminClientCreated {
+            name: &client.name,
+            public: client.public,
+        },
         None,
         Some(&client.id),
-        serde_json::json!({ "name": client.name, "public": client.public }),
     )
     .await?;
     Ok(ClientCreated {
@@ -293,10 +295,11 @@ pub async fn list_clients(ctx: &Ctx<'_>, p: &PageParams) -> Result<Page<ClientVi
         ClientView::from,
     );
     ctx.audit(
-        AuditKind::AdminClientsListed,
+        AuditEvent::AdminClientsListed {
+            count: page.items.len(),
+        },
         None,
         None,
-        serde_json::json!({ "count": page.items.len() }),
     )
     .await?;
     Ok(page)
@@ -304,13 +307,8 @@ pub async fn list_clients(ctx: &Ctx<'_>, p: &PageParams) -> Result<Page<ClientVi
 
 pub async fn get_client(ctx: &Ctx<'_>, id: &str) -> Result<ClientView, AdminError> {
     let c = load(ctx, id).await?;
-    ctx.audit(
-        AuditKind::AdminClientViewed,
-        None,
-        Some(&c.id),
-        serde_json::json!({}),
-    )
-    .await?;
+    ctx.audit(AuditEvent::AdminClientViewed {}, None, Some(&c.id))
+        .await?;
     Ok(c.into())
 }
 
@@ -385,10 +383,9 @@ pub async fn update_client(
         }
     }
     ctx.audit(
-        AuditKind::AdminClientUpdated,
+        AuditEvent::AdminClientUpdated { changed: &changed },
         None,
         Some(&c.id),
-        serde_json::json!({ "changed": changed }),
     )
     .await?;
     Ok(c.into())
@@ -435,13 +432,8 @@ pub async fn rotate_secret(ctx: &Ctx<'_>, id: &str) -> Result<ClientSecret, Admi
     if !ctx.store.update_client(&c).await? {
         return Err(AdminError::not_found("client", id));
     }
-    ctx.audit(
-        AuditKind::AdminClientSecretRotated,
-        None,
-        Some(&c.id),
-        serde_json::json!({}),
-    )
-    .await?;
+    ctx.audit(AuditEvent::AdminClientSecretRotated {}, None, Some(&c.id))
+        .await?;
     Ok(ClientSecret {
         client_id: c.id,
         client_secret: secret,
@@ -452,13 +444,8 @@ pub async fn rotate_secret(ctx: &Ctx<'_>, id: &str) -> Result<ClientSecret, Admi
 /// absent client is not an error: the operation is idempotent).
 pub async fn delete_client(ctx: &Ctx<'_>, id: &str) -> Result<bool, AdminError> {
     let existed = ctx.store.delete_client(id).await?;
-    ctx.audit(
-        AuditKind::AdminClientDeleted,
-        None,
-        Some(id),
-        serde_json::json!({ "existed": existed }),
-    )
-    .await?;
+    ctx.audit(AuditEvent::AdminClientDeleted { existed }, None, Some(id))
+        .await?;
     Ok(existed)
 }
 

@@ -1,6 +1,6 @@
 //! Signing keys: list them, rotate them.
 
-use crate::audit::AuditKind;
+use crate::audit::AuditEvent;
 use crate::jose::SigningAlg;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -85,10 +85,9 @@ pub async fn list_keys(ctx: &Ctx<'_>) -> Result<Page<KeyView>, AdminError> {
     let keys = ctx.store.all_keys().await?;
     let items: Vec<KeyView> = keys.iter().map(|k| KeyView::of(k, ctx.now)).collect();
     ctx.audit(
-        AuditKind::AdminKeysListed,
+        AuditEvent::AdminKeysListed { count: items.len() },
         None,
         None,
-        serde_json::json!({ "count": items.len() }),
     )
     .await?;
     Ok(Page::all(items))
@@ -141,13 +140,14 @@ pub async fn rotate_keys(
     for alg in algs {
         let kid = ring.rotate(alg, prepublish, retain).await?;
         ctx.audit(
-            AuditKind::AdminKeyRotated,
+            AuditEvent::AdminKeyRotated {
+                alg,
+                kid: &kid,
+                prepublish_seconds: prepublish,
+                retain_seconds: retain,
+            },
             None,
             None,
-            serde_json::json!({
-                "alg": alg, "kid": kid,
-                "prepublish_seconds": prepublish, "retain_seconds": retain,
-            }),
         )
         .await?;
         kids.push(kid);

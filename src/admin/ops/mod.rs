@@ -18,7 +18,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::audit::AuditKind;
+use crate::audit::AuditEvent;
 use crate::config::Config;
 use crate::crypto::{CryptoError, ServerSecrets};
 use crate::store::audit::NewAuditEvent;
@@ -102,14 +102,11 @@ impl Ctx<'_> {
     /// Writes the audit event of an admin action: `detail` plus `actor`.
     pub async fn audit(
         &self,
-        kind: AuditKind,
+        event: AuditEvent<'_>,
         user_id: Option<&str>,
         client_id: Option<&str>,
-        mut detail: serde_json::Value,
     ) -> Result<(), AdminError> {
-        if !detail.is_object() {
-            detail = serde_json::json!({});
-        }
+        let mut detail = event.detail();
         if let Some(map) = detail.as_object_mut() {
             map.insert("actor".into(), self.actor.to_json());
         }
@@ -117,7 +114,7 @@ impl Ctx<'_> {
             .audit(
                 self.now,
                 NewAuditEvent {
-                    kind: kind.as_str(),
+                    kind: event.kind().as_str(),
                     user_id,
                     client_id,
                     ip: self.actor.ip(),

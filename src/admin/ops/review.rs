@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{parse_time, AdminError, Ctx, Page};
-use crate::audit::AuditKind;
+use crate::audit::AuditEvent;
 use crate::channel::mask_email;
 use crate::login::identifier::parse_identifier;
 use crate::login::review::review_code_hash;
@@ -93,10 +93,12 @@ pub async fn add_review_account(
         .find_user_by_identifier(id.channel(), id.as_str())
         .await?;
     ctx.audit(
-        AuditKind::AdminReviewAccountAdded,
+        AuditEvent::AdminReviewAccountAdded {
+            to: &mask_email(id.as_str()),
+            expires_at,
+        },
         user.as_ref().map(|u| u.id.as_str()),
         None,
-        serde_json::json!({ "to": mask_email(id.as_str()), "expires_at": expires_at }),
     )
     .await?;
     let stored = ctx
@@ -116,10 +118,9 @@ pub async fn list_review_accounts(ctx: &Ctx<'_>) -> Result<Page<ReviewAccountVie
         .map(|a| ReviewAccountView::of(a, ctx.now))
         .collect();
     ctx.audit(
-        AuditKind::AdminReviewAccountsListed,
+        AuditEvent::AdminReviewAccountsListed { count: items.len() },
         None,
         None,
-        serde_json::json!({ "count": items.len() }),
     )
     .await?;
     Ok(Page::all(items))
@@ -131,10 +132,12 @@ pub async fn remove_review_account(ctx: &Ctx<'_>, identifier: &str) -> Result<bo
         .map_err(|e| AdminError::invalid("identifier", e.to_string()))?;
     let existed = ctx.store.delete_review_account(id.as_str()).await?;
     ctx.audit(
-        AuditKind::AdminReviewAccountRemoved,
+        AuditEvent::AdminReviewAccountRemoved {
+            to: &mask_email(id.as_str()),
+            existed,
+        },
         None,
         None,
-        serde_json::json!({ "to": mask_email(id.as_str()), "existed": existed }),
     )
     .await?;
     Ok(existed)

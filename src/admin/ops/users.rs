@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{AdminError, Ctx, Page, PageParams};
-use crate::audit::AuditKind;
+use crate::audit::AuditEvent;
 use crate::login::identifier::parse_identifier;
 use crate::store::admin::{GrantRow, UserFilter};
 use crate::store::sso_sessions::SsoSessionRecord;
@@ -197,10 +197,12 @@ pub async fn list_users(ctx: &Ctx<'_>, q: &UserQuery) -> Result<Page<UserView>, 
         UserView::from,
     );
     ctx.audit(
-        AuditKind::AdminUsersListed,
+        AuditEvent::AdminUsersListed {
+            search: search.is_some(),
+            count: page.items.len(),
+        },
         None,
         None,
-        serde_json::json!({ "search": search.is_some(), "count": page.items.len() }),
     )
     .await?;
     Ok(page)
@@ -208,13 +210,8 @@ pub async fn list_users(ctx: &Ctx<'_>, q: &UserQuery) -> Result<Page<UserView>, 
 
 pub async fn get_user(ctx: &Ctx<'_>, key: &str) -> Result<UserView, AdminError> {
     let u = load(ctx, key).await?;
-    ctx.audit(
-        AuditKind::AdminUserViewed,
-        Some(&u.id),
-        None,
-        serde_json::json!({}),
-    )
-    .await?;
+    ctx.audit(AuditEvent::AdminUserViewed {}, Some(&u.id), None)
+        .await?;
     Ok(u.into())
 }
 
@@ -246,14 +243,13 @@ pub async fn disable_user(ctx: &Ctx<'_>, key: &str) -> Result<UserView, AdminErr
         .ok_or_else(|| AdminError::not_found("user", key))?;
     let ended = end_everything(ctx, &u.id, "user_disabled").await?;
     ctx.audit(
-        AuditKind::AdminUserDisabled,
+        AuditEvent::AdminUserDisabled {
+            already_disabled: was_disabled,
+            sessions_ended: ended.sessions_ended.len(),
+            grants_revoked: ended.grants_revoked.len(),
+        },
         Some(&u.id),
         None,
-        serde_json::json!({
-            "already_disabled": was_disabled,
-            "sessions_ended": ended.sessions_ended.len(),
-            "grants_revoked": ended.grants_revoked.len(),
-        }),
     )
     .await?;
     Ok(u.into())
@@ -269,10 +265,9 @@ pub async fn enable_user(ctx: &Ctx<'_>, key: &str) -> Result<UserView, AdminErro
         .await?
         .ok_or_else(|| AdminError::not_found("user", key))?;
     ctx.audit(
-        AuditKind::AdminUserEnabled,
+        AuditEvent::AdminUserEnabled { was_disabled },
         Some(&u.id),
         None,
-        serde_json::json!({ "was_disabled": was_disabled }),
     )
     .await?;
     Ok(u.into())
@@ -283,10 +278,13 @@ pub async fn enable_user(ctx: &Ctx<'_>, key: &str) -> Result<UserView, AdminErro
 pub async fn delete_user(ctx: &Ctx<'_>, key: &str) -> Result<bool, AdminError> {
     let Some(u) = find_user(ctx, key).await? else {
         ctx.audit(
-            AuditKind::AdminUserDeleted,
+            AuditEvent::AdminUserDeleted {
+                existed: false,
+                sessions_ended: None,
+                grants_revoked: None,
+            },
             None,
             None,
-            serde_json::json!({ "existed": false }),
         )
         .await?;
         return Ok(false);
@@ -294,14 +292,13 @@ pub async fn delete_user(ctx: &Ctx<'_>, key: &str) -> Result<bool, AdminError> {
     let ended = end_everything(ctx, &u.id, "user_deleted").await?;
     let existed = ctx.store.delete_user(&u.id).await?;
     ctx.audit(
-        AuditKind::AdminUserDeleted,
+        AuditEvent::AdminUserDeleted {
+            existed,
+            sessions_ended: Some(ended.sessions_ended.len()),
+            grants_revoked: Some(ended.grants_revoked.len()),
+        },
         Some(&u.id),
         None,
-        serde_json::json!({
-            "existed": existed,
-            "sessions_ended": ended.sessions_ended.len(),
-            "grants_revoked": ended.grants_revoked.len(),
-        }),
     )
     .await?;
     Ok(existed)
@@ -322,10 +319,9 @@ pub async fn list_sessions(
         .map(|s| SessionView::of(s, ctx.now))
         .collect();
     ctx.audit(
-        AuditKind::AdminUserSessionsListed,
+        AuditEvent::AdminUserSessionsListed { count: items.len() },
         Some(&u.id),
         None,
-        serde_json::json!({ "count": items.len() }),
     )
     .await?;
     Ok(Page::all(items))
@@ -343,10 +339,12 @@ pub async fn end_session(ctx: &Ctx<'_>, key: &str, session_id: &str) -> Result<(
         .ok_or_else(|| AdminError::not_found("session", session_id))?;
     let ended = ctx.store.end_sso_session(&s.id, ctx.now, "revoked").await?;
     ctx.audit(
-        AuditKind::AdminSessionRevoked,
+        AuditEvent::AdminSessionRevoked {
+            session: &s.id,
+            was_active: ended,
+        },
         Some(&u.id),
         None,
-        serde_json::json!({ "session": s.id, "was_active": ended }),
     )
     .await?;
     Ok(())
@@ -360,10 +358,9 @@ pub async fn end_all_sessions(ctx: &Ctx<'_>, key: &str) -> Result<Revoked, Admin
         .end_sso_sessions_of_user(&u.id, ctx.now, "revoked")
         .await?;
     ctx.audit(
-        AuditKind::AdminSessionsRevoked,
+        AuditEvent::AdminSessionsRevoked { count: ended.len() },
         Some(&u.id),
         None,
-        serde_json::json!({ "count": ended.len() }),
     )
     .await?;
     Ok(Revoked {
@@ -387,10 +384,9 @@ pub async fn list_grants(
         .map(|g| GrantView::of(g, ctx.now))
         .collect();
     ctx.audit(
-        AuditKind::AdminUserGrantsListed,
+        AuditEvent::AdminUserGrantsListed { count: items.len() },
         Some(&u.id),
         None,
-        serde_json::json!({ "count": items.len() }),
     )
     .await?;
     Ok(Page::all(items))
@@ -408,10 +404,12 @@ pub async fn revoke_grant(ctx: &Ctx<'_>, key: &str, grant_id: &str) -> Result<()
         .ok_or_else(|| AdminError::not_found("grant", grant_id))?;
     ctx.store.revoke_grant(&g.id, ctx.now).await?;
     ctx.audit(
-        AuditKind::AdminGrantRevoked,
+        AuditEvent::AdminGrantRevoked {
+            grant: &g.id,
+            was_active: g.revoked_at.is_none(),
+        },
         Some(&u.id),
         Some(&g.client_id),
-        serde_json::json!({ "grant": g.id, "was_active": g.revoked_at.is_none() }),
     )
     .await?;
     Ok(())
@@ -425,10 +423,9 @@ pub async fn revoke_all_grants(ctx: &Ctx<'_>, key: &str) -> Result<Revoked, Admi
         ctx.store.revoke_grant(g, ctx.now).await?;
     }
     ctx.audit(
-        AuditKind::AdminGrantsRevoked,
+        AuditEvent::AdminGrantsRevoked { count: ids.len() },
         Some(&u.id),
         None,
-        serde_json::json!({ "count": ids.len() }),
     )
     .await?;
     Ok(Revoked {

@@ -28,7 +28,7 @@ pub mod sending;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
-use crate::audit::AuditKind;
+use crate::audit::{AuditEvent, AuditKind};
 use crate::channel::Channel;
 use crate::config::LimitsConfig;
 use crate::crypto::ServerSecrets;
@@ -182,13 +182,14 @@ async fn audit_limit(
         user_id: None,
         client_id: Some(ctx.client_id),
         ip: Some(&ip),
-        detail: serde_json::json!({
-            "rule": rule,
-            "scope": scope,
-            "channel": ctx.channel.as_str(),
-            "to": ctx.masked,
-            "retry_after": retry_after,
-        }),
+        detail: AuditEvent::LimitHit {
+            rule,
+            scope,
+            channel: ctx.channel,
+            to: ctx.masked,
+            retry_after,
+        }
+        .detail(),
     };
     g.store.record(g.now, event).await;
 }
@@ -196,14 +197,13 @@ async fn audit_limit(
 /// Appends an audit event that records the client's address.
 pub async fn audit(
     state: &AppState,
-    kind: AuditKind,
+    event: AuditEvent<'_>,
     user_id: Option<&str>,
     client_id: Option<&str>,
     ip: Option<&ClientIp>,
-    detail: serde_json::Value,
 ) {
     let ip = ip.map(|i| i.0.to_string());
     state
-        .audit_from(kind, user_id, client_id, ip.as_deref(), detail)
+        .audit_from(event, user_id, client_id, ip.as_deref())
         .await;
 }
