@@ -103,17 +103,7 @@ fn write_private_file(path: &std::path::Path, text: &str) -> std::io::Result<()>
 /// Connects, migrates and loads everything the server needs, without listening.
 pub async fn build_state(config: Config, opts: BuildOptions) -> Result<AppState, StartError> {
     config.validate()?;
-    let secret = server_secret(&config)?;
-    let secrets = ServerSecrets::from_secret(&secret);
-    let store = Store::connect(&config.database).await?;
-    store.migrate().await?;
-    let keys = KeyRing::open(
-        store.clone(),
-        secrets.clone(),
-        opts.clock.clone(),
-        opts.key_cache_seconds,
-    )
-    .await?;
+    // Settings parsed by the delivery layer are checked before anything is created.
     let mailer = Mailer::new(
         config.email.smtp_url.as_ref(),
         &config.email.from,
@@ -125,6 +115,17 @@ pub async fn build_state(config: Config, opts: BuildOptions) -> Result<AppState,
             "production mode needs SMTP delivery".into(),
         ));
     }
+    let secret = server_secret(&config)?;
+    let secrets = ServerSecrets::from_secret(&secret);
+    let store = Store::connect(&config.database).await?;
+    store.migrate().await?;
+    let keys = KeyRing::open(
+        store.clone(),
+        secrets.clone(),
+        opts.clock.clone(),
+        opts.key_cache_seconds,
+    )
+    .await?;
     let sms = crate::delivery::sms::SmsSender::new(&config.sms, config.mode, &config.issuer)?;
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())

@@ -111,10 +111,7 @@ pub fn run() -> ExitCode {
         match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => serve(config).await,
             Command::Migrate => migrate(&config).await,
-            Command::CheckConfig => {
-                out_raw!("{}", config.redacted_toml());
-                Ok(())
-            }
+            Command::CheckConfig => check_config(&config),
             Command::Clients(c) => clients_cmd::run(&config, c).await,
             Command::Users(u) => users_cmd::run(&config, u).await,
             Command::Keys(k) => admin_cmds::keys(&config, k).await,
@@ -214,6 +211,20 @@ fn banner(issuer: &str, addr: &str, console: bool) {
     }
     eprintln!("  ╚{}╝", "═".repeat(width));
     eprintln!();
+}
+
+/// `sesame check-config`: the checks a start makes before it creates anything (the
+/// configuration was validated when it was loaded), then the configuration without secrets.
+fn check_config(config: &Config) -> CliResult {
+    crate::delivery::Mailer::new(
+        config.email.smtp_url.as_ref(),
+        &config.email.from,
+        &config.email.subject,
+        std::time::Duration::from_secs(config.email.timeout_seconds.max(1)),
+    )
+    .map_err(|e| format!("email.smtp_url / SESAME_SMTP_URL: {e}"))?;
+    out_raw!("{}", config.redacted_toml());
+    Ok(())
 }
 
 async fn open_store(config: &Config) -> Result<Store, Box<dyn std::error::Error>> {

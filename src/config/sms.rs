@@ -385,6 +385,7 @@ mod tests {
             ("SESAME_SMTP_URL", "smtp://x:25"),
             ("SESAME_ISSUER", "https://id.example.com"),
             ("SESAME_SECRET_KEY", "0123456789abcdef0123456789abcdef"),
+            ("SESAME_EMAIL_FROM", "Example <no-reply@example.com>"),
         ];
         let c = Config::from_sources(None, &env(&base)).unwrap();
         assert_eq!(c.sms.effective_provider(c.mode), SmsProvider::Disabled);

@@ -103,9 +103,10 @@ fn production_refuses_without_smtp_https_and_secret() {
             ("SESAME_SMTP_URL", "smtp://x:25"),
             ("SESAME_ISSUER", "https://id.example.com"),
             ("SESAME_SECRET_KEY", "0123456789abcdef0123456789abcdef"),
+            ("SESAME_EMAIL_FROM", "Example <no-reply@example.com>"),
         ]),
     );
-    assert!(ok.is_ok());
+    assert!(ok.is_ok(), "{:?}", ok.err());
 }
 
 #[test]
@@ -295,4 +296,31 @@ fn an_unknown_variable_is_named_as_the_variable() {
         err.contains("isuer") && !err.contains("environment"),
         "{err}"
     );
+}
+
+#[test]
+fn production_lists_every_problem_at_once_and_refuses_a_localhost_sender() {
+    let err = Config::from_sources(None, &env(&[("SESAME_MODE", "production")])).unwrap_err();
+    let text = err.to_string();
+    for needle in [
+        "SESAME_SMTP_URL",
+        "SESAME_ISSUER",
+        "SESAME_SECRET_KEY",
+        "SESAME_EMAIL_FROM",
+    ] {
+        assert!(text.contains(needle), "{needle}: {text}");
+    }
+    assert_eq!(text.lines().count(), 4, "{text}");
+    let err = Config::from_sources(
+        None,
+        &env(&[
+            ("SESAME_MODE", "production"),
+            ("SESAME_SMTP_URL", "smtp://x:25"),
+            ("SESAME_ISSUER", "https://id.example.com"),
+            ("SESAME_SECRET_KEY", "0123456789abcdef0123456789abcdef"),
+            ("SESAME_EMAIL_FROM", "no-reply@mail.LOCALHOST"),
+        ]),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("email.from"), "{err}");
 }

@@ -7,7 +7,60 @@ use super::{scale, Config, ConfigError, Mode};
 
 impl Config {
     /// Checks values that parse but make no sense, and production's stricter rules.
+    /// Every problem is reported at once, one per line.
     pub fn validate(&self) -> Result<(), ConfigError> {
+        let problems = self.problems();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigError(problems.join("\n")))
+        }
+    }
+
+    /// Every problem of this configuration, each naming its setting.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if let Err(e) = self.first_problems() {
+            problems.push(e.0);
+        }
+        let checks = [
+            self.sms.validate(self.mode),
+            self.server.validate(),
+            scale::validate(self),
+            self.validate_limits(),
+            self.authorize.validate(),
+        ];
+        problems.extend(checks.into_iter().filter_map(|r| r.err().map(|e| e.0)));
+        if self.mode == Mode::Production {
+            problems.extend(self.production_problems());
+        }
+        problems
+    }
+
+    fn production_problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.email.smtp_url.is_none() {
+            problems.push(
+                "production mode needs an SMTP URL (email.smtp_url / SESAME_SMTP_URL)".into(),
+            );
+        }
+        if !self.issuer.is_https() {
+            problems.push("production mode needs an https issuer (issuer / SESAME_ISSUER)".into());
+        }
+        if self.secret_key.is_none() {
+            problems
+                .push("production mode needs a secret key (secret_key / SESAME_SECRET_KEY)".into());
+        }
+        if sender_is_local(&self.email.from) {
+            problems.push(
+                "production mode needs a real sender address, not localhost (email.from / SESAME_EMAIL_FROM)"
+                    .into(),
+            );
+        }
+        problems
+    }
+
+    fn first_problems(&self) -> Result<(), ConfigError> {
         if let Some(secret) = &self.secret_key {
             if secret.expose_secret().len() < 32 {
                 return Err(ConfigError(
@@ -49,9 +102,6 @@ impl Config {
                 return Err(ConfigError(format!("{name} must be greater than zero")));
             }
         }
-        self.sms.validate(self.mode)?;
-        self.server.validate()?;
-        scale::validate(self)?;
         if self.keys.prepublish_seconds < 0 || self.keys.retain_seconds < 0 {
             return Err(ConfigError(
                 "keys.prepublish_seconds and keys.retain_seconds must not be negative".into(),
@@ -66,25 +116,6 @@ impl Config {
                             .into(),
                     ))
                 }
-            }
-        }
-        self.validate_limits()?;
-        self.authorize.validate()?;
-        if self.mode == Mode::Production {
-            if self.email.smtp_url.is_none() {
-                return Err(ConfigError(
-                    "production mode needs an SMTP URL (email.smtp_url / SESAME_SMTP_URL)".into(),
-                ));
-            }
-            if !self.issuer.is_https() {
-                return Err(ConfigError(
-                    "production mode needs an https issuer (SESAME_ISSUER)".into(),
-                ));
-            }
-            if self.secret_key.is_none() {
-                return Err(ConfigError(
-                    "production mode needs a secret key (secret_key / SESAME_SECRET_KEY)".into(),
-                ));
             }
         }
         Ok(())
@@ -130,4 +161,15 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// Whether an email `From` value names a localhost address (`Sesame <no-reply@localhost>`).
+fn sender_is_local(from: &str) -> bool {
+    let address = match (from.rfind('<'), from.rfind('>')) {
+        (Some(a), Some(b)) if a < b => &from[a + 1..b],
+        _ => from,
+    };
+    let domain = address.rsplit('@').next().unwrap_or("").trim();
+    let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+    domain == "localhost" || domain.ends_with(".localhost") || domain == "127.0.0.1"
 }

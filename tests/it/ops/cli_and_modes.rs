@@ -269,6 +269,7 @@ async fn production_mode_refuses_to_start_without_smtp_https_issuer_or_secret_ke
         .env("SESAME_MODE", "production")
         .env("SESAME_SMTP_URL", "smtp://user:hunter2@127.0.0.1:2525")
         .env("SESAME_ISSUER", "https://id.example.com")
+        .env("SESAME_EMAIL_FROM", "Example <no-reply@example.com>")
         .env("SESAME_SECRET_KEY", TEST_SECRET_KEY);
     let out = run(cmd).await;
     assert!(out.ok, "{}", out.stderr);
