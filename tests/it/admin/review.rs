@@ -222,6 +222,7 @@ fn production_start_log(app: &TestApp) -> String {
         .env("SESAME_ISSUER", "https://id.example.test")
         .env("SESAME_LISTEN", "127.0.0.1:0")
         .env("SESAME_SMTP_URL", app.smtp.url())
+        .env("SESAME_EMAIL_FROM", "Sesame <no-reply@id.example.test>")
         .env("SESAME_DATABASE_URL", &app.db.url)
         .env(
             "SESAME_SECRET_KEY",
