@@ -7,6 +7,7 @@
 use serde::Serialize;
 
 use crate::channel::Channel;
+use crate::store::audit::NewAuditEvent;
 
 macro_rules! events {
     ($(
@@ -200,6 +201,23 @@ impl AuditEvent<'_> {
             // Every variant is a struct of plain fields, so this is not reached; an empty
             // object keeps the trail's shape if it ever were.
             _ => serde_json::Value::Object(serde_json::Map::new()),
+        }
+    }
+
+    /// The row the trail stores for this event: its kind, its details, and who and what
+    /// it concerns.
+    pub fn row<'r>(
+        &self,
+        user_id: Option<&'r str>,
+        client_id: Option<&'r str>,
+        ip: Option<&'r str>,
+    ) -> NewAuditEvent<'r> {
+        NewAuditEvent {
+            kind: self.kind().as_str(),
+            user_id,
+            client_id,
+            ip,
+            detail: self.detail(),
         }
     }
 }

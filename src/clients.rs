@@ -1,6 +1,6 @@
 //! Registering relying parties: validation shared by the CLI and the admin API.
 
-use crate::audit::{AuditEvent, AuditKind};
+use crate::audit::AuditEvent;
 use crate::jose::SigningAlg;
 use crate::scope::ScopeSet;
 use serde::Serialize;
@@ -220,20 +220,14 @@ pub async fn register_with_meta(
     store
         .audit(
             now,
-            crate::store::audit::NewAuditEvent {
-                kind: AuditKind::ClientCreated.as_str(),
-                client_id: Some(&client.id),
-                user_id: None,
-                ip: None,
-                detail: AuditEvent::ClientCreated {
-                    name: &client.name,
-                    public: client.public,
-                    pkce_required: client.pkce_required,
-                    first_party: client.first_party,
-                    redirect_uris: &client.redirect_uris,
-                }
-                .detail(),
-            },
+            AuditEvent::ClientCreated {
+                name: &client.name,
+                public: client.public,
+                pkce_required: client.pkce_required,
+                first_party: client.first_party,
+                redirect_uris: &client.redirect_uris,
+            }
+            .row(None, Some(&client.id), None),
         )
         .await?;
     Ok(Registered {
@@ -250,13 +244,7 @@ pub async fn remove(store: &Store, now: i64, client_id: &str) -> Result<bool, Cl
     store
         .audit(
             now,
-            crate::store::audit::NewAuditEvent {
-                kind: AuditKind::ClientRemoved.as_str(),
-                client_id: Some(client_id),
-                user_id: None,
-                ip: None,
-                detail: AuditEvent::ClientRemoved {}.detail(),
-            },
+            AuditEvent::ClientRemoved {}.row(None, Some(client_id), None),
         )
         .await?;
     Ok(true)

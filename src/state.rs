@@ -68,14 +68,9 @@ impl AppState {
         client_id: Option<&str>,
         ip: Option<&str>,
     ) {
-        let e = crate::store::audit::NewAuditEvent {
-            kind: event.kind().as_str(),
-            user_id,
-            client_id,
-            ip,
-            detail: event.detail(),
-        };
-        self.store.record(self.now(), e).await
+        self.store
+            .record(self.now(), event.row(user_id, client_id, ip))
+            .await
     }
 
     /// An endpoint URL under the issuer.

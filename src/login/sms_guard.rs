@@ -22,11 +22,10 @@ use std::net::IpAddr;
 
 use axum::http::StatusCode;
 
-use crate::audit::{AuditEvent, AuditKind};
+use crate::audit::AuditEvent;
 use crate::delivery::sms::mask_phone;
 use crate::limits::{self, Decision, Rule};
 use crate::state::AppState;
-use crate::store::audit::NewAuditEvent;
 use crate::store::login::LoginTx;
 use crate::store::StoreError;
 
@@ -213,19 +212,13 @@ async fn record(
         "SMS send denied"
     );
     let ip_text = ip.map(|i| i.to_string());
-    let event = NewAuditEvent {
-        kind: AuditKind::SmsDenied.as_str(),
-        user_id: None,
-        client_id: Some(&tx.client_id),
-        ip: ip_text.as_deref(),
-        detail: AuditEvent::SmsDenied {
-            rule: d.rule,
-            to: &masked,
-            country: country.as_deref(),
-            retry_after: d.retry_after,
-        }
-        .detail(),
-    };
+    let event = AuditEvent::SmsDenied {
+        rule: d.rule,
+        to: &masked,
+        country: country.as_deref(),
+        retry_after: d.retry_after,
+    }
+    .row(None, Some(&tx.client_id), ip_text.as_deref());
     if let Err(e) = state.store.audit(state.now(), event).await {
         tracing::warn!(error = %e, "could not write audit event");
     }

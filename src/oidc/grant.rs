@@ -15,7 +15,6 @@ use crate::config::TokenConfig;
 use crate::crypto::{CryptoError, ServerSecrets};
 use crate::error::{ErrorCode, OAuthError};
 use crate::state::AppState;
-use crate::store::audit::NewAuditEvent;
 use crate::store::{Store, StoreError};
 use crate::tokens::{KeyError, KeyRing};
 
@@ -69,14 +68,9 @@ impl<'a> GrantCtx<'a> {
         user_id: Option<&str>,
         client_id: Option<&str>,
     ) {
-        let event = NewAuditEvent {
-            kind: event.kind().as_str(),
-            user_id,
-            client_id,
-            ip: None,
-            detail: event.detail(),
-        };
-        self.store.record(self.now(), event).await;
+        self.store
+            .record(self.now(), event.row(user_id, client_id, None))
+            .await;
     }
 }
 

@@ -21,7 +21,6 @@ use utoipa::ToSchema;
 use crate::audit::AuditEvent;
 use crate::config::Config;
 use crate::crypto::{CryptoError, ServerSecrets};
-use crate::store::audit::NewAuditEvent;
 use crate::store::{Store, StoreError};
 use crate::tokens::KeyError;
 
@@ -106,22 +105,11 @@ impl Ctx<'_> {
         user_id: Option<&str>,
         client_id: Option<&str>,
     ) -> Result<(), AdminError> {
-        let mut detail = event.detail();
-        if let Some(map) = detail.as_object_mut() {
+        let mut row = event.row(user_id, client_id, self.actor.ip());
+        if let Some(map) = row.detail.as_object_mut() {
             map.insert("actor".into(), self.actor.to_json());
         }
-        self.store
-            .audit(
-                self.now,
-                NewAuditEvent {
-                    kind: event.kind().as_str(),
-                    user_id,
-                    client_id,
-                    ip: self.actor.ip(),
-                    detail,
-                },
-            )
-            .await?;
+        self.store.audit(self.now, row).await?;
         Ok(())
     }
 }

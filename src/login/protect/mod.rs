@@ -28,13 +28,12 @@ pub mod sending;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
-use crate::audit::{AuditEvent, AuditKind};
+use crate::audit::AuditEvent;
 use crate::channel::Channel;
 use crate::config::LimitsConfig;
 use crate::crypto::ServerSecrets;
 use crate::limits::{self, Decision, Rule};
 use crate::state::AppState;
-use crate::store::audit::NewAuditEvent;
 use crate::store::Store;
 
 pub use super::client_ip::{client_ip, ClientIp, IpRange};
@@ -177,20 +176,14 @@ async fn audit_limit(
     };
     tracing::info!(rule, scope, to = %ctx.masked, ip = %ctx.ip.0, "rate limit hit");
     let ip = ctx.ip.0.to_string();
-    let event = NewAuditEvent {
-        kind: AuditKind::LimitHit.as_str(),
-        user_id: None,
-        client_id: Some(ctx.client_id),
-        ip: Some(&ip),
-        detail: AuditEvent::LimitHit {
-            rule,
-            scope,
-            channel: ctx.channel,
-            to: ctx.masked,
-            retry_after,
-        }
-        .detail(),
-    };
+    let event = AuditEvent::LimitHit {
+        rule,
+        scope,
+        channel: ctx.channel,
+        to: ctx.masked,
+        retry_after,
+    }
+    .row(None, Some(ctx.client_id), Some(&ip));
     g.store.record(g.now, event).await;
 }
 
