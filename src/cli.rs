@@ -222,7 +222,7 @@ fn check_config(config: &Config) -> CliResult {
         &config.email.subject,
         std::time::Duration::from_secs(config.email.timeout_seconds.max(1)),
     )
-    .map_err(|e| format!("email.smtp_url / SESAME_SMTP_URL: {e}"))?;
+    .map_err(|e| e.to_string())?;
     out_raw!("{}", config.redacted_toml());
     Ok(())
 }

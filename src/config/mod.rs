@@ -24,6 +24,7 @@ mod server;
 pub use server::ServerConfig;
 mod load;
 pub mod net;
+pub mod smtp_url;
 pub use net::{IpRange, TrustedProxies};
 mod issuer;
 pub use issuer::Issuer;

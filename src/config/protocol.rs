@@ -51,7 +51,7 @@ impl Default for AuthorizeConfig {
 }
 
 impl AuthorizeConfig {
-    pub fn validate(&self) -> Result<(), ConfigError> {
+    pub fn validate(&self, p: &mut Vec<ConfigError>) {
         let at_least = [
             ("max_state_bytes", self.max_state_bytes, 64),
             ("max_nonce_bytes", self.max_nonce_bytes, 64),
@@ -62,24 +62,23 @@ impl AuthorizeConfig {
         ];
         for (name, v, min) in at_least {
             if v < min {
-                return Err(ConfigError(format!(
+                p.push(ConfigError(format!(
                     "authorize.{name} must be at least {min}"
                 )));
             }
         }
         if self.max_pending_bytes > MAX_PARAM_LEN {
-            return Err(ConfigError(format!(
+            p.push(ConfigError(format!(
                 "authorize.max_pending_bytes must be at most {} (the longest value a form may carry)",
                 MAX_PARAM_LEN
             )));
         }
         if self.per_ip_per_minute > 0 && self.burst_per_ip == 0 {
-            return Err(ConfigError(
+            p.push(ConfigError(
                 "authorize.burst_per_ip must be at least 1 when authorize.per_ip_per_minute is set"
                     .into(),
             ));
         }
-        Ok(())
     }
 }
 

@@ -71,7 +71,7 @@ impl Default for OpsConfig {
 }
 
 /// Checks the outbox, pool and operations settings.
-pub(super) fn validate(c: &Config) -> Result<(), ConfigError> {
+pub(super) fn validate(c: &Config, p: &mut Vec<ConfigError>) {
     let positive = [
         ("outbox.batch_size", c.outbox.batch_size),
         ("outbox.max_attempts", c.outbox.max_attempts),
@@ -88,34 +88,33 @@ pub(super) fn validate(c: &Config) -> Result<(), ConfigError> {
     ];
     for (name, v) in positive {
         if v <= 0 {
-            return Err(ConfigError(format!("{name} must be greater than zero")));
+            p.push(ConfigError(format!("{name} must be greater than zero")));
         }
     }
     if c.outbox.lease_seconds <= i64::try_from(c.email.timeout_seconds).unwrap_or(i64::MAX) {
-        return Err(ConfigError(
+        p.push(ConfigError(
             "outbox.lease_seconds must be greater than email.timeout_seconds (a claim must \
                  outlast one delivery attempt)"
                 .into(),
         ));
     }
     if c.outbox.poll_interval_ms == 0 {
-        return Err(ConfigError(
+        p.push(ConfigError(
             "outbox.poll_interval_ms must be greater than zero".into(),
         ));
     }
     if c.database.min_connections > c.database.max_connections {
-        return Err(ConfigError(
+        p.push(ConfigError(
             "database.min_connections must not exceed database.max_connections".into(),
         ));
     }
     if let Some(token) = &c.ops.metrics_token {
         if token.expose_secret().len() < 16 {
-            return Err(ConfigError(
+            p.push(ConfigError(
                 "ops.metrics_token must be at least 16 characters".into(),
             ));
         }
     }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -30,7 +30,7 @@ impl Default for ServerConfig {
 }
 
 impl ServerConfig {
-    pub(super) fn validate(&self) -> Result<(), ConfigError> {
+    pub(super) fn validate(&self, p: &mut Vec<ConfigError>) {
         for (name, v) in [
             (
                 "server.header_read_timeout_seconds",
@@ -40,9 +40,8 @@ impl ServerConfig {
             ("server.max_connections", self.max_connections as u64),
         ] {
             if v == 0 {
-                return Err(ConfigError(format!("{name} must be greater than zero")));
+                p.push(ConfigError(format!("{name} must be greater than zero")));
             }
         }
-        Ok(())
     }
 }

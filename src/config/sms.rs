@@ -210,9 +210,9 @@ impl SmsConfig {
         }
     }
 
-    pub fn validate(&self, mode: Mode) -> Result<(), ConfigError> {
+    pub fn validate(&self, mode: Mode, p: &mut Vec<ConfigError>) {
         if self.default_region_id().is_none() {
-            return Err(err(format!(
+            p.push(err(format!(
                 "sms.default_region `{}` is not a known region code (use ISO 3166-1 alpha-2, such as US or GB)",
                 self.default_region
             )));
@@ -220,17 +220,17 @@ impl SmsConfig {
         if let Some(list) = &self.allowed_countries {
             for c in list {
                 if c.trim() != "*" && parse_region(c).is_none() {
-                    return Err(err(format!(
+                    p.push(err(format!(
                         "sms.allowed_countries: `{c}` is not a known region code"
                     )));
                 }
             }
         }
         if !self.template.contains("{code}") {
-            return Err(err("sms.template must contain {code}"));
+            p.push(err("sms.template must contain {code}"));
         }
         if self.timeout_seconds == 0 {
-            return Err(err("sms.timeout_seconds must be greater than zero"));
+            p.push(err("sms.timeout_seconds must be greater than zero"));
         }
         let l = &self.limits;
         for (name, v) in [
@@ -241,7 +241,7 @@ impl SmsConfig {
             ("daily_budget", l.daily_budget),
         ] {
             if v < 0 {
-                return Err(err(format!("sms.limits.{name} must be zero (off) or more")));
+                p.push(err(format!("sms.limits.{name} must be zero (off) or more")));
             }
         }
         let https_only = mode == Mode::Production;
@@ -249,15 +249,14 @@ impl SmsConfig {
             SmsProvider::Disabled => {}
             SmsProvider::Console => {
                 if mode == Mode::Production {
-                    return Err(err(
+                    p.push(err(
                         "sms.provider = \"console\" is for development only; choose twilio or webhook, or disabled",
                     ));
                 }
             }
-            SmsProvider::Twilio => self.twilio.validate(https_only)?,
-            SmsProvider::Webhook => self.webhook.validate(https_only)?,
+            SmsProvider::Twilio => self.twilio.validate(https_only, p),
+            SmsProvider::Webhook => self.webhook.validate(https_only, p),
         }
-        Ok(())
     }
 
     /// Replaces the section's secrets in a rendered configuration.
@@ -291,35 +290,31 @@ fn check_url(name: &str, raw: &str, https_only: bool) -> Result<(), ConfigError>
 }
 
 impl TwilioConfig {
-    fn validate(&self, https_only: bool) -> Result<(), ConfigError> {
+    fn validate(&self, https_only: bool, p: &mut Vec<ConfigError>) {
         let sid = self.account_sid.trim();
         if sid.is_empty() {
-            return Err(err(
+            p.push(err(
                 "sms.twilio.account_sid is required for the twilio provider",
             ));
         }
         if !sid.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Err(err(
+            p.push(err(
                 "sms.twilio.account_sid must be letters and digits (AC…)",
             ));
         }
         let token = present_secret(&self.auth_token);
         let key = present(&self.api_key_sid) || present_secret(&self.api_key_secret);
         match (token, key) {
-            (true, true) => {
-                return Err(err(
-                    "sms.twilio: set auth_token or api_key_sid + api_key_secret, not both",
-                ))
-            }
-            (false, false) => {
-                return Err(err(
-                    "sms.twilio: set auth_token, or api_key_sid and api_key_secret",
-                ))
-            }
+            (true, true) => p.push(err(
+                "sms.twilio: set auth_token or api_key_sid + api_key_secret, not both",
+            )),
+            (false, false) => p.push(err(
+                "sms.twilio: set auth_token, or api_key_sid and api_key_secret",
+            )),
             (false, true)
                 if !(present(&self.api_key_sid) && present_secret(&self.api_key_secret)) =>
             {
-                return Err(err(
+                p.push(err(
                     "sms.twilio: api_key_sid and api_key_secret go together",
                 ))
             }
@@ -327,27 +322,25 @@ impl TwilioConfig {
         }
         match (present(&self.from), present(&self.messaging_service_sid)) {
             (true, false) | (false, true) => {}
-            _ => {
-                return Err(err(
-                    "sms.twilio: set exactly one of from and messaging_service_sid",
-                ))
-            }
+            _ => p.push(err(
+                "sms.twilio: set exactly one of from and messaging_service_sid",
+            )),
         }
-        check_url("sms.twilio.base_url", &self.base_url, https_only)
+        p.extend(check_url("sms.twilio.base_url", &self.base_url, https_only).err());
     }
 }
 
 impl WebhookConfig {
-    fn validate(&self, https_only: bool) -> Result<(), ConfigError> {
+    fn validate(&self, https_only: bool, p: &mut Vec<ConfigError>) {
         if self.url.trim().is_empty() {
-            return Err(err("sms.webhook.url is required for the webhook provider"));
+            p.push(err("sms.webhook.url is required for the webhook provider"));
+        } else {
+            p.extend(check_url("sms.webhook.url", &self.url, https_only).err());
         }
-        check_url("sms.webhook.url", &self.url, https_only)?;
-        match &self.secret {
-            Some(s) if s.expose_secret().len() >= 32 => Ok(()),
-            _ => Err(err(
+        if !matches!(&self.secret, Some(s) if s.expose_secret().len() >= 32) {
+            p.push(err(
                 "sms.webhook.secret is required for the webhook provider (at least 32 characters)",
-            )),
+            ));
         }
     }
 }

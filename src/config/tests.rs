@@ -324,3 +324,47 @@ fn production_lists_every_problem_at_once_and_refuses_a_localhost_sender() {
     .unwrap_err();
     assert!(err.to_string().contains("email.from"), "{err}");
 }
+
+#[test]
+fn every_section_reports_all_its_problems_in_one_message() {
+    let err = Config::from_sources(
+        None,
+        &env(&[
+            ("SESAME_SMTP_URL", "smtp://127.0.0.1:2525?tls=yes"),
+            ("SESAME_EMAIL_FROM", "not an address"),
+            ("SESAME_SMS__TEMPLATE", "no placeholder"),
+            ("SESAME_SMS__TIMEOUT_SECONDS", "0"),
+            ("SESAME_SERVER__IDLE_TIMEOUT_SECONDS", "0"),
+            ("SESAME_SERVER__MAX_CONNECTIONS", "0"),
+            ("SESAME_OUTBOX__BATCH_SIZE", "0"),
+            ("SESAME_OUTBOX__POLL_INTERVAL_MS", "0"),
+            ("SESAME_LIMITS__IP_FAILURES_PER_HOUR", "-1"),
+            ("SESAME_LIMITS__IP_DELAY_MAX_MS", "100000"),
+            ("SESAME_AUTHORIZE__MAX_STATE_BYTES", "1"),
+            ("SESAME_AUTHORIZE__MAX_NONCE_BYTES", "1"),
+            ("SESAME_LOGIN__MAX_ATTEMPTS", "0"),
+            ("SESAME_SESSION__TTL_SECONDS", "0"),
+        ]),
+    )
+    .unwrap_err()
+    .to_string();
+    for needle in [
+        "SESAME_SMTP_URL",
+        "SESAME_EMAIL_FROM",
+        "sms.template",
+        "sms.timeout_seconds",
+        "server.idle_timeout_seconds",
+        "server.max_connections",
+        "outbox.batch_size",
+        "outbox.poll_interval_ms",
+        "limits.ip_failures_per_hour",
+        "limits.ip_delay_max_ms",
+        "authorize.max_state_bytes",
+        "authorize.max_nonce_bytes",
+        "login.max_attempts",
+        "session.ttl_seconds",
+    ] {
+        assert!(err.contains(needle), "{needle} missing from:\n{err}");
+    }
+    assert_eq!(err.lines().count(), 14, "one line per problem:\n{err}");
+}

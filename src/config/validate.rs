@@ -19,18 +19,24 @@ impl Config {
 
     /// Every problem of this configuration, each naming its setting.
     pub fn problems(&self) -> Vec<String> {
-        let mut problems = Vec::new();
-        if let Err(e) = self.first_problems() {
-            problems.push(e.0);
+        let mut found = Vec::new();
+        self.first_problems(&mut found);
+        self.sms.validate(self.mode, &mut found);
+        self.server.validate(&mut found);
+        scale::validate(self, &mut found);
+        self.validate_limits(&mut found);
+        self.authorize.validate(&mut found);
+        let mut problems: Vec<String> = found.into_iter().map(|e| e.0).collect();
+        if let Err(e) = self.email.from.trim().parse::<lettre::message::Mailbox>() {
+            problems.push(format!(
+                "invalid From address: {e} (email.from / SESAME_EMAIL_FROM)"
+            ));
         }
-        let checks = [
-            self.sms.validate(self.mode),
-            self.server.validate(),
-            scale::validate(self),
-            self.validate_limits(),
-            self.authorize.validate(),
-        ];
-        problems.extend(checks.into_iter().filter_map(|r| r.err().map(|e| e.0)));
+        if let Some(url) = &self.email.smtp_url {
+            if let Err(e) = super::smtp_url::parse_smtp_url(url.expose_secret()) {
+                problems.push(format!("{} (email.smtp_url / SESAME_SMTP_URL)", e.0));
+            }
+        }
         if self.mode == Mode::Production {
             problems.extend(self.production_problems());
         }
@@ -60,10 +66,10 @@ impl Config {
         problems
     }
 
-    fn first_problems(&self) -> Result<(), ConfigError> {
+    fn first_problems(&self, p: &mut Vec<ConfigError>) {
         if let Some(secret) = &self.secret_key {
             if secret.expose_secret().len() < 32 {
-                return Err(ConfigError(
+                p.push(ConfigError(
                     "secret_key must be at least 32 characters".into(),
                 ));
             }
@@ -99,11 +105,11 @@ impl Config {
         ];
         for (name, v) in positive {
             if v <= 0 {
-                return Err(ConfigError(format!("{name} must be greater than zero")));
+                p.push(ConfigError(format!("{name} must be greater than zero")));
             }
         }
         if self.keys.prepublish_seconds < 0 || self.keys.retain_seconds < 0 {
-            return Err(ConfigError(
+            p.push(ConfigError(
                 "keys.prepublish_seconds and keys.retain_seconds must not be negative".into(),
             ));
         }
@@ -111,17 +117,16 @@ impl Config {
             match &self.registration.initial_access_token {
                 Some(t) if t.expose_secret().len() >= 32 => {}
                 _ => {
-                    return Err(ConfigError(
+                    p.push(ConfigError(
                         "registration.enabled needs registration.initial_access_token (at least 32 characters)"
                             .into(),
                     ))
                 }
             }
         }
-        Ok(())
     }
 
-    fn validate_limits(&self) -> Result<(), ConfigError> {
+    fn validate_limits(&self, p: &mut Vec<ConfigError>) {
         let l = &self.limits;
         let mut counts: Vec<(String, i64)> = vec![
             (
@@ -149,17 +154,16 @@ impl Config {
         }
         for (name, v) in counts {
             if v < 0 {
-                return Err(ConfigError(format!(
+                p.push(ConfigError(format!(
                     "limits.{name} must be zero (off) or more"
                 )));
             }
         }
         if l.ip_delay_max_ms > 60_000 {
-            return Err(ConfigError(
+            p.push(ConfigError(
                 "limits.ip_delay_max_ms must be at most 60000".into(),
             ));
         }
-        Ok(())
     }
 }
 

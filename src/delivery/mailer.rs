@@ -9,8 +9,8 @@ use lettre::Address;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::render::*;
-use super::smtp_url::*;
 use super::{mask_email, one_line, smtp, CodeMessage, DeliveryError};
+use crate::config::smtp_url::{parse_smtp_url, Security, SmtpSettings};
 
 /// Sends one-time codes. Cheap to share (`Send + Sync`); build it once.
 pub struct Mailer {
@@ -80,11 +80,13 @@ impl Mailer {
                         "the SMTP timeout must be greater than zero".into(),
                     ));
                 }
-                let settings = parse_smtp_url(url.expose_secret())?;
+                let settings =
+                    parse_smtp_url(url.expose_secret()).map_err(|e| DeliveryError::Config(e.0))?;
                 if settings.security != Security::Plain {
                     // Fail at start-up, not at the first send, when TLS cannot be set up.
-                    native_tls::TlsConnector::new()
-                        .map_err(|e| config_err(format!("SMTP TLS setup failed: {e}")))?;
+                    native_tls::TlsConnector::new().map_err(|e| {
+                        DeliveryError::Config(format!("SMTP TLS setup failed: {e}"))
+                    })?;
                 }
                 Kind::Smtp(Box::new(SmtpSender { settings, timeout }))
             }

@@ -13,7 +13,6 @@ mod mailer;
 mod render;
 pub mod sms;
 mod smtp;
-mod smtp_url;
 
 pub use crate::channel::{mask_email, one_line};
 pub use mailer::{Mailer, PreparedMessage};

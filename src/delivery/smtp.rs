@@ -26,7 +26,7 @@ use secrecy::ExposeSecret;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 
-use super::smtp_url::{Security, SmtpSettings};
+use crate::config::smtp_url::{Security, SmtpSettings};
 
 /// The mechanisms lettre's transport uses by default, in the same order.
 const MECHANISMS: &[Mechanism] = &[Mechanism::Plain, Mechanism::Login];

@@ -1,13 +1,12 @@
-//! The mailer, its rendering, masking and SMTP URL parsing.
+//! The mailer, its rendering and masking.
 
 use std::time::Duration;
 
 use lettre::message::Mailbox;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 
 use super::mailer::*;
 use super::render::*;
-use super::smtp_url::*;
 use super::*;
 
 fn secret(s: &str) -> SecretString {
@@ -52,90 +51,6 @@ fn subject_strips_crlf() {
     assert_eq!(s, "123456 is your Sesame Bcc: x@y code");
     let s = render_subject("{code}\n{product}\u{2028}\t!", "1", "p");
     assert_eq!(s, "1 p !");
-}
-
-#[test]
-fn url_plain() {
-    let s = parse_smtp_url("smtp://127.0.0.1:2525").unwrap();
-    assert_eq!(s.host, "127.0.0.1");
-    assert_eq!(s.port, 2525);
-    assert_eq!(s.security, Security::Plain);
-    assert!(s.credentials.is_none());
-    let s = parse_smtp_url("smtp://mail.example.com").unwrap();
-    assert_eq!((s.host.as_str(), s.port), ("mail.example.com", 25));
-    let s = parse_smtp_url("smtp://mail.example.com/").unwrap();
-    assert_eq!(s.port, 25);
-    let s = parse_smtp_url("smtp://[::1]:2525").unwrap();
-    assert_eq!((s.host.as_str(), s.port), ("::1", 2525));
-}
-
-#[test]
-fn url_starttls_and_implicit() {
-    let s = parse_smtp_url("smtp://mail.example.com:587?tls=required").unwrap();
-    assert_eq!(s.security, Security::StartTls);
-    assert_eq!(s.port, 587);
-    let s = parse_smtp_url("smtp://mail.example.com?tls=required").unwrap();
-    assert_eq!(s.port, 25);
-    let s = parse_smtp_url("smtps://mail.example.com").unwrap();
-    assert_eq!(s.security, Security::Implicit);
-    assert_eq!(s.port, 465);
-    let s = parse_smtp_url("SMTPS://mail.example.com:4650").unwrap();
-    assert_eq!(s.port, 4650);
-}
-
-#[test]
-fn url_credentials() {
-    let s =
-        parse_smtp_url("smtps://user%40example.com:p%40ss%3Aw%2Fd%25@mail.example.com").unwrap();
-    let (user, password) = s.credentials.unwrap();
-    assert_eq!(user, "user@example.com");
-    assert_eq!(password.expose_secret(), "p@ss:w/d%");
-    let s = parse_smtp_url("smtp://bob:secret@localhost:25").unwrap();
-    let (user, password) = s.credentials.unwrap();
-    assert_eq!((user.as_str(), password.expose_secret()), ("bob", "secret"));
-    assert!(parse_smtp_url("smtp://bob@localhost").is_err());
-    assert!(parse_smtp_url("smtp://:pw@localhost").is_err());
-}
-
-#[test]
-fn url_rejections() {
-    for bad in [
-        "http://localhost:25",
-        "lmtp://localhost",
-        "smtp://localhost?tls=opportunistic",
-        "smtp://localhost?tls=none",
-        "smtps://localhost?tls=required",
-        "smtp://localhost?foo=bar",
-        "smtp://localhost/helo-name",
-        "smtp:localhost",
-        "not a url",
-        "",
-    ] {
-        match parse_smtp_url(bad) {
-            Err(DeliveryError::Config(_)) => {}
-            Err(e) => panic!("{bad}: wrong error {e}"),
-            Ok(_) => panic!("{bad}: accepted"),
-        }
-    }
-}
-
-#[test]
-fn errors_do_not_echo_password() {
-    let err = match parse_smtp_url("ftp://bob:hunter2@localhost") {
-        Err(e) => e.to_string(),
-        Ok(_) => panic!("accepted"),
-    };
-    assert!(!err.contains("hunter2"), "{err}");
-}
-
-#[test]
-fn percent_decoding() {
-    assert_eq!(percent_decode("a%20b").as_deref(), Some("a b"));
-    assert_eq!(percent_decode("100%").as_deref(), Some("100%"));
-    assert_eq!(percent_decode("%4").as_deref(), Some("%4"));
-    assert_eq!(percent_decode("%zz").as_deref(), Some("%zz"));
-    assert_eq!(percent_decode("%C3%A9").as_deref(), Some("é"));
-    assert_eq!(percent_decode("%FF"), None);
 }
 
 #[test]
