@@ -1,7 +1,9 @@
-//! Operating Sesame: modes and CLI start-up, health and metrics over HTTP, the process, shared limits.
+//! Operating Sesame: modes and CLI start-up, health and metrics over HTTP, the process, shared
+//! limits, and the deploy/ manifests checked against the binary.
 
 mod cli_and_modes;
 mod config_checks;
+mod deploy_manifests;
 mod http;
 mod limits;
 mod process;

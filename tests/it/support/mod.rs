@@ -8,6 +8,7 @@
 #![allow(dead_code)]
 
 pub mod helpers;
+pub mod manifests;
 pub mod mime;
 pub mod oidc;
 pub mod process;
