@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::{Config, ConfigError};
+use super::{Config, ConfigError, SecretKeyOrigin};
 
 /// Short environment names and the key they set. Every other key can be set with
 /// `SESAME_<SECTION>__<KEY>` (for example `SESAME_LOGIN__CODE_TTL_SECONDS`).
@@ -84,7 +84,11 @@ impl Config {
             })?),
             None => None,
         };
-        Self::from_sources(file_text.as_deref(), &env)
+        let mut config = Self::from_sources(file_text.as_deref(), &env)?;
+        if let SecretKeyOrigin::File(None) = config.secret_key_origin {
+            config.secret_key_origin = SecretKeyOrigin::File(path);
+        }
+        Ok(config)
     }
 
     /// Builds a configuration from a TOML text and a map of `SESAME_*` variables.
@@ -94,8 +98,12 @@ impl Config {
     ) -> Result<Config, ConfigError> {
         let mut value = toml::Value::try_from(Config::default())
             .map_err(|e| ConfigError(format!("defaults: {e}")))?;
+        let mut origin = SecretKeyOrigin::Unknown;
         if let Some(text) = file_text {
             let file: toml::Value = toml::from_str(text).map_err(|e| ConfigError(e.to_string()))?;
+            if file.get("secret_key").is_some() {
+                origin = SecretKeyOrigin::File(None);
+            }
             merge(&mut value, file);
         }
         let before_env = value.clone();
@@ -119,10 +127,14 @@ impl Config {
             })?;
             applied.push((name, key, raw));
         }
-        let config: Config = value.try_into().map_err(|e: toml::de::Error| {
+        if applied.iter().any(|(_, key, _)| key == "secret_key") {
+            origin = SecretKeyOrigin::Environment;
+        }
+        let mut config: Config = value.try_into().map_err(|e: toml::de::Error| {
             unknown_variable(&before_env, &applied)
                 .unwrap_or_else(|| ConfigError(e.message().to_string()))
         })?;
+        config.secret_key_origin = origin;
         config.validate()?;
         Ok(config)
     }

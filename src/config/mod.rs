@@ -45,9 +45,14 @@ pub struct Config {
     pub listen: String,
     /// Server secret (at least 32 bytes of text): the pepper of every keyed hash and the
     /// key that encrypts signing keys at rest. Required in production. In development, when
-    /// unset, one is generated once and kept at `<data dir>/secret.key`.
+    /// unset, one is generated once and kept at `<data dir>/secret.key` (never beside a
+    /// database that already holds signing keys). A secret that cannot decrypt the stored
+    /// signing keys is refused before anything is written.
     #[serde(serialize_with = "ser_secret_opt")]
     pub secret_key: Option<SecretString>,
+    /// Where `secret_key` came from, for messages; filled in while loading, not a setting.
+    #[serde(skip)]
+    pub secret_key_origin: SecretKeyOrigin,
     /// Register a new user on their first successful sign-in. When false, an unknown
     /// address gets the same page as a known one and no message is sent.
     pub register_new_users: bool,
@@ -70,6 +75,18 @@ pub struct Config {
     pub keys: KeysConfig,
     pub registration: RegistrationConfig,
     pub limits: LimitsConfig,
+}
+
+/// The layer that set `secret_key`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum SecretKeyOrigin {
+    /// Unset, or set by code rather than by a layer Sesame read.
+    #[default]
+    Unknown,
+    /// The `SESAME_SECRET_KEY` variable.
+    Environment,
+    /// The configuration file (its path, when it was read from one).
+    File(Option<PathBuf>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -212,6 +229,7 @@ impl Default for Config {
             listen: "127.0.0.1:8080".into(),
             server: ServerConfig::default(),
             secret_key: None,
+            secret_key_origin: SecretKeyOrigin::Unknown,
             register_new_users: true,
             product_name: "Sesame".into(),
             database: DatabaseConfig::default(),

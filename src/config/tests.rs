@@ -368,3 +368,20 @@ fn every_section_reports_all_its_problems_in_one_message() {
     }
     assert_eq!(err.lines().count(), 14, "one line per problem:\n{err}");
 }
+
+#[test]
+fn the_layer_that_set_secret_key_is_known() {
+    let key = "k".repeat(32);
+    let file = format!("secret_key = \"{key}\"\n");
+    let from_env = env(&[("SESAME_SECRET_KEY", key.as_str())]);
+    let origin = |file: Option<&str>, env: &BTreeMap<String, String>| {
+        Config::from_sources(file, env).unwrap().secret_key_origin
+    };
+    assert_eq!(origin(None, &BTreeMap::new()), SecretKeyOrigin::Unknown);
+    assert_eq!(
+        origin(Some(&file), &BTreeMap::new()),
+        SecretKeyOrigin::File(None)
+    );
+    assert_eq!(origin(None, &from_env), SecretKeyOrigin::Environment);
+    assert_eq!(origin(Some(&file), &from_env), SecretKeyOrigin::Environment);
+}
