@@ -1,7 +1,10 @@
 //! Building and running the application: the state's parts, router, middleware, listener,
 //! shutdown.
 
+pub mod secret;
 pub mod serve;
+
+pub use secret::{check_secret, describe_database, open_secret, SecretSource};
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -11,7 +14,6 @@ use std::time::Duration;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderName, HeaderValue, Request};
 use axum::Router;
-use secrecy::SecretString;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -22,7 +24,6 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::clock::{SharedClock, SystemClock};
 use crate::config::Config;
-use crate::crypto::{random_token, ServerSecrets};
 use crate::delivery::Mailer;
 use crate::state::{AppState, Inner};
 use crate::store::Store;
@@ -38,6 +39,9 @@ pub enum StartError {
     Keys(#[from] crate::tokens::KeyError),
     #[error(transparent)]
     Delivery(#[from] crate::delivery::DeliveryError),
+    /// The secret in use does not belong to the database (or none may be generated).
+    #[error("{0}")]
+    Secret(String),
     #[error("cannot listen on {0}: {1}")]
     Listen(String, std::io::Error),
     #[error("{0}")]
@@ -61,45 +65,6 @@ impl Default for BuildOptions {
     }
 }
 
-/// Resolves the server secret: the configured one, or in development a generated one
-/// kept in the data folder so restarts can still decrypt the signing keys.
-pub fn server_secret(config: &Config) -> Result<SecretString, StartError> {
-    if let Some(s) = &config.secret_key {
-        return Ok(s.clone());
-    }
-    if !config.is_development() {
-        return Err(StartError::Other("production mode needs secret_key".into()));
-    }
-    let dir = config.data_dir();
-    let path = dir.join("secret.key");
-    if let Ok(text) = std::fs::read_to_string(&path) {
-        let text = text.trim().to_string();
-        if text.len() >= 32 {
-            return Ok(SecretString::from(text));
-        }
-    }
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| StartError::Other(format!("cannot create {}: {e}", dir.display())))?;
-    let secret = random_token(32).map_err(|e| StartError::Other(e.to_string()))?;
-    write_private_file(&path, &secret)
-        .map_err(|e| StartError::Other(format!("cannot write {}: {e}", path.display())))?;
-    tracing::warn!(path = %path.display(), "development mode: generated a server secret");
-    Ok(SecretString::from(secret))
-}
-
-fn write_private_file(path: &std::path::Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts.open(path)?;
-    f.write_all(text.as_bytes())
-}
-
 /// Connects, migrates and loads everything the server needs, without listening.
 pub async fn build_state(config: Config, opts: BuildOptions) -> Result<AppState, StartError> {
     config.validate()?;
@@ -115,10 +80,9 @@ pub async fn build_state(config: Config, opts: BuildOptions) -> Result<AppState,
             "production mode needs SMTP delivery".into(),
         ));
     }
-    let secret = server_secret(&config)?;
-    let secrets = ServerSecrets::from_secret(&secret);
     let store = Store::connect(&config.database).await?;
     store.migrate().await?;
+    let secrets = open_secret(&config, &store).await?;
     let keys = KeyRing::open(
         store.clone(),
         secrets.clone(),

@@ -21,7 +21,7 @@ pub struct Env<'a> {
 impl<'a> Env<'a> {
     pub async fn open(config: &'a Config) -> Result<Env<'a>, Box<dyn std::error::Error>> {
         let store = super::open_store(config).await?;
-        let secrets = ServerSecrets::from_secret(&crate::app::server_secret(config)?);
+        let secrets = crate::app::open_secret(config, &store).await?;
         Ok(Env {
             config,
             store,

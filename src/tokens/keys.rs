@@ -225,12 +225,18 @@ pub async fn generate(
     })
 }
 
+/// The private part of a stored key, in clear (PKCS#8 DER). It fails for a key encrypted
+/// under another `secret_key`.
+pub fn decrypt_private_key(secrets: &ServerSecrets, k: &StoredKey) -> Result<Vec<u8>, KeyError> {
+    Ok(secrets.decrypt(&k.private_key, k.kid.as_bytes())?)
+}
+
 async fn load(store: &Store, secrets: &ServerSecrets, now: i64) -> Result<KeySet, KeyError> {
     let stored = store.published_keys(now).await?;
     let mut keys = Vec::with_capacity(stored.len());
     let mut jwks = Vec::with_capacity(stored.len());
     for k in stored {
-        let der = secrets.decrypt(&k.private_key, k.kid.as_bytes())?;
+        let der = decrypt_private_key(secrets, &k)?;
         let jwk = Jwk::from_bytes(k.public_jwk.as_bytes()).map_err(jose)?;
         let (signer, verifier): (Box<dyn JwsSigner>, Box<dyn JwsVerifier>) = match k.alg.as_str() {
             "RS256" => {

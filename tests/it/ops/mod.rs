@@ -7,3 +7,4 @@ mod deploy_manifests;
 mod http;
 mod limits;
 mod process;
+mod secret_checks;
