@@ -8,6 +8,7 @@ use crate::admin::ops::{format_time, Actor, Ctx};
 use crate::config::Config;
 use crate::crypto::ServerSecrets;
 use crate::store::Store;
+use crate::tokens::KeyRing;
 
 pub type CliResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -22,6 +23,12 @@ impl<'a> Env<'a> {
     pub async fn open(config: &'a Config) -> Result<Env<'a>, Box<dyn std::error::Error>> {
         let store = super::open_store(config).await?;
         let secrets = crate::app::open_secret(config, &store).await?;
+        if store.all_keys().await?.is_empty() {
+            // The first command on a new database makes its signing keys, as a first start
+            // would, so that every later command and server checks its secret against them.
+            let clock: crate::clock::SharedClock = std::sync::Arc::new(crate::clock::SystemClock);
+            KeyRing::open(store.clone(), secrets.clone(), clock, 0).await?;
+        }
         Ok(Env {
             config,
             store,
