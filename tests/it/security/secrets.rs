@@ -321,6 +321,7 @@ async fn audit_cli_accepts_human_durations_and_rfc3339_times() {
             .args(args)
             .env_clear()
             .env("SESAME_DATABASE_URL", &app.db.url)
+            .env("SESAME_SECRET_KEY", TEST_SECRET_KEY)
             .current_dir(std::env::temp_dir())
             .output()
             .unwrap()
