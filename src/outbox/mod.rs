@@ -79,24 +79,39 @@ pub enum Attempt {
     Unknown,
 }
 
-/// How long after the answer the first attempt starts. Started at once, a real delivery's
-/// work (rendering, the SMTP exchange) overlapped the answer still going out and made it
-/// measurably slower than a stand-in's few statements (0.6 ms in the median on a release
-/// build); 30 ms later it no longer touches the answer (tests/timing/enumeration.py,
-/// docs/security.md), and a person does not notice it.
+/// How long after the answer the first attempt starts, at the least. Started at once, a
+/// real delivery's work (rendering, the SMTP exchange) overlapped the answer still going
+/// out and made it measurably slower than a stand-in's few statements (0.6 ms in the median
+/// on a release build); 30 ms later it no longer touches the answer
+/// (tests/timing/enumeration.py, docs/security.md), and a person does not notice it.
 pub const FIRST_ATTEMPT_DELAY: Duration = Duration::from_millis(30);
+
+/// The most added to [`FIRST_ATTEMPT_DELAY`], at random. A real delivery costs the replica
+/// more than a stand-in does; after a fixed delay that cost would land on whatever request
+/// arrives exactly then, so a client timing a request sent a fixed time after its guess
+/// would learn whether the guess has an account. Spread over a quarter of a second, the
+/// cost falls on requests that carry no relation to the guess.
+pub const FIRST_ATTEMPT_JITTER: Duration = Duration::from_millis(250);
+
+/// When the first attempt of a message just written starts: [`FIRST_ATTEMPT_DELAY`] plus
+/// up to [`FIRST_ATTEMPT_JITTER`], drawn afresh for every message.
+pub fn first_attempt_delay() -> Duration {
+    use rand::Rng;
+    let max = u64::try_from(FIRST_ATTEMPT_JITTER.as_micros()).unwrap_or(u64::MAX);
+    FIRST_ATTEMPT_DELAY + Duration::from_micros(rand::rng().random_range(0..max))
+}
 
 /// Hands a message just written (and claimed) to a task of its own, which makes the
 /// first attempt, and returns at once: the request answers without waiting for any part of
 /// the delivery, so the answer takes the same time whether the message is sent, or is a
 /// stand-in. A failure is then told on the code page ([`page_status`]); a person closing
 /// the tab does not cut the attempt short.
-/// The first attempt (or the stand-in's completion) starts [`FIRST_ATTEMPT_DELAY`] later.
+/// The first attempt (or the stand-in's completion) starts [`first_attempt_delay`] later.
 pub fn deliver_after_answer(state: &AppState, claimed: Claimed) {
     let st = state.clone();
     let handle = tokio::spawn(async move {
         let _inflight = st.replica.track();
-        tokio::time::sleep(FIRST_ATTEMPT_DELAY).await;
+        tokio::time::sleep(first_attempt_delay()).await;
         deliver_claimed(&st, claimed).await
     });
     state.replica.remember_task(handle.abort_handle());
@@ -254,5 +269,29 @@ mod tests {
         assert_eq!(waits, vec![2, 4, 8, 16, 32, 60, 60, 60]);
         assert_eq!(backoff_seconds(&cfg, 0), 2);
         assert_eq!(backoff_seconds(&cfg, 1_000), 60);
+    }
+
+    #[test]
+    fn a_delivery_does_not_start_a_fixed_time_after_the_answer_so_its_cost_cannot_be_timed_by_a_later_request(
+    ) {
+        let delays: Vec<Duration> = (0..200).map(|_| first_attempt_delay()).collect();
+        let lowest = FIRST_ATTEMPT_DELAY;
+        let highest = FIRST_ATTEMPT_DELAY + FIRST_ATTEMPT_JITTER;
+        assert!(
+            delays.iter().all(|d| *d >= lowest && *d < highest),
+            "{delays:?}"
+        );
+        // Spread over the window, not bunched: both halves are drawn from, and no value
+        // repeats often.
+        let middle = lowest + FIRST_ATTEMPT_JITTER / 2;
+        let early = delays.iter().filter(|d| **d < middle).count();
+        assert!(
+            (40..=160).contains(&early),
+            "{early} of 200 in the first half"
+        );
+        let mut distinct = delays.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert!(distinct.len() > 150, "{} distinct delays", distinct.len());
     }
 }
