@@ -26,7 +26,8 @@ pub enum KeysCommand {
         /// Seconds the new key is published before it signs (default: keys.prepublish_seconds).
         #[arg(long)]
         prepublish_seconds: Option<i64>,
-        /// Seconds the replaced keys stay published after (default: longest token life + 300).
+        /// Seconds the replaced keys stay published after (default: keys.retain_seconds, and
+        /// never less than the longest token lifetime + 300).
         #[arg(long)]
         retain_seconds: Option<i64>,
         #[arg(long)]
