@@ -9,24 +9,30 @@ use std::process::Command;
 
 fn main() {
     println!("cargo:rerun-if-env-changed=BUILD_COMMIT");
-    for p in [".git/HEAD", ".git/refs/heads", ".git/packed-refs"] {
-        if Path::new(p).exists() {
-            println!("cargo:rerun-if-changed={p}");
+    // Where git keeps them: `.git/…` in a clone; in a worktree `.git` is a file and HEAD
+    // and the branches live in the main repository's git folder.
+    for p in ["HEAD", "refs/heads", "packed-refs"] {
+        let path = git(&["rev-parse", "--git-path", p]).unwrap_or_else(|| format!(".git/{p}"));
+        if Path::new(&path).exists() {
+            println!("cargo:rerun-if-changed={path}");
         }
     }
     let commit = std::env::var("BUILD_COMMIT")
         .ok()
         .filter(|c| !c.trim().is_empty())
-        .or_else(|| {
-            Command::new("git")
-                .args(["rev-parse", "--short=12", "HEAD"])
-                .output()
-                .ok()
-                .filter(|o| o.status.success())
-                .and_then(|o| String::from_utf8(o.stdout).ok())
-                .map(|s| s.trim().to_owned())
-                .filter(|s| !s.is_empty())
-        })
+        .or_else(|| git(&["rev-parse", "--short=12", "HEAD"]))
         .unwrap_or_else(|| "unknown".to_owned());
     println!("cargo:rustc-env=BUILD_COMMIT={commit}");
+}
+
+/// What `git ARGS` prints, trimmed, when it succeeds with something to say.
+fn git(args: &[&str]) -> Option<String> {
+    Command::new("git")
+        .args(args)
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
 }
