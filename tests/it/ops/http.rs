@@ -1,5 +1,7 @@
 //! Health, readiness and metrics over HTTP.
 
+use std::time::Duration;
+
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
 use reqwest::StatusCode;
 use sesame::config::Mode;
@@ -144,20 +146,23 @@ async fn metrics_count_requests_codes_tokens_denials_and_show_the_outbox() {
         .submit_identifier(&browser, &page, "noah@example.com")
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let text = reqwest::get(app.url("/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    // The first attempt starts a little after the answer (at a random moment); wait for it.
+    let retry = "sesame_delivery_attempts_total{channel=\"email\",result=\"retry\"}";
+    let mut text = String::new();
+    for _ in 0..100 {
+        text = reqwest::get(app.url("/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if metric(&text, retry).is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(metric(&text, retry), Some(1.0), "{text}");
     assert_eq!(metric(&text, "sesame_outbox_pending_messages"), Some(1.0));
-    assert_eq!(
-        metric(
-            &text,
-            "sesame_delivery_attempts_total{channel=\"email\",result=\"retry\"}"
-        ),
-        Some(1.0)
-    );
     app.smtp.restart().await;
 }
 
