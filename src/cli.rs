@@ -68,7 +68,7 @@ pub enum Command {
     CheckConfig,
     /// Manage relying parties.
     #[command(subcommand)]
-    Clients(ClientsCommand),
+    Clients(Box<ClientsCommand>),
     /// Find people, disable or delete them, end their sessions and grants; review accounts.
     #[command(subcommand)]
     Users(UsersCommand),
@@ -112,7 +112,7 @@ pub fn run() -> ExitCode {
             Command::Serve => serve(config).await,
             Command::Migrate => migrate(&config).await,
             Command::CheckConfig => check_config(&config),
-            Command::Clients(c) => clients_cmd::run(&config, c).await,
+            Command::Clients(c) => clients_cmd::run(&config, *c).await,
             Command::Users(u) => users_cmd::run(&config, u).await,
             Command::Keys(k) => admin_cmds::keys(&config, k).await,
             Command::Audit(a) => admin_cmds::audit(&config, a).await,

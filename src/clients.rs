@@ -106,6 +106,30 @@ pub fn validate_redirect_uri(uri: &str, public: bool) -> Result<(), String> {
     }
 }
 
+/// Checks a back-channel logout URI (OpenID Connect Back-Channel Logout 1.0, 2.2): an
+/// absolute URL with no fragment and no credentials; `https`, or `http` only on a loopback
+/// host, as for redirect URIs. Returns it normalised.
+pub fn validate_backchannel_logout_uri(uri: &str) -> Result<String, String> {
+    let uri = uri.trim();
+    if uri.len() > 2000 {
+        return Err("the back-channel logout URI is longer than 2000 characters".into());
+    }
+    let u = Url::parse(uri).map_err(|_| format!("`{uri}` is not an absolute URL"))?;
+    if u.fragment().is_some() {
+        return Err(format!("`{uri}` must not contain a fragment"));
+    }
+    if !u.username().is_empty() || u.password().is_some() {
+        return Err(format!("`{uri}` must not contain credentials"));
+    }
+    match u.scheme() {
+        "https" if u.host().is_some() => Ok(u.to_string()),
+        "http" if is_loopback(u.host()) => Ok(u.to_string()),
+        _ => Err(format!(
+            "`{uri}`: the back-channel logout URI must be https (http only on loopback hosts)"
+        )),
+    }
+}
+
 /// Whether `s` is a valid RFC 6749 scope token (`%x21 / %x23-5B / %x5D-7E`).
 pub use crate::scope::is_scope_token;
 
@@ -253,6 +277,22 @@ pub async fn remove(store: &Store, now: i64, client_id: &str) -> Result<bool, Cl
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn backchannel_logout_uri_rules() {
+        let ok = validate_backchannel_logout_uri;
+        assert_eq!(
+            ok("https://rp.example/bcl?x=1").as_deref(),
+            Ok("https://rp.example/bcl?x=1")
+        );
+        assert!(ok("http://127.0.0.1:8080/bcl").is_ok());
+        assert!(ok("http://localhost/bcl").is_ok());
+        assert!(ok("http://rp.example/bcl").is_err());
+        assert!(ok("https://rp.example/bcl#f").is_err());
+        assert!(ok("https://u:p@rp.example/bcl").is_err());
+        assert!(ok("com.example.app:/bcl").is_err());
+        assert!(ok("/bcl").is_err());
+    }
 
     #[test]
     fn redirect_uri_rules() {

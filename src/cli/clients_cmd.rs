@@ -90,6 +90,14 @@ pub struct MetaArgs {
     /// Refresh-token lifetime in seconds (default: the server's).
     #[arg(long)]
     pub refresh_token_ttl: Option<i64>,
+    /// Where the client is told, server to server, that a sign-in ended (OpenID Connect
+    /// Back-Channel Logout): https, http only on localhost.
+    #[arg(long, value_name = "URL")]
+    pub backchannel_logout_uri: Option<String>,
+    /// Whether the client needs the `sid` claim in its logout tokens (true or false;
+    /// alone: true).
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    pub backchannel_logout_session_required: Option<bool>,
 }
 
 #[derive(Args, Debug)]
@@ -147,6 +155,7 @@ pub enum Clearable {
     AccessTokenTtl,
     IdTokenTtl,
     RefreshTokenTtl,
+    BackchannelLogoutUri,
 }
 
 #[derive(Args, Debug)]
@@ -222,6 +231,14 @@ fn print_client(c: &ClientView) {
         ("policy_uri", opt(&c.policy_uri).into()),
         ("tos_uri", opt(&c.tos_uri).into()),
         ("brand_color", opt(&c.brand_color).into()),
+        (
+            "backchannel_logout_uri",
+            opt(&c.backchannel_logout_uri).into(),
+        ),
+        (
+            "backchannel_logout_session_required",
+            c.backchannel_logout_session_required.to_string(),
+        ),
         ("created", when(Some(c.created_at))),
         ("updated", when(Some(c.updated_at))),
     ]);
@@ -255,6 +272,8 @@ pub async fn run(config: &Config, cmd: ClientsCommand) -> CliResult {
                     access_token_ttl_seconds: m.access_token_ttl,
                     id_token_ttl_seconds: m.id_token_ttl,
                     refresh_token_ttl_seconds: m.refresh_token_ttl,
+                    backchannel_logout_uri: m.backchannel_logout_uri,
+                    backchannel_logout_session_required: m.backchannel_logout_session_required,
                     post_logout_redirect_uris: Some(a.post_logout_redirect_uris),
                     grant_types: Some(a.grant_types),
                     always_issue_refresh_token: Some(a.always_refresh),
@@ -397,6 +416,8 @@ async fn patch_of(
     p.access_token_ttl_seconds = m.access_token_ttl.map(Some);
     p.id_token_ttl_seconds = m.id_token_ttl.map(Some);
     p.refresh_token_ttl_seconds = m.refresh_token_ttl.map(Some);
+    p.backchannel_logout_uri = set(m.backchannel_logout_uri);
+    p.backchannel_logout_session_required = m.backchannel_logout_session_required;
     for c in u.clear {
         match c {
             Clearable::LogoUri => p.logo_uri = Some(None),
@@ -408,6 +429,7 @@ async fn patch_of(
             Clearable::AccessTokenTtl => p.access_token_ttl_seconds = Some(None),
             Clearable::IdTokenTtl => p.id_token_ttl_seconds = Some(None),
             Clearable::RefreshTokenTtl => p.refresh_token_ttl_seconds = Some(None),
+            Clearable::BackchannelLogoutUri => p.backchannel_logout_uri = Some(None),
         }
     }
     Ok(p)

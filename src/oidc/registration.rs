@@ -54,6 +54,8 @@ pub struct Metadata {
     pub id_token_signed_response_alg: Option<String>,
     pub post_logout_redirect_uris: Option<Vec<String>>,
     pub scope: Option<String>,
+    pub backchannel_logout_uri: Option<String>,
+    pub backchannel_logout_session_required: Option<bool>,
 }
 
 /// A validated registration: the client to create and the metadata to echo.
@@ -66,6 +68,9 @@ pub struct Validated {
     /// The registered `scope`, as the client's allowed scopes (`openid` first); `None` when
     /// the registration did not say (every supported scope).
     pub allowed_scopes: Option<Vec<String>>,
+    /// Where logout tokens go (checked), and whether they must carry `sid`.
+    pub backchannel_logout_uri: Option<String>,
+    pub backchannel_logout_session_required: bool,
 }
 
 /// Checks registration metadata (pure, tested without HTTP).
@@ -136,6 +141,12 @@ pub fn validate(m: Metadata, pkce_required: bool) -> Result<Validated, OAuthErro
             Some(list)
         }
     };
+    let backchannel_logout_uri = m
+        .backchannel_logout_uri
+        .as_deref()
+        .map(clients::validate_backchannel_logout_uri)
+        .transpose()
+        .map_err(metadata_error)?;
     let name = m
         .client_name
         .filter(|n| !n.trim().is_empty())
@@ -163,6 +174,8 @@ pub fn validate(m: Metadata, pkce_required: bool) -> Result<Validated, OAuthErro
         application_type,
         response_types,
         allowed_scopes,
+        backchannel_logout_uri,
+        backchannel_logout_session_required: m.backchannel_logout_session_required.unwrap_or(false),
     })
 }
 
@@ -224,6 +237,8 @@ pub async fn register(
     let spec = v.spec.clone();
     let meta = ClientMeta {
         allowed_scopes: v.allowed_scopes.clone(),
+        backchannel_logout_uri: v.backchannel_logout_uri.clone(),
+        backchannel_logout_session_required: v.backchannel_logout_session_required,
         ..ClientMeta::default()
     };
     let reg = clients::register_with_meta(&state.store, &state.secrets, now, v.spec, meta)
@@ -258,6 +273,10 @@ pub async fn register(
     });
     if let Some(list) = &v.allowed_scopes {
         body["scope"] = json!(list.join(" "));
+    }
+    if let Some(uri) = &v.backchannel_logout_uri {
+        body["backchannel_logout_uri"] = json!(uri);
+        body["backchannel_logout_session_required"] = json!(v.backchannel_logout_session_required);
     }
     if let Some(secret) = reg.client_secret {
         body["client_secret"] = json!(secret);
@@ -322,11 +341,33 @@ mod tests {
                 json!({"redirect_uris": ["https://rp.example/cb"], "scope": "openid admin"}),
                 ErrorCode::InvalidClientMetadata,
             ),
+            (
+                json!({"redirect_uris": ["https://rp.example/cb"], "backchannel_logout_uri": "http://rp.example/bcl"}),
+                ErrorCode::InvalidClientMetadata,
+            ),
         ];
         for (m, want) in cases {
             let e = validate(meta(m.clone()), true).unwrap_err();
             assert_eq!(e.error, want, "{m}");
         }
+    }
+
+    #[test]
+    fn back_channel_logout_metadata_is_kept() {
+        let v = validate(
+            meta(json!({
+                "redirect_uris": ["https://rp.example/cb"],
+                "backchannel_logout_uri": "https://rp.example/bcl",
+                "backchannel_logout_session_required": true
+            })),
+            true,
+        )
+        .unwrap();
+        assert_eq!(
+            v.backchannel_logout_uri.as_deref(),
+            Some("https://rp.example/bcl")
+        );
+        assert!(v.backchannel_logout_session_required);
     }
 
     #[test]

@@ -59,6 +59,13 @@ pub struct ClientMeta {
     pub id_token_ttl_seconds: Option<i64>,
     /// Lifetime of refresh tokens issued to this client (for the refresh-token grant).
     pub refresh_token_ttl_seconds: Option<i64>,
+    /// Where the client is told, server to server, that a sign-in it has a session in
+    /// ended (OpenID Connect Back-Channel Logout 1.0).
+    #[serde(default)]
+    pub backchannel_logout_uri: Option<String>,
+    /// The client needs the `sid` claim in its logout tokens.
+    #[serde(default)]
+    pub backchannel_logout_session_required: bool,
 }
 
 impl Client {
@@ -129,6 +136,8 @@ pub(super) struct ClientRow {
     access_token_ttl_seconds: Option<i64>,
     id_token_ttl_seconds: Option<i64>,
     refresh_token_ttl_seconds: Option<i64>,
+    backchannel_logout_uri: Option<String>,
+    backchannel_logout_session_required: bool,
 }
 
 impl TryFrom<ClientRow> for Client {
@@ -160,6 +169,8 @@ impl TryFrom<ClientRow> for Client {
                 access_token_ttl_seconds: r.access_token_ttl_seconds,
                 id_token_ttl_seconds: r.id_token_ttl_seconds,
                 refresh_token_ttl_seconds: r.refresh_token_ttl_seconds,
+                backchannel_logout_uri: r.backchannel_logout_uri,
+                backchannel_logout_session_required: r.backchannel_logout_session_required,
             },
         })
     }
@@ -169,7 +180,8 @@ pub(super) const COLUMNS: &str = "id, name, secret_hash, redirect_uris, public, 
                        id_token_alg, created_at, updated_at, post_logout_redirect_uris, \
                        grant_types, always_issue_refresh_token, scope, dynamic, logo_uri, client_uri, \
                        policy_uri, tos_uri, brand_color, allowed_scopes, access_token_ttl_seconds, \
-                       id_token_ttl_seconds, refresh_token_ttl_seconds";
+                       id_token_ttl_seconds, refresh_token_ttl_seconds, backchannel_logout_uri, \
+                       backchannel_logout_session_required";
 
 impl Store {
     pub async fn insert_client(&self, c: &Client) -> StoreResult<()> {
@@ -184,9 +196,10 @@ impl Store {
                  first_party, id_token_alg, created_at, updated_at, post_logout_redirect_uris, \
                  grant_types, always_issue_refresh_token, scope, dynamic, logo_uri, client_uri, \
                  policy_uri, tos_uri, brand_color, allowed_scopes, access_token_ttl_seconds, \
-                 id_token_ttl_seconds, refresh_token_ttl_seconds) \
+                 id_token_ttl_seconds, refresh_token_ttl_seconds, backchannel_logout_uri, \
+                 backchannel_logout_session_required) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-                 $17, $18, $19, $20, $21, $22, $23, $24)",
+                 $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)",
             )
             .bind(&c.id)
             .bind(&c.name)
@@ -212,6 +225,8 @@ impl Store {
             .bind(m.access_token_ttl_seconds)
             .bind(m.id_token_ttl_seconds)
             .bind(m.refresh_token_ttl_seconds)
+            .bind(&m.backchannel_logout_uri)
+            .bind(m.backchannel_logout_session_required)
             .execute(pool)
             .await?;
         });
@@ -233,7 +248,8 @@ impl Store {
                  always_issue_refresh_token = $12, scope = $13, \
                  logo_uri = $14, client_uri = $15, policy_uri = $16, tos_uri = $17, \
                  brand_color = $18, allowed_scopes = $19, access_token_ttl_seconds = $20, \
-                 id_token_ttl_seconds = $21, refresh_token_ttl_seconds = $22 \
+                 id_token_ttl_seconds = $21, refresh_token_ttl_seconds = $22, \
+                 backchannel_logout_uri = $23, backchannel_logout_session_required = $24 \
                  WHERE id = $9",
             )
             .bind(&c.name)
@@ -258,6 +274,8 @@ impl Store {
             .bind(m.access_token_ttl_seconds)
             .bind(m.id_token_ttl_seconds)
             .bind(m.refresh_token_ttl_seconds)
+            .bind(&m.backchannel_logout_uri)
+            .bind(m.backchannel_logout_session_required)
             .execute(pool)
             .await?
             .rows_affected()

@@ -54,6 +54,15 @@ pub(super) fn opt_url(
     v.map(|v| valid_url(field, &v, https_only)).transpose()
 }
 
+/// A back-channel logout URI ([`clients::validate_backchannel_logout_uri`]).
+pub(super) fn opt_backchannel_uri(v: Option<String>) -> Result<Option<String>, AdminError> {
+    v.map(|v| {
+        clients::validate_backchannel_logout_uri(&v)
+            .map_err(|e| AdminError::invalid("backchannel_logout_uri", e))
+    })
+    .transpose()
+}
+
 pub(super) fn valid_scopes(v: Option<Vec<String>>) -> Result<Option<Vec<String>>, AdminError> {
     let Some(list) = v else { return Ok(None) };
     let mut out = vec!["openid".to_string()];

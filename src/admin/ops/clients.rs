@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::client_checks::{
-    opt_url, valid_alg, valid_color, valid_redirect_uris, valid_scopes, valid_ttl, REFRESH_TTL_MAX,
-    TTL_MAX,
+    opt_backchannel_uri, opt_url, valid_alg, valid_color, valid_redirect_uris, valid_scopes,
+    valid_ttl, REFRESH_TTL_MAX, TTL_MAX,
 };
 use super::{valid_name, AdminError, Ctx, Page, PageParams};
 use crate::audit::AuditEvent;
@@ -46,6 +46,11 @@ pub struct ClientView {
     pub access_token_ttl_seconds: Option<i64>,
     pub id_token_ttl_seconds: Option<i64>,
     pub refresh_token_ttl_seconds: Option<i64>,
+    /// Where the client is told, server to server, that a sign-in ended (OpenID Connect
+    /// Back-Channel Logout 1.0); null: it is not told.
+    pub backchannel_logout_uri: Option<String>,
+    /// The client needs the `sid` claim in its logout tokens.
+    pub backchannel_logout_session_required: bool,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -73,6 +78,8 @@ impl From<Client> for ClientView {
             access_token_ttl_seconds: c.meta.access_token_ttl_seconds,
             id_token_ttl_seconds: c.meta.id_token_ttl_seconds,
             refresh_token_ttl_seconds: c.meta.refresh_token_ttl_seconds,
+            backchannel_logout_uri: c.meta.backchannel_logout_uri,
+            backchannel_logout_session_required: c.meta.backchannel_logout_session_required,
             created_at: c.created_at,
             updated_at: c.updated_at,
         }
@@ -105,6 +112,10 @@ pub struct NewClientRequest {
     pub access_token_ttl_seconds: Option<i64>,
     pub id_token_ttl_seconds: Option<i64>,
     pub refresh_token_ttl_seconds: Option<i64>,
+    /// https (http only on loopback): where logout tokens are sent.
+    pub backchannel_logout_uri: Option<String>,
+    /// Default false.
+    pub backchannel_logout_session_required: Option<bool>,
     /// Exact URIs RP-initiated logout may return to.
     pub post_logout_redirect_uris: Option<Vec<String>>,
     /// Default: authorization_code and refresh_token; `client_credentials` for machines.
@@ -211,6 +222,14 @@ pub struct ClientPatch {
     )]
     #[schema(value_type = Option<i64>)]
     pub refresh_token_ttl_seconds: Option<Option<i64>>,
+    #[serde(
+        default,
+        with = "::serde_with::rust::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<String>)]
+    pub backchannel_logout_uri: Option<Option<String>>,
+    pub backchannel_logout_session_required: Option<bool>,
 }
 
 async fn load(ctx: &Ctx<'_>, id: &str) -> Result<Client, AdminError> {
@@ -375,6 +394,12 @@ pub async fn update_client(
         m.refresh_token_ttl_seconds =
             valid_ttl("refresh_token_ttl_seconds", v, 60, REFRESH_TTL_MAX)?;
     }
+    if let Some(v) = patch.backchannel_logout_uri {
+        m.backchannel_logout_uri = opt_backchannel_uri(v)?;
+    }
+    if let Some(v) = patch.backchannel_logout_session_required {
+        m.backchannel_logout_session_required = v;
+    }
     let changed = changed_fields(&before, &c);
     if !changed.is_empty() {
         c.updated_at = ctx.now;
@@ -410,6 +435,8 @@ fn changed_fields(a: &Client, b: &Client) -> Vec<&'static str> {
         "access_token_ttl_seconds",
         "id_token_ttl_seconds",
         "refresh_token_ttl_seconds",
+        "backchannel_logout_uri",
+        "backchannel_logout_session_required",
     ];
     FIELDS
         .iter()
@@ -476,6 +503,8 @@ fn meta_of(r: &NewClientRequest) -> Result<ClientMeta, AdminError> {
             60,
             REFRESH_TTL_MAX,
         )?,
+        backchannel_logout_uri: opt_backchannel_uri(r.backchannel_logout_uri.clone())?,
+        backchannel_logout_session_required: r.backchannel_logout_session_required.unwrap_or(false),
     })
 }
 
