@@ -130,6 +130,12 @@ events! {
     ProfileUpdated => "profile_updated" {}
     /// A person signed out.
     SignedOut => "signed_out" {}
+    /// A client's back-channel logout URI accepted a logout token (attempts: how many it
+    /// took).
+    BackchannelLogoutSent => "backchannel_logout_sent" { attempts: i64 }
+    /// A logout token could not be delivered, after its retries (reason: for operators;
+    /// never the token).
+    BackchannelLogoutFailed => "backchannel_logout_failed" { attempts: i64, reason: &'a str }
     // Clients
     /// A client was added from the command line.
     ClientCreated => "client_created" {

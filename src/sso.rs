@@ -14,7 +14,6 @@ use tower_sessions::Session;
 
 use serde::{Deserialize, Serialize};
 
-use crate::crypto::random_token;
 use crate::error::PageError;
 use crate::state::AppState;
 use crate::store::sso_sessions::SsoSessionRecord;
@@ -23,7 +22,9 @@ use crate::store::Store;
 
 /// Session key of the single sign-on state.
 pub const SSO_KEY: &str = "sso";
-/// Session key of the single sign-on session's id (grants made in it carry it).
+/// Session key of the single sign-on session's id as grants, ID tokens (`sid`) and
+/// logout tokens carry it: the id of its record (a row of `user_sessions`), never the
+/// cookie's value.
 pub const SID_KEY: &str = "sid";
 
 /// Who is signed in in this browser, and how.
@@ -39,12 +40,13 @@ pub async fn current(session: &Session) -> Result<Option<SsoSession>, PageError>
 }
 
 /// Records a sign-in: a new session id (against fixation), then the single sign-on state
-/// (and the record admins see, [`record`]).
+/// (and the record admins see, [`record`], whose id is the `sid` of its grants).
 pub async fn start(state: &AppState, session: &Session, sso: &SsoSession) -> Result<(), PageError> {
     session.cycle_id().await?;
     session.insert(SSO_KEY, sso).await?;
-    session.insert(SID_KEY, random_token(16)?).await?;
-    record(state, session, sso).await
+    let sid = record(state, session, sso).await?;
+    session.insert(SID_KEY, sid).await?;
+    Ok(())
 }
 
 /// The id of this browser's single sign-on session, when there is one.
@@ -52,12 +54,12 @@ pub async fn current_sid(session: &Session) -> Result<Option<String>, PageError>
     Ok(session.get::<String>(SID_KEY).await?)
 }
 
-/// Records a new sign-in for this browser, ending the one it replaces.
+/// Records a new sign-in for this browser, ending the one it replaces; returns its id.
 pub async fn record(
     state: &AppState,
     session: &Session,
     sso: &SsoSession,
-) -> Result<(), PageError> {
+) -> Result<String, PageError> {
     let now = state.now();
     if let Some(old) = session.get::<String>(SSO_SID_KEY).await? {
         // `cycle_id` has already deleted the old browser session record.
@@ -80,7 +82,7 @@ pub async fn record(
         })
         .await?;
     session.insert(SSO_SID_KEY, &sid).await?;
-    Ok(())
+    Ok(sid)
 }
 
 /// Whether a browser's single sign-on may still be used: the account is enabled and the

@@ -84,6 +84,10 @@ pub async fn issue(
         let mut extra = claims::release(it.user, profile.as_ref(), &wanted);
         if let Some(sid) = &it.grant.sid {
             extra.insert("sid".into(), Value::String(sid.clone()));
+            // The client now has a session in this sign-in: its logout tells the client.
+            ctx.store
+                .record_session_client(sid, &it.client.id, now)
+                .await?;
         }
         let id_claims = IdTokenClaims {
             iss: ctx.issuer.to_string(),

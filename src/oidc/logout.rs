@@ -8,7 +8,9 @@
 //! - Without a hint, with an invalid one, or when someone else is signed in here, the person
 //!   is asked to confirm, and is never redirected (nothing proves the RP sent them).
 //! - Ending the session deletes the server-side session and revokes the grants made in it,
-//!   except those with `offline_access`, which were granted for use without the person.
+//!   except those with `offline_access`, which were granted for use without the person;
+//!   the clients that received ID tokens in it and registered a `backchannel_logout_uri`
+//!   get a logout token (OpenID Connect Back-Channel Logout 1.0, through the outbox).
 //!
 //! A POST is answered with a 303 to the same request as a GET: the session cookie is
 //! `SameSite=Lax`, which a cross-site POST does not carry but a top-level GET does.
@@ -27,6 +29,7 @@ use super::params::{Params, ProtocolParams};
 use crate::audit::AuditEvent;
 use crate::csrf::{self, CsrfForm, CsrfProtected};
 use crate::error::{OAuthError, PageError};
+use crate::outbox::logout;
 use crate::scope::ScopeSet;
 use crate::state::AppState;
 use crate::store::clients::Client;
@@ -128,15 +131,31 @@ async fn check(state: &AppState, p: &Params) -> Result<Checked, PageError> {
 }
 
 /// Ends this browser's single sign-on session: revokes the grants made in it (except
-/// offline access), deletes the session and its cookie.
+/// offline access), marks its record ended, tells the clients that received tokens in it
+/// and registered a back-channel logout URI (through the outbox), and deletes the session
+/// and its cookie.
 pub async fn end_sso(state: &AppState, session: &Session) -> Result<(), PageError> {
     let sso = crate::sso::current(session).await?;
+    let now = state.now();
     if let Some(sid) = crate::sso::current_sid(session).await? {
-        let now = state.now();
         for g in state.store.grants_in_session(&sid).await? {
             if !ScopeSet::parse(&g.scope).contains("offline_access") {
                 state.store.revoke_grant(&g.id, now).await?;
             }
+        }
+    }
+    if let Some(record) = session.get::<String>(crate::sso::SSO_SID_KEY).await? {
+        if state
+            .store
+            .mark_sso_session_ended(&record, now, "signed_out")
+            .await?
+        {
+            logout::notify_from_state(state, &[record])
+                .await
+                .map_err(|e| match e {
+                    logout::NoticeError::Store(e) => PageError::from(e),
+                    logout::NoticeError::Crypto(e) => PageError::from(e),
+                })?;
         }
     }
     session.flush().await?;

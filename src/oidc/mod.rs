@@ -81,6 +81,8 @@ pub fn discovery_document(state: &AppState) -> serde_json::Value {
         "userinfo_endpoint": state.url(USERINFO_PATH),
         "jwks_uri": state.url(JWKS_PATH),
         "end_session_endpoint": state.url(logout::END_SESSION_PATH),
+        "backchannel_logout_supported": true,
+        "backchannel_logout_session_supported": true,
         "revocation_endpoint": state.url(REVOCATION_PATH),
         "revocation_endpoint_auth_methods_supported": client_auth,
         "introspection_endpoint": state.url(INTROSPECTION_PATH),

@@ -32,13 +32,15 @@
 //!
 //! Channels: `email` is delivered through [`crate::delivery::Mailer`]. A row's `channel`
 //! picks the sender in `finish::send`; another channel (SMS) plugs in there with its own payload
-//! fields.
+//! fields. `backchannel` rows are not code messages: they carry OpenID Connect back-channel
+//! logout notifications to clients, with a payload and a delivery of their own ([`logout`]).
 //!
 //! The outbox is a queue of sealed messages and knows no sign-in rule: what a code message
 //! says, when a code may be sent and what the code page tells the person are the login
 //! code's ([`crate::login::code_message`]).
 
 mod finish;
+pub mod logout;
 mod payload;
 
 use std::time::Duration;
@@ -132,6 +134,9 @@ async fn try_deliver(state: &AppState, c: &Claimed) -> StoreResult<Attempt> {
     let me = state.replica.id.as_str();
     let cfg = &state.config.outbox;
     let metrics = &state.store.metrics;
+    if c.channel == logout::CHANNEL {
+        return logout::deliver(state, c).await;
+    }
     let Some(payload) = payload::open(&state.secrets, c) else {
         // Written under another secret_key, or altered: it can never be sent.
         finish::fail_for_good(state, c, None, "the payload cannot be decrypted").await?;

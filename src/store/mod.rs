@@ -22,6 +22,7 @@ pub mod outbox;
 pub mod pool;
 pub mod profile;
 pub mod review_accounts;
+pub mod session_clients;
 pub mod sessions;
 mod sqlite_busy;
 pub mod sso_sessions;

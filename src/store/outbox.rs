@@ -196,6 +196,33 @@ impl Store {
         }))
     }
 
+    /// Writes a message that is due at once and claimed by nobody: the next worker round on
+    /// any replica delivers it. `channel` is the stored name (a notification channel of
+    /// its own, such as back-channel logout); the payload is sealed by the caller.
+    pub async fn enqueue_message(
+        &self,
+        channel: &str,
+        recipient: &str,
+        payload: &[u8],
+        now: i64,
+        give_up_at: i64,
+    ) -> StoreResult<i64> {
+        Ok(with_pool!(&self.db, pool => {
+            sqlx::query_scalar::<_, i64>(
+                "INSERT INTO outbox (channel, recipient, payload, status, attempts, \
+                 next_attempt_at, give_up_at, created_at, updated_at) \
+                 VALUES ($1, $2, $3, 'pending', 0, $4, $5, $4, $4) RETURNING id",
+            )
+            .bind(channel)
+            .bind(recipient)
+            .bind(payload)
+            .bind(now)
+            .bind(give_up_at)
+            .fetch_one(pool)
+            .await?
+        }))
+    }
+
     /// Claims up to `limit` due messages for `replica` until `lease_until`, counting one
     /// attempt for each. Rows claimed by a live lease are skipped.
     pub async fn claim_due_messages(

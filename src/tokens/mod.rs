@@ -54,6 +54,36 @@ pub struct AccessTokenClaims {
     pub gid: String,
 }
 
+/// The event a logout token announces (OpenID Connect Back-Channel Logout 1.0, 2.4).
+pub const BACKCHANNEL_LOGOUT_EVENT: &str = "http://schemas.openid.net/event/backchannel-logout";
+
+/// The `typ` of a logout token's header.
+pub const LOGOUT_TOKEN_TYPE: &str = "logout+jwt";
+
+/// A logout token's claims: never a `nonce`; `sub` and/or `sid`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct LogoutTokenClaims {
+    pub iss: String,
+    /// The client told.
+    pub aud: String,
+    pub iat: i64,
+    pub exp: i64,
+    pub jti: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sub: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+    /// `{"http://schemas.openid.net/event/backchannel-logout": {}}`.
+    pub events: serde_json::Value,
+}
+
+impl LogoutTokenClaims {
+    /// The `events` member every logout token carries.
+    pub fn logout_events() -> serde_json::Value {
+        serde_json::json!({ BACKCHANNEL_LOGOUT_EVENT: {} })
+    }
+}
+
 /// Why a presented token was refused. Never shown in detail to the caller.
 #[derive(Debug, thiserror::Error)]
 pub enum TokenError {

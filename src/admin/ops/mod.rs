@@ -164,6 +164,15 @@ impl From<crate::clients::ClientError> for AdminError {
     }
 }
 
+impl From<crate::outbox::logout::NoticeError> for AdminError {
+    fn from(e: crate::outbox::logout::NoticeError) -> Self {
+        match e {
+            crate::outbox::logout::NoticeError::Store(e) => e.into(),
+            crate::outbox::logout::NoticeError::Crypto(e) => e.into(),
+        }
+    }
+}
+
 pub const DEFAULT_LIMIT: i64 = 50;
 pub const MAX_LIMIT: i64 = 200;
 

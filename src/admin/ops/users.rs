@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use super::{AdminError, Ctx, Page, PageParams};
 use crate::audit::AuditEvent;
 use crate::login::identifier::parse_identifier;
+use crate::outbox::logout;
 use crate::store::admin::{GrantRow, UserFilter};
 use crate::store::sso_sessions::SsoSessionRecord;
 use crate::store::users::{Channel, User};
@@ -55,7 +56,7 @@ pub struct SessionView {
     pub active: bool,
     pub ended_at: Option<i64>,
     /// `revoked` (by an admin), `replaced` (a newer sign-in in the same browser),
-    /// `user_disabled`.
+    /// `user_disabled`, `signed_out` (the person signed out).
     pub end_reason: Option<String>,
 }
 
@@ -215,12 +216,25 @@ pub async fn get_user(ctx: &Ctx<'_>, key: &str) -> Result<UserView, AdminError> 
     Ok(u.into())
 }
 
+/// Tells the clients of ended sign-ins that registered a back-channel logout URI (the
+/// outbox delivers the logout tokens).
+async fn notify_ended(ctx: &Ctx<'_>, ended: &[String]) -> Result<usize, AdminError> {
+    let n = logout::NoticeCtx {
+        store: ctx.store,
+        secrets: ctx.secrets,
+        outbox: &ctx.config.outbox,
+        now: ctx.now,
+    };
+    Ok(logout::notify_sessions_ended(&n, ended).await?)
+}
+
 /// Ends every sign-in and revokes every grant of a user.
 async fn end_everything(ctx: &Ctx<'_>, user_id: &str, reason: &str) -> Result<Revoked, AdminError> {
     let sessions_ended = ctx
         .store
         .end_sso_sessions_of_user(user_id, ctx.now, reason)
         .await?;
+    notify_ended(ctx, &sessions_ended).await?;
     let grants_revoked = ctx.store.unrevoked_grant_ids(user_id).await?;
     for g in &grants_revoked {
         ctx.store.revoke_grant(g, ctx.now).await?;
@@ -338,6 +352,9 @@ pub async fn end_session(ctx: &Ctx<'_>, key: &str, session_id: &str) -> Result<(
         .filter(|s| s.user_id == u.id)
         .ok_or_else(|| AdminError::not_found("session", session_id))?;
     let ended = ctx.store.end_sso_session(&s.id, ctx.now, "revoked").await?;
+    if ended {
+        notify_ended(ctx, std::slice::from_ref(&s.id)).await?;
+    }
     ctx.audit(
         AuditEvent::AdminSessionRevoked {
             session: &s.id,
@@ -357,6 +374,7 @@ pub async fn end_all_sessions(ctx: &Ctx<'_>, key: &str) -> Result<Revoked, Admin
         .store
         .end_sso_sessions_of_user(&u.id, ctx.now, "revoked")
         .await?;
+    notify_ended(ctx, &ended).await?;
     ctx.audit(
         AuditEvent::AdminSessionsRevoked { count: ended.len() },
         Some(&u.id),

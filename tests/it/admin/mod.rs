@@ -4,7 +4,7 @@ mod audit_log;
 mod auth;
 mod cli;
 mod clients;
-mod common;
+pub(crate) mod common;
 mod keys_audit;
 mod review;
 mod users;

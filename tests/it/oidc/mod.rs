@@ -1,6 +1,7 @@
 //! The protocol endpoints: authorize, token, refresh, revocation, userinfo, discovery, registration, logout.
 
 mod authorize_errors;
+mod backchannel_logout;
 mod client_credentials;
 mod core_flow;
 mod discovery;
