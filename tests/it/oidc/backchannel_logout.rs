@@ -422,3 +422,100 @@ async fn two_replicas_on_one_database_deliver_a_logout_token_once() {
     assert_eq!(sids.len(), 3);
     b.stop().await;
 }
+
+#[tokio::test]
+async fn discovery_advertises_back_channel_logout_with_sessions() {
+    let app = TestApp::spawn().await;
+    let doc: Value = reqwest::get(app.url("/.well-known/openid-configuration"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(doc["backchannel_logout_supported"], true);
+    assert_eq!(doc["backchannel_logout_session_supported"], true);
+}
+
+#[tokio::test]
+async fn the_admin_api_sets_and_clears_a_back_channel_logout_uri_and_refuses_plain_http() {
+    let app = TestApp::spawn().await;
+    let api = AdminApi::new(&app).await;
+    let client = app.plan_client().await;
+    let path = format!("/clients/{}", client.id);
+    let r = api
+        .patch(
+            &path,
+            serde_json::json!({"backchannel_logout_uri": "http://rp.example/bcl"}),
+        )
+        .await;
+    r.assert_problem(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some("backchannel_logout_uri"),
+    );
+    let r = api
+        .patch(
+            &path,
+            serde_json::json!({
+                "backchannel_logout_uri": "https://rp.example/bcl",
+                "backchannel_logout_session_required": true
+            }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:#}", r.json);
+    assert_eq!(r.json["backchannel_logout_uri"], "https://rp.example/bcl");
+    assert_eq!(r.json["backchannel_logout_session_required"], true);
+    let r = api
+        .patch(&path, serde_json::json!({"backchannel_logout_uri": null}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.json["backchannel_logout_uri"].is_null());
+}
+
+#[tokio::test]
+async fn dynamic_registration_keeps_back_channel_logout_metadata_and_refuses_plain_http() {
+    const IAT: &str = "initial-access-token-0123456789abcdef";
+    let app = TestApp::spawn_with(|c| {
+        c.registration.enabled = true;
+        c.registration.initial_access_token = Some(IAT.to_string().into());
+    })
+    .await;
+    let register = |body: Value| {
+        reqwest::Client::new()
+            .post(app.url("/register"))
+            .bearer_auth(IAT)
+            .json(&body)
+            .send()
+    };
+    let res = register(serde_json::json!({
+        "redirect_uris": ["https://rp.example/cb"],
+        "backchannel_logout_uri": "https://rp.example/bcl",
+        "backchannel_logout_session_required": true
+    }))
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["backchannel_logout_uri"], "https://rp.example/bcl");
+    assert_eq!(body["backchannel_logout_session_required"], true);
+    let stored = app
+        .state
+        .store
+        .get_client(body["client_id"].as_str().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        stored.meta.backchannel_logout_uri.as_deref(),
+        Some("https://rp.example/bcl")
+    );
+    assert!(stored.meta.backchannel_logout_session_required);
+    let res = register(serde_json::json!({
+        "redirect_uris": ["https://rp.example/cb"],
+        "backchannel_logout_uri": "http://rp.example/bcl"
+    }))
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let e: Value = res.json().await.unwrap();
+    assert_eq!(e["error"], "invalid_client_metadata");
+}
