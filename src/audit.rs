@@ -161,6 +161,14 @@ events! {
     AdminClientsListed => "admin_clients_listed" { count: usize }
     AdminGrantRevoked => "admin_grant_revoked" { grant: &'a str, was_active: bool }
     AdminGrantsRevoked => "admin_grants_revoked" { count: usize }
+    AdminGroupCreated => "admin_group_created" { group: &'a str }
+    /// `members`: how many memberships went with it.
+    AdminGroupDeleted => "admin_group_deleted" { group: &'a str, existed: bool, members: i64 }
+    AdminGroupMemberAdded => "admin_group_member_added" { group: &'a str, already_member: bool }
+    AdminGroupMemberRemoved => "admin_group_member_removed" { group: &'a str, was_member: bool }
+    AdminGroupMembersListed => "admin_group_members_listed" { group: &'a str, count: usize }
+    AdminGroupViewed => "admin_group_viewed" { group: &'a str }
+    AdminGroupsListed => "admin_groups_listed" { count: usize }
     AdminKeyRotated => "admin_key_rotated" {
         alg: &'a str,
         kid: &'a str,

@@ -29,11 +29,13 @@ macro_rules! out_raw {
 
 mod admin_cmds;
 mod clients_cmd;
+mod groups_cmd;
 mod output;
 mod users_cmd;
 
 pub use self::admin_cmds::{AdminCommand, AdminTokensCommand, AuditArgs, KeysCommand};
 pub use self::clients_cmd::{AddClient, ClientsCommand, PkcePolicy, UpdateClient};
+pub use self::groups_cmd::GroupsCommand;
 pub use self::users_cmd::{ReviewAccountCommand, UsersCommand};
 
 /// What `sesame --version` prints: the version and the commit it was built from.
@@ -72,6 +74,9 @@ pub enum Command {
     /// Find people, disable or delete them, end their sessions and grants; review accounts.
     #[command(subcommand)]
     Users(UsersCommand),
+    /// Groups of people (the `groups` claim) and their members.
+    #[command(subcommand)]
+    Groups(GroupsCommand),
     /// Manage signing keys.
     #[command(subcommand)]
     Keys(KeysCommand),
@@ -114,6 +119,7 @@ pub fn run() -> ExitCode {
             Command::CheckConfig => check_config(&config),
             Command::Clients(c) => clients_cmd::run(&config, *c).await,
             Command::Users(u) => users_cmd::run(&config, u).await,
+            Command::Groups(g) => groups_cmd::run(&config, g).await,
             Command::Keys(k) => admin_cmds::keys(&config, k).await,
             Command::Audit(a) => admin_cmds::audit(&config, a).await,
             Command::AdminTokens(t) => admin_cmds::admin_tokens(&config, t).await,

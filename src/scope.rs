@@ -6,6 +6,19 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+/// Scopes this server understands; others are ignored (OIDC Core 3.1.2.1) unless the
+/// client was registered with them. `groups` releases the `groups` claim (the names of
+/// the person's groups).
+pub const SUPPORTED_SCOPES: &[&str] = &[
+    "openid",
+    "email",
+    "phone",
+    "profile",
+    "address",
+    "groups",
+    "offline_access",
+];
+
 /// Whether `s` is a scope-token: `1*( %x21 / %x23-5B / %x5D-7E )`, at most 128 bytes.
 pub fn is_scope_token(s: &str) -> bool {
     !s.is_empty()

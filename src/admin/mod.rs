@@ -1,7 +1,7 @@
 //! Administration: the admin HTTP API under [`PREFIX`] and the operations it shares with
 //! the CLI.
 //!
-//! - [`ops`]: the operations as plain functions (clients, users, keys, audit, review
+//! - [`ops`]: the operations as plain functions (clients, users, groups, keys, audit, review
 //!   accounts), each validating its input and writing an audit event naming the actor.
 //! - [`api`]: thin axum handlers over them, described for OpenAPI with utoipa.
 //! - [`auth`]: admin tokens and the extractor that checks them. The API is off (404)
@@ -39,7 +39,7 @@ pub const PREFIX: &str = "/admin/api/v1";
     info(
         title = "Sesame admin API",
         version = "1",
-        description = "Manage relying parties, people, signing keys and review accounts, and \
+        description = "Manage relying parties, people, groups, signing keys and review accounts, and \
                        read the audit trail. Authenticate with an admin token created by \
                        `sesame admin-tokens create --name NAME`: `Authorization: Bearer \
                        <token>`. The API answers 404 everywhere until a token exists. Errors \
@@ -54,6 +54,7 @@ pub const PREFIX: &str = "/admin/api/v1";
     tags(
         (name = "clients", description = "Relying parties"),
         (name = "users", description = "People, their sign-ins and grants"),
+        (name = "groups", description = "Groups of people (the `groups` claim)"),
         (name = "keys", description = "Signing keys"),
         (name = "audit", description = "The audit trail"),
         (name = "review accounts", description = "Fixed-code accounts for app-store review"),
@@ -140,7 +141,7 @@ impl Modify for CommonResponses {
 
 /// The API's routes with their OpenAPI descriptions (paths relative to [`PREFIX`]).
 fn api() -> OpenApiRouter<AppState> {
-    use self::api::{clients, system, users};
+    use self::api::{clients, groups, system, users};
     OpenApiRouter::new()
         .routes(routes!(clients::list_clients, clients::create_client))
         .routes(routes!(
@@ -156,6 +157,10 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(users::end_session))
         .routes(routes!(users::list_grants, users::revoke_all_grants))
         .routes(routes!(users::revoke_grant))
+        .routes(routes!(groups::list_groups, groups::create_group))
+        .routes(routes!(groups::get_group, groups::delete_group))
+        .routes(routes!(groups::list_members))
+        .routes(routes!(groups::add_member, groups::remove_member))
         .routes(routes!(system::list_keys))
         .routes(routes!(system::rotate_keys))
         .routes(routes!(system::list_audit_events))

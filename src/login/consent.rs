@@ -158,6 +158,7 @@ pub fn describe_scope(scope: &str, product: &str) -> String {
         "phone" => "See your phone number".into(),
         "profile" => "See your name and the profile details you added".into(),
         "address" => "See your postal address".into(),
+        "groups" => "See which groups you are in".into(),
         "offline_access" => {
             "Stay connected when you are not using it, until you revoke its access".into()
         }

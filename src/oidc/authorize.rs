@@ -23,16 +23,7 @@ use crate::scope::ScopeSet;
 use crate::state::AppState;
 use crate::store::clients::Client;
 
-/// Scopes this server understands; others are ignored (OIDC Core 3.1.2.1) unless the
-/// client was registered with them.
-pub const SUPPORTED_SCOPES: &[&str] = &[
-    "openid",
-    "email",
-    "phone",
-    "profile",
-    "address",
-    "offline_access",
-];
+pub use crate::scope::SUPPORTED_SCOPES;
 
 /// `prompt` values understood (OIDC Core 3.1.2.1).
 pub const PROMPT_VALUES: [&str; 4] = [

@@ -44,6 +44,7 @@ pub const SCOPE_CLAIMS: &[(&str, &[&str])] = &[
         ],
     ),
     ("address", &["address"]),
+    ("groups", &["groups"]),
 ];
 
 /// Protocol claims of the ID token.
@@ -222,12 +223,26 @@ pub fn needs_profile(wanted: &BTreeSet<&'static str>) -> bool {
         .any(|c| matches!(scope_of(c), Some("profile" | "address")))
 }
 
+/// True when the `groups` claim is wanted (so the person's groups must be loaded).
+pub fn needs_groups(wanted: &BTreeSet<&'static str>) -> bool {
+    wanted.contains("groups")
+}
+
+/// What claims are read from besides the user row, loaded only when wanted.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sources<'a> {
+    pub profile: Option<&'a Profile>,
+    /// The names of the person's groups.
+    pub groups: Option<&'a [String]>,
+}
+
 /// The values of the wanted claims the person has.
 pub fn release(
     user: &User,
-    profile: Option<&Profile>,
+    sources: Sources<'_>,
     wanted: &BTreeSet<&'static str>,
 ) -> Map<String, Value> {
+    let profile = sources.profile;
     let mut m = Map::new();
     let mut put = |k: &str, v: Option<Value>| {
         if wanted.contains(k) {
@@ -270,12 +285,18 @@ pub fn release(
         );
         put("updated_at", Some(json!(p.updated_at)));
     }
+    // A person in no group gets an empty list: the claim says "no groups", not "unknown".
+    put("groups", sources.groups.map(|g| json!(g)));
     m
 }
 
 /// The user claims released by `scope` alone (no `claims` parameter, no profile).
 pub fn user_claims(user: &User, scope: &str) -> Map<String, Value> {
-    release(user, None, &wanted(scope, None, Target::UserInfo, |_| true))
+    release(
+        user,
+        Sources::default(),
+        &wanted(scope, None, Target::UserInfo, |_| true),
+    )
 }
 
 #[cfg(test)]
@@ -322,7 +343,14 @@ mod tests {
             ..Profile::default()
         };
         let w = wanted("openid profile", None, Target::UserInfo, |_| true);
-        let m = release(&user(), Some(&p), &w);
+        let m = release(
+            &user(),
+            Sources {
+                profile: Some(&p),
+                groups: None,
+            },
+            &w,
+        );
         assert_eq!(m["given_name"], "Ada");
         assert_eq!(m["updated_at"], 42);
         assert!(!m.contains_key("name"));
@@ -395,6 +423,37 @@ mod tests {
             all.into_iter().collect::<Vec<_>>(),
             ["address", "birthdate", "email", "name"]
         );
+    }
+
+    #[test]
+    fn groups_claim_needs_the_groups_scope_and_a_client_allowed_it() {
+        let names = ["admins".to_string(), "storage.rw".to_string()];
+        let with_groups = Sources {
+            profile: None,
+            groups: Some(&names),
+        };
+        let w = wanted("openid groups", None, Target::IdToken, |_| true);
+        assert!(needs_groups(&w) && !needs_profile(&w));
+        assert_eq!(
+            release(&user(), with_groups, &w)["groups"],
+            json!(["admins", "storage.rw"])
+        );
+        assert!(!needs_groups(&wanted(
+            "openid email",
+            None,
+            Target::IdToken,
+            |_| true
+        )));
+        let mut c = ClaimsRequest::parse(r#"{"id_token":{"groups":{"essential":true}}}"#).unwrap();
+        assert!(needs_groups(&wanted(
+            "openid",
+            Some(&c),
+            Target::IdToken,
+            |_| true
+        )));
+        assert!(wanted("openid groups", Some(&c), Target::IdToken, email_only).is_empty());
+        c.retain_obtainable(email_only);
+        assert!(c.is_empty(), "{c:?}");
     }
 
     #[test]

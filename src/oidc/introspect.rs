@@ -8,11 +8,14 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
+use super::claim_values;
+use super::claims::{self, Target};
 use super::client_auth::AuthenticatedClient;
 use super::grant::GrantCtx;
 use super::token::no_store;
 use super::{refresh, refresh_token};
 use crate::error::OAuthError;
+use crate::scope::ScopeSet;
 use crate::state::AppState;
 use crate::store::codes::Grant;
 use crate::store::StoreResult;
@@ -47,6 +50,33 @@ pub async fn live_grant(
 /// A JWT has two dots; our refresh tokens have none.
 pub fn looks_like_jwt(token: &str) -> bool {
     token.split('.').count() == 3
+}
+
+/// Adds the person's claims an introspection answer carries: `groups` when the token's
+/// scope has it and its client may still obtain it (its allow list of now). A resource
+/// server can then decide by group without calling UserInfo.
+async fn add_person_claims(
+    state: &AppState,
+    v: &mut Value,
+    scope: &str,
+    client_id: &str,
+    user_id: &str,
+) -> StoreResult<()> {
+    if !ScopeSet::parse(scope).contains("groups") {
+        return Ok(());
+    }
+    let Some(client) = state.store.get_client(client_id).await? else {
+        return Ok(());
+    };
+    let wanted = claims::wanted(scope, None, Target::UserInfo, |s| client.allows_scope(s));
+    let Some(user) = state.store.get_user(user_id).await? else {
+        return Ok(());
+    };
+    let released = claim_values::user_claims(&state.store, &user, &wanted).await?;
+    if let (Some(obj), Some(groups)) = (v.as_object_mut(), released.get("groups")) {
+        obj.insert("groups".into(), groups.clone());
+    }
+    Ok(())
 }
 
 fn inactive() -> Value {
@@ -85,6 +115,9 @@ pub async fn introspect(
                 if let Some(t) = c.auth_time {
                     v["auth_time"] = json!(t);
                 }
+                if !c.gid.is_empty() {
+                    add_person_claims(&state, &mut v, &c.scope, &c.client_id, &c.sub).await?;
+                }
                 v
             }
             Ok(_) => inactive(),
@@ -93,17 +126,21 @@ pub async fn introspect(
         }
     } else {
         match refresh::lookup(&GrantCtx::of(&state), token, &client.id, now).await? {
-            Ok((rt, grant, _)) => json!({
-                "active": true,
-                "token_type": "refresh_token",
-                "scope": rt.scope,
-                "client_id": rt.client_id,
-                "sub": rt.user_id,
-                "exp": rt.expires_at.min(refresh_token::family_end(&state.config.tokens, &grant)),
-                "iat": rt.created_at,
-                "iss": state.config.issuer,
-                "auth_time": grant.auth_time,
-            }),
+            Ok((rt, grant, _)) => {
+                let mut v = json!({
+                    "active": true,
+                    "token_type": "refresh_token",
+                    "scope": rt.scope,
+                    "client_id": rt.client_id,
+                    "sub": rt.user_id,
+                    "exp": rt.expires_at.min(refresh_token::family_end(&state.config.tokens, &grant)),
+                    "iat": rt.created_at,
+                    "iss": state.config.issuer,
+                    "auth_time": grant.auth_time,
+                });
+                add_person_claims(&state, &mut v, &rt.scope, &rt.client_id, &rt.user_id).await?;
+                v
+            }
             Err(_) => inactive(),
         }
     };

@@ -5,6 +5,7 @@
 use crate::scope::ScopeSet;
 use serde_json::Value;
 
+use super::claim_values;
 use super::claims::{self, Target};
 use super::grant::{GrantCtx, GrantError, TokenResponse};
 use super::refresh_token;
@@ -76,12 +77,7 @@ pub async fn issue(
         let wanted = claims::wanted(it.scope, request.as_ref(), Target::IdToken, |s| {
             it.client.allows_scope(s)
         });
-        let profile = if claims::needs_profile(&wanted) {
-            ctx.store.get_profile(&it.user.id).await?
-        } else {
-            None
-        };
-        let mut extra = claims::release(it.user, profile.as_ref(), &wanted);
+        let mut extra = claim_values::user_claims(ctx.store, it.user, &wanted).await?;
         if let Some(sid) = &it.grant.sid {
             extra.insert("sid".into(), Value::String(sid.clone()));
             // The client now has a session in this sign-in: its logout tells the client.

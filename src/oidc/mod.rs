@@ -3,6 +3,7 @@
 
 pub mod authorize;
 pub mod authorize_guard;
+pub mod claim_values;
 pub mod claims;
 pub mod client_auth;
 pub mod client_credentials;

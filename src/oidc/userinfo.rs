@@ -137,12 +137,7 @@ pub async fn userinfo(
     let wanted = claims::wanted(&claims.scope, request.as_ref(), Target::UserInfo, |s| {
         scope_allowed(allowed_scopes.as_deref(), s)
     });
-    let profile = if claims::needs_profile(&wanted) {
-        state.store.get_profile(&user.id).await?
-    } else {
-        None
-    };
-    let mut body = claims::release(&user, profile.as_ref(), &wanted);
+    let mut body = super::claim_values::user_claims(&state.store, &user, &wanted).await?;
     body.insert("sub".into(), serde_json::Value::String(user.id));
     Ok(no_store(Json(body).into_response()))
 }

@@ -15,6 +15,7 @@ pub mod audit;
 pub mod clients;
 pub mod codes;
 pub mod consents;
+pub mod groups;
 pub mod keys;
 pub mod limits;
 pub mod login;

@@ -2,6 +2,7 @@
 //! operation in [`super::ops`] and answer JSON or a problem.
 
 pub mod clients;
+pub mod groups;
 pub mod system;
 pub mod users;
 

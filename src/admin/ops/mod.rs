@@ -8,6 +8,7 @@
 pub mod audit;
 mod client_checks;
 pub mod clients;
+pub mod groups;
 pub mod keys;
 pub mod review;
 pub mod users;

@@ -27,6 +27,13 @@ fn operations() -> Vec<(Method, &'static str)> {
         (Method::GET, "/users/u1/grants"),
         (Method::DELETE, "/users/u1/grants"),
         (Method::DELETE, "/users/u1/grants/g1"),
+        (Method::GET, "/groups"),
+        (Method::POST, "/groups"),
+        (Method::GET, "/groups/team1"),
+        (Method::DELETE, "/groups/team1"),
+        (Method::GET, "/groups/team1/members"),
+        (Method::PUT, "/groups/team1/members/u1"),
+        (Method::DELETE, "/groups/team1/members/u1"),
         (Method::GET, "/keys"),
         (Method::POST, "/keys/rotate"),
         (Method::GET, "/audit-events"),
@@ -46,6 +53,7 @@ async fn every_operation_is_documented_in_the_openapi_document() {
             .replace("/u1", "/{user_id}")
             .replace("/s1", "/{session_id}")
             .replace("/g1", "/{grant_id}")
+            .replace("/team1", "/{name}")
             .replace("/a%40example.com", "/{identifier}");
         let op = &paths[&format!("{API}{templ}")][method.as_str().to_lowercase()];
         assert!(op.is_object(), "{method} {templ} is not documented");

@@ -5,6 +5,7 @@ mod auth;
 mod cli;
 mod clients;
 pub(crate) mod common;
+mod groups;
 mod keys_audit;
 mod review;
 mod users;
