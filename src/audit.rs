@@ -195,6 +195,10 @@ events! {
         #[serde(skip_serializing_if = "Option::is_none")]
         grants_revoked: Option<usize>,
     }
+    /// An attribute was set (its name; never its value).
+    AdminUserAttributeSet => "admin_user_attribute_set" { attribute: &'a str, replaced: bool }
+    AdminUserAttributeUnset => "admin_user_attribute_unset" { attribute: &'a str, existed: bool }
+    AdminUserAttributesViewed => "admin_user_attributes_viewed" { count: usize }
     AdminUserDisabled => "admin_user_disabled" {
         already_disabled: bool,
         sessions_ended: usize,

@@ -157,6 +157,8 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(users::end_session))
         .routes(routes!(users::list_grants, users::revoke_all_grants))
         .routes(routes!(users::revoke_grant))
+        .routes(routes!(users::list_attributes))
+        .routes(routes!(users::set_attribute, users::unset_attribute))
         .routes(routes!(groups::list_groups, groups::create_group))
         .routes(routes!(groups::get_group, groups::delete_group))
         .routes(routes!(groups::list_members))

@@ -10,7 +10,7 @@ use crate::config::Config;
 #[derive(Subcommand, Debug)]
 pub enum ClientsCommand {
     /// Register a client; prints its id and (confidential clients) its secret, once.
-    Add(AddClient),
+    Add(Box<AddClient>),
     /// List registered clients.
     List {
         #[arg(long)]
@@ -28,7 +28,7 @@ pub enum ClientsCommand {
         json: bool,
     },
     /// Change a client's name, redirect URIs, metadata or policy.
-    Update(UpdateClient),
+    Update(Box<UpdateClient>),
     /// Issue a new secret (the old one stops working at once); prints it, once.
     RotateSecret {
         #[arg(allow_hyphen_values = true)]
@@ -98,6 +98,18 @@ pub struct MetaArgs {
     /// alone: true).
     #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
     pub backchannel_logout_session_required: Option<bool>,
+    /// Release the person attribute ATTRIBUTE as the claim CLAIM to this client (repeat),
+    /// e.g. `--claim policy=minio_policy`.
+    #[arg(long = "claim", value_name = "CLAIM=ATTRIBUTE", value_parser = parse_claim)]
+    pub claims: Vec<(String, String)>,
+}
+
+/// `CLAIM=ATTRIBUTE`.
+fn parse_claim(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((c, a)) if !c.is_empty() && !a.is_empty() => Ok((c.to_string(), a.to_string())),
+        _ => Err("expected CLAIM=ATTRIBUTE, e.g. policy=minio_policy".into()),
+    }
 }
 
 #[derive(Args, Debug)]
@@ -156,6 +168,8 @@ pub enum Clearable {
     IdTokenTtl,
     RefreshTokenTtl,
     BackchannelLogoutUri,
+    /// Every mapped claim.
+    Claims,
 }
 
 #[derive(Args, Debug)]
@@ -185,6 +199,9 @@ pub struct UpdateClient {
     pub id_token_alg: Option<String>,
     #[command(flatten)]
     pub meta: MetaArgs,
+    /// Stop releasing the mapped claim CLAIM (repeat).
+    #[arg(long = "remove-claim", value_name = "CLAIM")]
+    pub remove_claims: Vec<String>,
     /// Reset an optional field to its default (repeat).
     #[arg(long, value_enum)]
     pub clear: Vec<Clearable>,
@@ -226,6 +243,18 @@ fn print_client(c: &ClientView) {
         ("access_token_ttl", ttl(c.access_token_ttl_seconds)),
         ("id_token_ttl", ttl(c.id_token_ttl_seconds)),
         ("refresh_token_ttl", ttl(c.refresh_token_ttl_seconds)),
+        (
+            "claims",
+            if c.claims.is_empty() {
+                "-".into()
+            } else {
+                c.claims
+                    .iter()
+                    .map(|(c, a)| format!("{c}={a}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            },
+        ),
         ("logo_uri", opt(&c.logo_uri).into()),
         ("client_uri", opt(&c.client_uri).into()),
         ("policy_uri", opt(&c.policy_uri).into()),
@@ -253,6 +282,7 @@ pub async fn run(config: &Config, cmd: ClientsCommand) -> CliResult {
     let ctx = env.ctx();
     match cmd {
         ClientsCommand::Add(a) => {
+            let a = *a;
             let m = a.meta;
             let created = ops::create_client(
                 &ctx,
@@ -278,6 +308,7 @@ pub async fn run(config: &Config, cmd: ClientsCommand) -> CliResult {
                     grant_types: Some(a.grant_types),
                     always_issue_refresh_token: Some(a.always_refresh),
                     scope: Some(a.scope),
+                    claims: Some(m.claims.into_iter().collect()),
                 },
             )
             .await?;
@@ -336,7 +367,7 @@ pub async fn run(config: &Config, cmd: ClientsCommand) -> CliResult {
         ClientsCommand::Update(u) => {
             let json = u.json;
             let id = u.client_id.clone();
-            let patch = patch_of(&env, u).await?;
+            let patch = patch_of(&env, *u).await?;
             let c = ops::update_client(&ctx, &id, patch).await?;
             if json {
                 return print_json(&c);
@@ -418,6 +449,12 @@ async fn patch_of(
     p.refresh_token_ttl_seconds = m.refresh_token_ttl.map(Some);
     p.backchannel_logout_uri = set(m.backchannel_logout_uri);
     p.backchannel_logout_session_required = m.backchannel_logout_session_required;
+    if !m.claims.is_empty() || !u.remove_claims.is_empty() {
+        let mut claims: std::collections::BTreeMap<String, Option<String>> =
+            u.remove_claims.into_iter().map(|c| (c, None)).collect();
+        claims.extend(m.claims.into_iter().map(|(c, a)| (c, Some(a))));
+        p.claims = Some(Some(claims));
+    }
     for c in u.clear {
         match c {
             Clearable::LogoUri => p.logo_uri = Some(None),
@@ -430,6 +467,7 @@ async fn patch_of(
             Clearable::IdTokenTtl => p.id_token_ttl_seconds = Some(None),
             Clearable::RefreshTokenTtl => p.refresh_token_ttl_seconds = Some(None),
             Clearable::BackchannelLogoutUri => p.backchannel_logout_uri = Some(None),
+            Clearable::Claims => p.claims = Some(None),
         }
     }
     Ok(p)

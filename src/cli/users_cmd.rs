@@ -4,6 +4,7 @@
 use clap::Subcommand;
 
 use super::output::{fields, more, opt, print_json, table, when, CliResult, Env};
+use crate::admin::ops::attributes::{self, AttributesView};
 use crate::admin::ops::review::{self, NewReviewAccount};
 use crate::admin::ops::users::{self as ops, Revoked, UserQuery, UserView};
 use crate::config::Config;
@@ -96,6 +97,32 @@ pub enum UsersCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Show a person's attributes (released only through a client's claim mapping).
+    Attributes {
+        #[arg(allow_hyphen_values = true)]
+        user: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set a person's attribute NAME to VALUE (`sesame users set-attribute alice@example.com
+    /// minio_policy readwrite`); a client receives it as the claim its mapping names.
+    SetAttribute {
+        #[arg(allow_hyphen_values = true)]
+        user: String,
+        name: String,
+        #[arg(allow_hyphen_values = true)]
+        value: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a person's attribute NAME.
+    UnsetAttribute {
+        #[arg(allow_hyphen_values = true)]
+        user: String,
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Accounts that sign in with a fixed code, for app-store review.
     #[command(subcommand)]
     ReviewAccount(ReviewAccountCommand),
@@ -173,6 +200,19 @@ fn print_user(u: &UserView) {
         ("created", when(Some(u.created_at))),
         ("last sign-in", when(u.last_login_at)),
     ]);
+}
+
+fn print_attributes(v: &AttributesView, json: bool) -> CliResult {
+    if json {
+        return print_json(v);
+    }
+    let rows: Vec<Vec<String>> = v
+        .attributes
+        .iter()
+        .map(|(k, val)| vec![k.clone(), val.clone()])
+        .collect();
+    table(&["ATTRIBUTE", "VALUE"], &rows);
+    Ok(())
 }
 
 fn print_revoked(r: &Revoked) {
@@ -347,6 +387,22 @@ pub async fn run(config: &Config, cmd: UsersCommand) -> CliResult {
                 return print_json(&out);
             }
             print_revoked(&out);
+        }
+        UsersCommand::Attributes { user, json } => {
+            print_attributes(&attributes::list_attributes(&ctx, &user).await?, json)?;
+        }
+        UsersCommand::SetAttribute {
+            user,
+            name,
+            value,
+            json,
+        } => {
+            let v = attributes::set_attribute(&ctx, &user, &name, &value).await?;
+            print_attributes(&v, json)?;
+        }
+        UsersCommand::UnsetAttribute { user, name, json } => {
+            let v = attributes::unset_attribute(&ctx, &user, &name).await?;
+            print_attributes(&v, json)?;
         }
         UsersCommand::ReviewAccount(r) => review_cmd(&env, r).await?,
     }

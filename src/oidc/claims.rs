@@ -71,6 +71,48 @@ pub fn claims_supported() -> Vec<&'static str> {
     v
 }
 
+/// Registered claim names a mapped claim may not take besides [`claims_supported`]: JWT
+/// (RFC 7519), ID token and logout-token claims, the members of an introspection answer
+/// (RFC 7662), and the names of the IANA JWT registry that carry identity or
+/// authorization meaning.
+const OTHER_REGISTERED_CLAIMS: &[&str] = &[
+    "jti",
+    "nbf",
+    "typ",
+    "cty",
+    "acr",
+    "cnf",
+    "c_hash",
+    "s_hash",
+    "sub_jwk",
+    "events",
+    "client_id",
+    "scope",
+    "token_type",
+    "active",
+    "username",
+    "act",
+    "may_act",
+    "roles",
+    "entitlements",
+    "txn",
+    "vot",
+    "vtm",
+    "_claim_names",
+    "_claim_sources",
+    "gid",
+];
+
+/// Whether `name` is a claim Sesame sets itself or a registered claim with a meaning of
+/// its own (compared without regard to case), which a client's mapped attribute claim
+/// must not shadow.
+pub fn is_reserved_claim(name: &str) -> bool {
+    claims_supported()
+        .into_iter()
+        .chain(OTHER_REGISTERED_CLAIMS.iter().copied())
+        .any(|c| c.eq_ignore_ascii_case(name))
+}
+
 /// The scope a user claim belongs to.
 pub fn scope_of(claim: &str) -> Option<&'static str> {
     SCOPE_CLAIMS
@@ -454,6 +496,18 @@ mod tests {
         assert!(wanted("openid groups", Some(&c), Target::IdToken, email_only).is_empty());
         c.retain_obtainable(email_only);
         assert!(c.is_empty(), "{c:?}");
+    }
+
+    #[test]
+    fn standard_and_registered_claims_are_reserved_whatever_their_case() {
+        for c in [
+            "sub", "ISS", "email", "groups", "address", "sid", "active", "scope",
+        ] {
+            assert!(is_reserved_claim(c), "{c}");
+        }
+        for c in ["policy", "minio_policy", "department"] {
+            assert!(!is_reserved_claim(c), "{c}");
+        }
     }
 
     #[test]

@@ -52,9 +52,10 @@ pub fn looks_like_jwt(token: &str) -> bool {
     token.split('.').count() == 3
 }
 
-/// Adds the person's claims an introspection answer carries: `groups` when the token's
-/// scope has it and its client may still obtain it (its allow list of now). A resource
-/// server can then decide by group without calling UserInfo.
+/// Adds the person's claims an introspection answer carries, so a resource server can
+/// decide without calling UserInfo: `groups` when the token's scope has it and its client
+/// may still obtain it (its allow list of now), and with `openid` the client's mapped
+/// claims.
 async fn add_person_claims(
     state: &AppState,
     v: &mut Value,
@@ -62,19 +63,23 @@ async fn add_person_claims(
     client_id: &str,
     user_id: &str,
 ) -> StoreResult<()> {
-    if !ScopeSet::parse(scope).contains("groups") {
+    let scopes = ScopeSet::parse(scope);
+    let Some(obj) = v.as_object_mut() else {
         return Ok(());
+    };
+    if scopes.contains("groups") {
+        if let Some(client) = state.store.get_client(client_id).await? {
+            let wanted = claims::wanted(scope, None, Target::UserInfo, |s| client.allows_scope(s));
+            if let Some(user) = state.store.get_user(user_id).await? {
+                let released = claim_values::user_claims(&state.store, &user, &wanted).await?;
+                if let Some(groups) = released.get("groups") {
+                    obj.insert("groups".into(), groups.clone());
+                }
+            }
+        }
     }
-    let Some(client) = state.store.get_client(client_id).await? else {
-        return Ok(());
-    };
-    let wanted = claims::wanted(scope, None, Target::UserInfo, |s| client.allows_scope(s));
-    let Some(user) = state.store.get_user(user_id).await? else {
-        return Ok(());
-    };
-    let released = claim_values::user_claims(&state.store, &user, &wanted).await?;
-    if let (Some(obj), Some(groups)) = (v.as_object_mut(), released.get("groups")) {
-        obj.insert("groups".into(), groups.clone());
+    if scopes.contains("openid") {
+        claim_values::add_mapped_claims(&state.store, client_id, user_id, obj).await?;
     }
     Ok(())
 }

@@ -78,6 +78,7 @@ pub async fn issue(
             it.client.allows_scope(s)
         });
         let mut extra = claim_values::user_claims(ctx.store, it.user, &wanted).await?;
+        claim_values::add_mapped_claims(ctx.store, &it.client.id, &it.user.id, &mut extra).await?;
         if let Some(sid) = &it.grant.sid {
             extra.insert("sid".into(), Value::String(sid.clone()));
             // The client now has a session in this sign-in: its logout tells the client.

@@ -138,6 +138,8 @@ pub async fn userinfo(
         scope_allowed(allowed_scopes.as_deref(), s)
     });
     let mut body = super::claim_values::user_claims(&state.store, &user, &wanted).await?;
+    super::claim_values::add_mapped_claims(&state.store, &claims.client_id, &user.id, &mut body)
+        .await?;
     body.insert("sub".into(), serde_json::Value::String(user.id));
     Ok(no_store(Json(body).into_response()))
 }

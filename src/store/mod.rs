@@ -11,7 +11,9 @@
 
 pub mod admin;
 pub mod admin_tokens;
+pub mod attributes;
 pub mod audit;
+pub mod client_claims;
 pub mod clients;
 pub mod codes;
 pub mod consents;

@@ -1,4 +1,4 @@
-//! `/users`: people, their sign-ins (sessions) and token families (grants).
+//! `/users`: people, their sign-ins (sessions), token families (grants) and attributes.
 
 use axum::extract::State;
 use axum::response::Response;
@@ -6,11 +6,12 @@ use axum::Json;
 
 use super::{ctx, no_content};
 use crate::admin::auth::AdminAuth;
+use crate::admin::ops::attributes::{self, AttributeValue, AttributesView};
 use crate::admin::ops::users::{
     self as ops, GrantView, HistoryQuery, Revoked, SessionView, UserQuery, UserView,
 };
 use crate::admin::ops::Page;
-use crate::admin::problem::{AdminPath, AdminQuery, Problem};
+use crate::admin::problem::{AdminJson, AdminPath, AdminQuery, Problem};
 use crate::state::AppState;
 
 /// List people, oldest first, optionally searching their email address or phone number.
@@ -173,4 +174,55 @@ pub async fn revoke_grant(
 ) -> Result<Response, Problem> {
     ops::revoke_grant(&ctx(&state, actor), &id, &gid).await?;
     Ok(no_content())
+}
+
+/// A person's attributes (released only through a client's claim mapping).
+#[utoipa::path(get, path = "/users/{user_id}/attributes", tag = "users",
+    params(("user_id" = String, Path)),
+    responses(
+        (status = 200, description = "The attributes", body = AttributesView),
+        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json")))]
+pub async fn list_attributes(
+    State(state): State<AppState>,
+    AdminAuth(actor): AdminAuth,
+    AdminPath(id): AdminPath<String>,
+) -> Result<Json<AttributesView>, Problem> {
+    Ok(Json(
+        attributes::list_attributes(&ctx(&state, actor), &id).await?,
+    ))
+}
+
+/// Set (or replace) one attribute of a person.
+#[utoipa::path(put, path = "/users/{user_id}/attributes/{name}", tag = "users",
+    params(("user_id" = String, Path), ("name" = String, Path, description = "`[a-z0-9][a-z0-9._-]{0,63}`")),
+    request_body = AttributeValue,
+    responses(
+        (status = 200, description = "The person's attributes", body = AttributesView),
+        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A name or value is not valid", body = Problem, content_type = "application/problem+json")))]
+pub async fn set_attribute(
+    State(state): State<AppState>,
+    AdminAuth(actor): AdminAuth,
+    AdminPath((id, name)): AdminPath<(String, String)>,
+    AdminJson(body): AdminJson<AttributeValue>,
+) -> Result<Json<AttributesView>, Problem> {
+    Ok(Json(
+        attributes::set_attribute(&ctx(&state, actor), &id, &name, &body.value).await?,
+    ))
+}
+
+/// Remove one attribute of a person. Idempotent.
+#[utoipa::path(delete, path = "/users/{user_id}/attributes/{name}", tag = "users",
+    params(("user_id" = String, Path), ("name" = String, Path)),
+    responses(
+        (status = 200, description = "The person's attributes", body = AttributesView),
+        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json")))]
+pub async fn unset_attribute(
+    State(state): State<AppState>,
+    AdminAuth(actor): AdminAuth,
+    AdminPath((id, name)): AdminPath<(String, String)>,
+) -> Result<Json<AttributesView>, Problem> {
+    Ok(Json(
+        attributes::unset_attribute(&ctx(&state, actor), &id, &name).await?,
+    ))
 }

@@ -1,5 +1,8 @@
 //! Validation of client fields, shared by registration and changes.
 
+use std::collections::BTreeMap;
+
+use super::attributes::valid_attribute_name;
 use super::AdminError;
 use crate::branding::parse_color;
 use crate::clients;
@@ -81,6 +84,64 @@ pub(super) fn valid_scopes(v: Option<Vec<String>>) -> Result<Option<Vec<String>>
         }
     }
     Ok(Some(out))
+}
+
+/// The most claims one client may have mapped.
+pub(super) const CLAIMS_MAX: usize = 50;
+
+/// Checks a mapped claim's name: 1 to 64 ASCII letters, digits, `_`, `.`, `-` or `:`,
+/// starting with a letter, and not a claim Sesame sets itself or a registered one
+/// (`sub`, `iss`, `email`, `groups`, …), which it must not shadow.
+pub(super) fn valid_claim_name(name: &str) -> Result<String, AdminError> {
+    let ok = name.len() <= 64
+        && name.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b':'));
+    if !ok {
+        return Err(AdminError::invalid(
+            "claims",
+            format!(
+                "`{}` is not a claim name: 1 to 64 letters, digits, `_`, `.`, `-` or `:`, \
+                 starting with a letter",
+                name.chars().take(64).collect::<String>()
+            ),
+        ));
+    }
+    if crate::oidc::claims::is_reserved_claim(name) {
+        return Err(AdminError::invalid(
+            "claims",
+            format!("`{name}` is a standard or registered claim; a mapped claim cannot replace it"),
+        ));
+    }
+    Ok(name.to_string())
+}
+
+/// Applies a merge patch to a client's claim mappings (claim → attribute; a `null`
+/// attribute removes the claim) and checks the result.
+pub(super) fn patch_claims(
+    current: &BTreeMap<String, String>,
+    patch: BTreeMap<String, Option<String>>,
+) -> Result<BTreeMap<String, String>, AdminError> {
+    let mut out = current.clone();
+    for (claim, attribute) in patch {
+        match attribute {
+            None => {
+                out.remove(&claim);
+            }
+            Some(a) => {
+                let attribute = valid_attribute_name("claims", &a)?;
+                out.insert(valid_claim_name(&claim)?, attribute);
+            }
+        }
+    }
+    if out.len() > CLAIMS_MAX {
+        return Err(AdminError::invalid(
+            "claims",
+            format!("at most {CLAIMS_MAX} claims may be mapped"),
+        ));
+    }
+    Ok(out)
 }
 
 pub(super) fn valid_ttl(

@@ -1,11 +1,13 @@
 //! Relying parties: register, list, show, change, rotate the secret, delete.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::client_checks::{
-    opt_backchannel_uri, opt_url, valid_alg, valid_color, valid_redirect_uris, valid_scopes,
-    valid_ttl, REFRESH_TTL_MAX, TTL_MAX,
+    opt_backchannel_uri, opt_url, patch_claims, valid_alg, valid_color, valid_redirect_uris,
+    valid_scopes, valid_ttl, REFRESH_TTL_MAX, TTL_MAX,
 };
 use super::{valid_name, AdminError, Ctx, Page, PageParams};
 use crate::audit::AuditEvent;
@@ -51,6 +53,10 @@ pub struct ClientView {
     pub backchannel_logout_uri: Option<String>,
     /// The client needs the `sid` claim in its logout tokens.
     pub backchannel_logout_session_required: bool,
+    /// Mapped claims: claim name → the person attribute it carries, released in the ID
+    /// token, at UserInfo and in introspection to this client only.
+    #[serde(default)]
+    pub claims: BTreeMap<String, String>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -80,6 +86,7 @@ impl From<Client> for ClientView {
             refresh_token_ttl_seconds: c.meta.refresh_token_ttl_seconds,
             backchannel_logout_uri: c.meta.backchannel_logout_uri,
             backchannel_logout_session_required: c.meta.backchannel_logout_session_required,
+            claims: BTreeMap::new(),
             created_at: c.created_at,
             updated_at: c.updated_at,
         }
@@ -124,6 +131,9 @@ pub struct NewClientRequest {
     pub always_issue_refresh_token: Option<bool>,
     /// Extra (API) scopes, space-separated: what a client_credentials client may get.
     pub scope: Option<String>,
+    /// Mapped claims: claim name → person attribute. A claim name may not be a standard or
+    /// registered claim (`sub`, `email`, `groups`, …).
+    pub claims: Option<BTreeMap<String, String>>,
 }
 
 /// A registered client and, for a confidential one, its secret: shown only in this answer.
@@ -222,6 +232,8 @@ pub struct ClientPatch {
     )]
     #[schema(value_type = Option<i64>)]
     pub refresh_token_ttl_seconds: Option<Option<i64>>,
+    /// Mapped claims, merged: `{"policy": "minio_policy"}` maps the claim `policy` to the
+    /// attribute `minio_policy`, `{"policy": null}` removes it; `null` removes them all.
     #[serde(
         default,
         with = "::serde_with::rust::double_option",
@@ -230,6 +242,8 @@ pub struct ClientPatch {
     #[schema(value_type = Option<String>)]
     pub backchannel_logout_uri: Option<Option<String>>,
     pub backchannel_logout_session_required: Option<bool>,
+    #[schema(value_type = Option<BTreeMap<String, Option<String>>>)]
+    pub claims: Option<Option<BTreeMap<String, Option<String>>>>,
 }
 
 async fn load(ctx: &Ctx<'_>, id: &str) -> Result<Client, AdminError> {
@@ -237,6 +251,12 @@ async fn load(ctx: &Ctx<'_>, id: &str) -> Result<Client, AdminError> {
         .get_client(id)
         .await?
         .ok_or_else(|| AdminError::not_found("client", id))
+}
+
+/// The view of a client, with its claim mappings.
+async fn view(ctx: &Ctx<'_>, c: Client) -> Result<ClientView, AdminError> {
+    let claims = ctx.store.client_claims(&c.id).await?;
+    Ok(ClientView { claims, ..c.into() })
 }
 
 pub async fn create_client(
@@ -264,6 +284,14 @@ pub async fn create_client(
             .unwrap_or(ctx.config.tokens.default_id_token_alg.as_str()),
     )?;
     let meta = meta_of(&r)?;
+    let claims = patch_claims(
+        &BTreeMap::new(),
+        r.claims
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(k, v)| (k, Some(v)))
+            .collect(),
+    )?;
     let reg = clients::register_with_meta(
         ctx.store,
         ctx.secrets,
@@ -284,6 +312,9 @@ pub async fn create_client(
         meta,
     )
     .await?;
+    if !claims.is_empty() {
+        ctx.store.set_client_claims(&reg.client_id, &claims).await?;
+    }
     let client = load(ctx, &reg.client_id).await?;
     ctx.audit(
         AuditEvent::AdminClientCreated {
@@ -295,7 +326,7 @@ pub async fn create_client(
     )
     .await?;
     Ok(ClientCreated {
-        client: client.into(),
+        client: view(ctx, client).await?,
         client_secret: reg.client_secret,
     })
 }
@@ -307,12 +338,15 @@ pub async fn list_clients(ctx: &Ctx<'_>, p: &PageParams) -> Result<Page<ClientVi
         .store
         .list_clients_page(after.as_ref().map(|(t, id)| (*t, id.as_str())), limit + 1)
         .await?;
-    let page = Page::from_rows(
+    let mut page = Page::from_rows(
         rows,
         limit,
         |c| (c.created_at, c.id.clone()),
         ClientView::from,
     );
+    for c in &mut page.items {
+        c.claims = ctx.store.client_claims(&c.client_id).await?;
+    }
     ctx.audit(
         AuditEvent::AdminClientsListed {
             count: page.items.len(),
@@ -328,7 +362,7 @@ pub async fn get_client(ctx: &Ctx<'_>, id: &str) -> Result<ClientView, AdminErro
     let c = load(ctx, id).await?;
     ctx.audit(AuditEvent::AdminClientViewed {}, None, Some(&c.id))
         .await?;
-    Ok(c.into())
+    view(ctx, c).await
 }
 
 pub async fn update_client(
@@ -400,12 +434,24 @@ pub async fn update_client(
     if let Some(v) = patch.backchannel_logout_session_required {
         m.backchannel_logout_session_required = v;
     }
-    let changed = changed_fields(&before, &c);
+    let claims_before = ctx.store.client_claims(&c.id).await?;
+    let claims = match patch.claims {
+        None => claims_before.clone(),
+        Some(None) => BTreeMap::new(),
+        Some(Some(p)) => patch_claims(&claims_before, p)?,
+    };
+    let mut changed = changed_fields(&before, &c);
+    if claims != claims_before {
+        changed.push("claims");
+    }
     if !changed.is_empty() {
         c.updated_at = ctx.now;
         if !ctx.store.update_client(&c).await? {
             return Err(AdminError::not_found("client", id));
         }
+    }
+    if claims != claims_before {
+        ctx.store.set_client_claims(&c.id, &claims).await?;
     }
     ctx.audit(
         AuditEvent::AdminClientUpdated { changed: &changed },
@@ -413,7 +459,7 @@ pub async fn update_client(
         Some(&c.id),
     )
     .await?;
-    Ok(c.into())
+    Ok(ClientView { claims, ..c.into() })
 }
 
 /// The names of the fields that differ (for the audit event).

@@ -5,6 +5,7 @@
 //! Every function takes a [`Ctx`] and returns a serialisable view (the API's JSON body
 //! and the CLI's `--json` output are the same document) or an [`AdminError`].
 
+pub mod attributes;
 pub mod audit;
 mod client_checks;
 pub mod clients;

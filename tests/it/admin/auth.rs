@@ -27,6 +27,9 @@ fn operations() -> Vec<(Method, &'static str)> {
         (Method::GET, "/users/u1/grants"),
         (Method::DELETE, "/users/u1/grants"),
         (Method::DELETE, "/users/u1/grants/g1"),
+        (Method::GET, "/users/u1/attributes"),
+        (Method::PUT, "/users/u1/attributes/k1"),
+        (Method::DELETE, "/users/u1/attributes/k1"),
         (Method::GET, "/groups"),
         (Method::POST, "/groups"),
         (Method::GET, "/groups/team1"),
@@ -54,6 +57,7 @@ async fn every_operation_is_documented_in_the_openapi_document() {
             .replace("/s1", "/{session_id}")
             .replace("/g1", "/{grant_id}")
             .replace("/team1", "/{name}")
+            .replace("/k1", "/{name}")
             .replace("/a%40example.com", "/{identifier}");
         let op = &paths[&format!("{API}{templ}")][method.as_str().to_lowercase()];
         assert!(op.is_object(), "{method} {templ} is not documented");

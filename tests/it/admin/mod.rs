@@ -1,5 +1,6 @@
 //! Admin: the admin API, its tokens, the CLI, clients, people, keys, review accounts and the audit trail.
 
+mod attributes;
 mod audit_log;
 mod auth;
 mod cli;

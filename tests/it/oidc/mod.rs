@@ -8,6 +8,7 @@ mod discovery;
 mod groups_claim;
 mod key_rotation;
 mod logout;
+mod mapped_claims;
 mod refresh;
 mod registration;
 mod revocation;
