@@ -232,8 +232,6 @@ pub struct ClientPatch {
     )]
     #[schema(value_type = Option<i64>)]
     pub refresh_token_ttl_seconds: Option<Option<i64>>,
-    /// Mapped claims, merged: `{"policy": "minio_policy"}` maps the claim `policy` to the
-    /// attribute `minio_policy`, `{"policy": null}` removes it; `null` removes them all.
     #[serde(
         default,
         with = "::serde_with::rust::double_option",
@@ -242,6 +240,13 @@ pub struct ClientPatch {
     #[schema(value_type = Option<String>)]
     pub backchannel_logout_uri: Option<Option<String>>,
     pub backchannel_logout_session_required: Option<bool>,
+    /// Mapped claims, merged: `{"policy": "minio_policy"}` maps the claim `policy` to the
+    /// attribute `minio_policy`, `{"policy": null}` removes it; `null` removes them all.
+    #[serde(
+        default,
+        with = "::serde_with::rust::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(value_type = Option<BTreeMap<String, Option<String>>>)]
     pub claims: Option<Option<BTreeMap<String, Option<String>>>>,
 }
