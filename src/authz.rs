@@ -5,9 +5,12 @@
 //! login pages (`login`, after a code was verified) finish here, so the rules of the
 //! redirect live in one place.
 
+pub mod respond;
+
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
-use url::Url;
+
+pub use self::respond::{ClientResponse, ResponseMode};
 
 use crate::crypto::random_token;
 use crate::error::{ErrorCode, PageError};
@@ -64,6 +67,9 @@ pub struct AuthRequest {
     pub state: Option<String>,
     pub nonce: Option<String>,
     pub code_challenge: Option<String>,
+    /// How the answer goes back: in the redirect's query or as a posted form.
+    #[serde(default, skip_serializing_if = "ResponseMode::is_query")]
+    pub response_mode: ResponseMode,
     #[serde(default)]
     pub prompt: Vec<Prompt>,
     pub max_age: Option<i64>,
@@ -92,6 +98,7 @@ impl AuthRequest {
             state: None,
             nonce: None,
             code_challenge: None,
+            response_mode: ResponseMode::Query,
             prompt: vec![],
             max_age: None,
             login_hint: None,
@@ -159,13 +166,14 @@ pub async fn forget_tx(session: &Session, tx_id: &str) -> Result<(), PageError> 
     Ok(())
 }
 
-/// Issues an authorization code for `req` to the signed-in person and returns the URL to
-/// send the browser to: `redirect_uri?code&state&iss` (RFC 6749 4.1.2, RFC 9207).
+/// Issues an authorization code for `req` to the signed-in person and returns the answer
+/// that sends it to the client: `code`, `state`, `iss` (RFC 6749 4.1.2, RFC 9207) in the
+/// request's response mode.
 pub async fn issue_code(
     state: &AppState,
     req: &AuthRequest,
     sso: &SsoSession,
-) -> Result<Url, PageError> {
+) -> Result<ClientResponse, PageError> {
     issue_code_in_session(state, req, sso, None).await
 }
 
@@ -176,7 +184,7 @@ pub async fn issue_code_in_session(
     req: &AuthRequest,
     sso: &SsoSession,
     sid: Option<&str>,
-) -> Result<Url, PageError> {
+) -> Result<ClientResponse, PageError> {
     let now = state.now();
     let code = random_token(32)?;
     let grant_id = random_token(16)?;
@@ -216,39 +224,34 @@ pub async fn issue_code_in_session(
             used_at: None,
         })
         .await?;
-    let mut url = Url::parse(&req.redirect_uri).map_err(|_| {
-        PageError::bad_request("Invalid redirect", "The app's address is not valid.")
-    })?;
-    {
-        let mut q = url.query_pairs_mut();
-        q.append_pair("code", &code);
-        if let Some(s) = &req.state {
-            q.append_pair("state", s);
-        }
-        q.append_pair("iss", &state.config.issuer);
+    let mut res = ClientResponse::new(&req.redirect_uri, req.response_mode)
+        .ok_or_else(|| {
+            PageError::bad_request("Invalid redirect", "The app's address is not valid.")
+        })?
+        .with("code", &code);
+    if let Some(s) = &req.state {
+        res = res.with("state", s);
     }
-    Ok(url)
+    Ok(res.with("iss", &state.config.issuer))
 }
 
-/// Builds an error redirect to the client (RFC 6749 4.1.2.1 with RFC 9207's `iss`).
-pub fn error_redirect(
+/// Builds an error answer to the client (RFC 6749 4.1.2.1 with RFC 9207's `iss`) in the
+/// request's response mode.
+pub fn error_response(
     issuer: &str,
     redirect_uri: &str,
+    mode: ResponseMode,
     error: ErrorCode,
     description: &str,
     client_state: Option<&str>,
-) -> Option<Url> {
-    let mut url = Url::parse(redirect_uri).ok()?;
-    {
-        let mut q = url.query_pairs_mut();
-        q.append_pair("error", error.as_str());
-        q.append_pair("error_description", description);
-        if let Some(s) = client_state {
-            q.append_pair("state", s);
-        }
-        q.append_pair("iss", issuer);
+) -> Option<ClientResponse> {
+    let mut res = ClientResponse::new(redirect_uri, mode)?
+        .with("error", error.as_str())
+        .with("error_description", description);
+    if let Some(s) = client_state {
+        res = res.with("state", s);
     }
-    Some(url)
+    Some(res.with("iss", issuer))
 }
 
 /// The keyed hash under which an authorization code is stored.

@@ -98,8 +98,8 @@ pub async fn finish(
         }
     }
     let sid = crate::sso::current_sid(session).await?;
-    let url = authz::issue_code_in_session(state, req, sso, sid.as_deref()).await?;
-    Ok(Redirect::to(url.as_str()).into_response())
+    let answer = authz::issue_code_in_session(state, req, sso, sid.as_deref()).await?;
+    Ok(answer.into_response())
 }
 
 /// What the person is asked to consent to: the scopes of the request and of the claims it
@@ -139,15 +139,16 @@ fn error_to_client(
     error: ErrorCode,
     description: &str,
 ) -> Result<Response, PageError> {
-    let url = authz::error_redirect(
+    let answer = authz::error_response(
         &state.config.issuer,
         &req.redirect_uri,
+        req.response_mode,
         error,
         description,
         req.state.as_deref(),
     )
     .ok_or_else(PageError::internal)?;
-    Ok(Redirect::to(url.as_str()).into_response())
+    Ok(answer.into_response())
 }
 
 /// A scope in words a person understands.
@@ -321,8 +322,8 @@ async fn decide(
         )
         .await;
     let sid = crate::sso::current_sid(&session).await?;
-    let url = authz::issue_code_in_session(&state, &req, &sso, sid.as_deref()).await?;
-    Ok(Redirect::to(url.as_str()).into_response())
+    let answer = authz::issue_code_in_session(&state, &req, &sso, sid.as_deref()).await?;
+    Ok(answer.into_response())
 }
 
 /// Withdraws a person's consent to a client and revokes every grant (so every refresh and

@@ -13,7 +13,7 @@ use super::claims::ClaimsRequest;
 use super::params::{Params, ProtocolParams};
 pub use super::silent::SilentError;
 use super::sso_decision::{sso_decision, SsoDecision};
-use crate::authz::{self, AuthRequest, Prompt};
+use crate::authz::{self, AuthRequest, Prompt, ResponseMode};
 use crate::config::Mode;
 use crate::crypto::random_token;
 use crate::error::{ErrorCode, OAuthError, PageError, RedirectError};
@@ -108,14 +108,15 @@ pub fn validate_request(
             ))
         }
     }
-    if let Some(mode) = p.get("response_mode") {
-        if mode != "query" {
-            return Err(refuse(
+    let response_mode = match p.get("response_mode") {
+        None => ResponseMode::Query,
+        Some(m) => ResponseMode::parse(m).ok_or_else(|| {
+            refuse(
                 ErrorCode::InvalidRequest,
-                "only response_mode=query is supported",
-            ));
-        }
-    }
+                "response_mode must be query or form_post",
+            )
+        })?,
+    };
     let requested = p.get("scope").unwrap_or("");
     let mut scopes = ScopeSet::default();
     for s in requested.split(' ').filter(|s| !s.is_empty()) {
@@ -237,6 +238,7 @@ pub fn validate_request(
         state: p.get("state").map(str::to_string),
         nonce: p.get("nonce").map(str::to_string),
         code_challenge,
+        response_mode,
         prompt,
         max_age,
         login_hint: p.get("login_hint").map(|h| h.chars().take(320).collect()),
@@ -317,15 +319,22 @@ pub async fn authorize(
             redirect_uri,
         ));
     }
+    // Errors found before the mode is validated go back in the query (the code flow's
+    // default), as does one about the mode itself.
+    let mode = p
+        .get("response_mode")
+        .and_then(ResponseMode::parse)
+        .unwrap_or_default();
     let error_to_client = |error: ErrorCode, description: &str, client_state: Option<&str>| {
-        authz::error_redirect(
+        authz::error_response(
             &state.config.issuer,
             redirect_uri,
+            mode,
             error,
             description,
             client_state,
         )
-        .map(|url| Redirect::to(url.as_str()).into_response())
+        .map(IntoResponse::into_response)
         .ok_or_else(PageError::internal)
     };
     if let Err(e) = super::authorize_guard::check_sizes(&state.config.authorize, &p) {

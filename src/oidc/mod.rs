@@ -68,6 +68,10 @@ pub fn routes() -> Router<AppState> {
             registration::REGISTRATION_PATH,
             axum::routing::post(registration::register),
         )
+        .route(
+            crate::authz::respond::FORM_POST_JS_PATH,
+            get(crate::authz::respond::form_post_js),
+        )
         .merge(logout::routes())
 }
 
@@ -90,7 +94,7 @@ pub fn discovery_document(state: &AppState) -> serde_json::Value {
         "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "scopes_supported": authorize::SUPPORTED_SCOPES,
         "response_types_supported": ["code"],
-        "response_modes_supported": ["query"],
+        "response_modes_supported": crate::authz::ResponseMode::ALL.map(crate::authz::ResponseMode::as_str),
         "grant_types_supported": crate::clients::GRANT_TYPES,
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ALGORITHMS,

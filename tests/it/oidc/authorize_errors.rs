@@ -359,10 +359,10 @@ async fn request_objects_are_refused_as_not_supported() {
 }
 
 #[tokio::test]
-async fn response_mode_other_than_query_is_refused() {
+async fn response_mode_other_than_query_or_form_post_is_refused() {
     let app = TestApp::spawn().await;
     let client = app.confidential_client().await;
-    for mode in ["fragment", "form_post"] {
+    for mode in ["fragment", "form_post.jwt", "FORM_POST"] {
         let pairs = with(valid_pairs(&client), &[], &[("response_mode", mode)]);
         let res = Browser::new().get(&authorize(&app, &pairs)).await;
         expect_error_redirect(&res, &app, &client, "invalid_request", Some("xyz-state"));

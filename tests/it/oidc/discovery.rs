@@ -106,7 +106,7 @@ async fn discovery_advertises_exactly_what_is_implemented() {
     assert_eq!(doc["request_parameter_supported"], false);
     assert_eq!(doc["request_uri_parameter_supported"], false);
     if let Some(modes) = doc.get("response_modes_supported") {
-        assert_eq!(modes, &json!(["query"]));
+        assert_eq!(modes, &json!(["query", "form_post"]));
     }
     // Nothing for endpoints that do not exist.
     for absent in [

@@ -5,6 +5,7 @@ mod backchannel_logout;
 mod client_credentials;
 mod core_flow;
 mod discovery;
+mod form_post;
 mod groups_claim;
 mod key_rotation;
 mod logout;
