@@ -109,6 +109,12 @@ events! {
         #[serde(skip_serializing_if = "Option::is_none")]
         scope: Option<&'a str>,
     }
+    /// A device asked for authorization (RFC 8628); its tokens are `tokens_issued`.
+    DeviceAuthorizationRequested => "device_authorization_requested" { scope: &'a str }
+    /// A person allowed a device's request.
+    DeviceAuthorizationApproved => "device_authorization_approved" { scope: &'a str }
+    /// A person refused a device's request.
+    DeviceAuthorizationDenied => "device_authorization_denied" { scope: &'a str }
     /// A refresh token was exchanged.
     TokensRefreshed => "tokens_refreshed" { grant: &'a str }
     /// An authorization code was presented twice; its grant is revoked.

@@ -82,6 +82,10 @@ pub struct AuthRequest {
         with = "crate::oidc::claims::as_text"
     )]
     pub claims: Option<ClaimsRequest>,
+    /// A device's sign-in (RFC 8628): it ends on the device confirmation page, not with a
+    /// code for a redirect URI.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub device: bool,
     /// The subject of a valid `id_token_hint`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_token_hint_sub: Option<String>,
@@ -103,6 +107,7 @@ impl AuthRequest {
             max_age: None,
             login_hint: None,
             claims: None,
+            device: false,
             id_token_hint_sub: None,
         }
     }

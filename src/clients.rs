@@ -51,7 +51,15 @@ impl Default for NewClient {
 }
 
 /// Grant types a client may be registered for.
-pub const GRANT_TYPES: &[&str] = &["authorization_code", "refresh_token", "client_credentials"];
+pub const GRANT_TYPES: &[&str] = &[
+    "authorization_code",
+    "refresh_token",
+    "client_credentials",
+    DEVICE_CODE_GRANT,
+];
+
+/// The device authorization grant's type (RFC 8628 section 3.4).
+pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
 /// A registered client and, for a confidential one, its secret (shown once).
 #[derive(Debug, Serialize)]
@@ -145,7 +153,7 @@ pub fn validate(spec: &NewClient) -> Result<Vec<String>, ClientError> {
     for g in &spec.grant_types {
         if !GRANT_TYPES.contains(&g.as_str()) {
             return Err(ClientError::Invalid(format!(
-                "unsupported grant type `{g}` (authorization_code, refresh_token, client_credentials)"
+                "unsupported grant type `{g}` (authorization_code, refresh_token, client_credentials, {DEVICE_CODE_GRANT})"
             )));
         }
         if !grant_types.contains(g) {
@@ -156,9 +164,9 @@ pub fn validate(spec: &NewClient) -> Result<Vec<String>, ClientError> {
         grant_types = crate::store::clients::default_grant_types();
     }
     let has = |g: &str| grant_types.iter().any(|x| x == g);
-    if has("refresh_token") && !has("authorization_code") {
+    if has("refresh_token") && !has("authorization_code") && !has(DEVICE_CODE_GRANT) {
         return Err(ClientError::Invalid(
-            "refresh_token needs the authorization_code grant type".into(),
+            "refresh_token needs the authorization_code or the device_code grant type".into(),
         ));
     }
     if has("client_credentials") && spec.public {
@@ -334,6 +342,16 @@ mod tests {
             ..machine.clone()
         };
         assert!(validate(&public_machine).is_err());
+        let device = NewClient {
+            public: true,
+            redirect_uris: vec![],
+            grant_types: vec![DEVICE_CODE_GRANT.into(), "refresh_token".into()],
+            ..spec()
+        };
+        assert_eq!(
+            validate(&device).unwrap(),
+            [DEVICE_CODE_GRANT, "refresh_token"]
+        );
         let refresh_only = NewClient {
             grant_types: vec!["refresh_token".into()],
             ..spec()

@@ -41,7 +41,9 @@ macro_rules! error_codes {
 
 error_codes! {
     AccessDenied => "access_denied",
+    AuthorizationPending => "authorization_pending",
     ConsentRequired => "consent_required",
+    ExpiredToken => "expired_token",
     InsufficientScope => "insufficient_scope",
     InteractionRequired => "interaction_required",
     InvalidClient => "invalid_client",
@@ -55,6 +57,7 @@ error_codes! {
     RequestNotSupported => "request_not_supported",
     RequestUriNotSupported => "request_uri_not_supported",
     ServerError => "server_error",
+    SlowDown => "slow_down",
     TemporarilyUnavailable => "temporarily_unavailable",
     UnauthorizedClient => "unauthorized_client",
     UnsupportedGrantType => "unsupported_grant_type",

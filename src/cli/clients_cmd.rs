@@ -117,8 +117,8 @@ pub struct AddClient {
     /// Name shown on the sign-in pages.
     #[arg(long)]
     pub name: String,
-    /// An exact redirect URI; repeat for several (none for a client_credentials-only
-    /// machine client).
+    /// An exact redirect URI; repeat for several (none for a client without the
+    /// authorization_code grant: a machine or device client).
     #[arg(long = "redirect-uri")]
     pub redirect_uris: Vec<String>,
     /// A public client (SPA, mobile app): no secret, PKCE always required.
@@ -138,8 +138,9 @@ pub struct AddClient {
     /// An exact URI RP-initiated logout may return to; repeat for several.
     #[arg(long = "post-logout-redirect-uri")]
     pub post_logout_redirect_uris: Vec<String>,
-    /// A grant type (authorization_code, refresh_token, client_credentials); repeat for
-    /// several. Default: authorization_code and refresh_token.
+    /// A grant type (authorization_code, refresh_token, client_credentials,
+    /// urn:ietf:params:oauth:grant-type:device_code); repeat for several. Default:
+    /// authorization_code and refresh_token.
     #[arg(long = "grant-type")]
     pub grant_types: Vec<String>,
     /// Issue refresh tokens on every code exchange, even without offline_access.

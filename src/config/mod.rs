@@ -19,7 +19,7 @@ pub use sms::{
     parse_region, AllowedCountries, SmsConfig, SmsLimits, SmsProvider, TwilioConfig, WebhookConfig,
 };
 mod protocol;
-pub use protocol::{AuthorizeConfig, KeysConfig, RegistrationConfig, MAX_PARAM_LEN};
+pub use protocol::{AuthorizeConfig, DeviceConfig, KeysConfig, RegistrationConfig, MAX_PARAM_LEN};
 mod server;
 pub use server::ServerConfig;
 mod load;
@@ -65,6 +65,8 @@ pub struct Config {
     pub login: LoginConfig,
     /// Bounds of the authorization endpoint (docs/security.md).
     pub authorize: AuthorizeConfig,
+    /// The device authorization grant (RFC 8628).
+    pub device: DeviceConfig,
     pub tokens: TokenConfig,
     pub session: SessionConfig,
     pub log: LogConfig,
@@ -236,6 +238,7 @@ impl Default for Config {
             email: EmailConfig::default(),
             login: LoginConfig::default(),
             authorize: AuthorizeConfig::default(),
+            device: DeviceConfig::default(),
             tokens: TokenConfig::default(),
             session: SessionConfig::default(),
             log: LogConfig::default(),

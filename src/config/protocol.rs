@@ -1,5 +1,6 @@
 //! Settings of the protocol surface beyond the foundation: the authorization endpoint's
-//! bounds, signing-key rotation and dynamic client registration. (Token lifetimes live in
+//! bounds, the device authorization grant, signing-key rotation and dynamic client
+//! registration. (Token lifetimes live in
 //! [`super::TokenConfig`].)
 
 use secrecy::SecretString;
@@ -46,6 +47,49 @@ impl Default for AuthorizeConfig {
             max_pending_bytes: 4096,
             burst_per_ip: 60,
             per_ip_per_minute: 300,
+        }
+    }
+}
+
+/// The device authorization grant (RFC 8628, docs/protocol.md).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DeviceConfig {
+    /// How long a device code and its user code live, in seconds.
+    pub code_ttl_seconds: i64,
+    /// The least time between two polls of one device code, in seconds (each poll that
+    /// comes sooner is answered `slow_down` and adds 5 seconds for that device).
+    pub interval_seconds: i64,
+    /// Wrong user codes one client IP (IPv6: one /64) may type on the device page per hour.
+    pub user_code_failures_per_ip_per_hour: i64,
+}
+
+impl Default for DeviceConfig {
+    fn default() -> Self {
+        DeviceConfig {
+            code_ttl_seconds: 600,
+            interval_seconds: 5,
+            user_code_failures_per_ip_per_hour: 10,
+        }
+    }
+}
+
+impl DeviceConfig {
+    pub fn validate(&self, p: &mut Vec<ConfigError>) {
+        if !(60..=3600).contains(&self.code_ttl_seconds) {
+            p.push(ConfigError(
+                "device.code_ttl_seconds must be between 60 and 3600".into(),
+            ));
+        }
+        if !(1..=60).contains(&self.interval_seconds) {
+            p.push(ConfigError(
+                "device.interval_seconds must be between 1 and 60".into(),
+            ));
+        }
+        if !(1..=1000).contains(&self.user_code_failures_per_ip_per_hour) {
+            p.push(ConfigError(
+                "device.user_code_failures_per_ip_per_hour must be between 1 and 1000".into(),
+            ));
         }
     }
 }

@@ -26,6 +26,7 @@ impl Config {
         scale::validate(self, &mut found);
         self.validate_limits(&mut found);
         self.authorize.validate(&mut found);
+        self.device.validate(&mut found);
         let mut problems: Vec<String> = found.into_iter().map(|e| e.0).collect();
         if let Err(e) = self.email.from.trim().parse::<lettre::message::Mailbox>() {
             problems.push(format!(

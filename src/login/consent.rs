@@ -49,6 +49,10 @@ pub async fn finish(
     req: &AuthRequest,
     sso: &SsoSession,
 ) -> Result<Response, PageError> {
+    if req.device {
+        // A device's sign-in ends on its confirmation page, never at a redirect URI.
+        return Ok(Redirect::to(super::device::CONFIRM_PATH).into_response());
+    }
     let client = state
         .store
         .get_client(&req.client_id)
@@ -219,14 +223,7 @@ async fn show(
         .get_client(&pending.req.client_id)
         .await?
         .ok_or_else(PageError::session_expired)?;
-    let who = match state.store.get_user(&sso.user_id).await? {
-        Some(u) => match (&u.email, &u.phone) {
-            (Some(e), _) => mask_email(e),
-            (None, Some(p)) => format!("the phone number ending {}", last_digits(p)),
-            (None, None) => "your account".into(),
-        },
-        None => return Err(PageError::session_expired()),
-    };
+    let who = who(&state, &sso.user_id).await?;
     let product = &state.config.product_name;
     let items = scopes_to_consent(&client, &pending.req)
         .iter()
@@ -241,6 +238,18 @@ async fn show(
         tx: &q.tx,
         csrf: &csrf,
     })
+}
+
+/// Who is signed in, as the pages say it: a masked address or the last digits of a number.
+pub(super) async fn who(state: &AppState, user_id: &str) -> Result<String, PageError> {
+    match state.store.get_user(user_id).await? {
+        Some(u) => Ok(match (&u.email, &u.phone) {
+            (Some(e), _) => mask_email(e),
+            (None, Some(p)) => format!("the phone number ending {}", last_digits(p)),
+            (None, None) => "your account".into(),
+        }),
+        None => Err(PageError::session_expired()),
+    }
 }
 
 fn last_digits(phone: &str) -> String {

@@ -10,6 +10,7 @@ pub mod client_ip;
 pub mod code;
 pub mod code_message;
 pub mod consent;
+pub mod device;
 pub mod flash;
 mod flow;
 pub mod identifier;
@@ -18,6 +19,7 @@ pub mod phone;
 pub mod protect;
 pub mod review;
 pub mod sms_guard;
+pub mod user_code;
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -53,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         .route("/login/restart", post(restart))
         .route(CSS_PATH, get(css))
         .merge(consent::routes())
+        .merge(device::routes())
         .merge(account::routes())
 }
 

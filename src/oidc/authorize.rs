@@ -74,6 +74,22 @@ pub fn challenge_is_valid(c: &str) -> bool {
     crate::crypto::pkce_verifier_is_valid(c)
 }
 
+/// The requested scopes the client may obtain, in order: unknown ones and those outside
+/// the client's allow list are dropped (OIDC Core 3.1.2.1), and `offline_access` unless
+/// the client may refresh (OIDC Core 11).
+pub fn usable_scopes(client: &Client, requested: &str) -> ScopeSet {
+    let mut scopes = ScopeSet::default();
+    for s in requested.split(' ').filter(|s| !s.is_empty()) {
+        let known = (SUPPORTED_SCOPES.contains(&s) || client.registered_scopes().any(|c| c == s))
+            && client.allows_scope(s);
+        let usable = s != "offline_access" || client.allows_grant("refresh_token");
+        if known && usable {
+            scopes.insert(s);
+        }
+    }
+    scopes
+}
+
 /// Validates everything after the client and redirect URI: a pure function, tested
 /// without HTTP.
 pub fn validate_request(
@@ -117,18 +133,7 @@ pub fn validate_request(
             )
         })?,
     };
-    let requested = p.get("scope").unwrap_or("");
-    let mut scopes = ScopeSet::default();
-    for s in requested.split(' ').filter(|s| !s.is_empty()) {
-        // Scopes outside the client's allow-list are dropped like unknown ones.
-        let known = (SUPPORTED_SCOPES.contains(&s) || client.registered_scopes().any(|c| c == s))
-            && client.allows_scope(s);
-        // OIDC Core 11: offline_access only means something to a client that may refresh.
-        let usable = s != "offline_access" || client.allows_grant("refresh_token");
-        if known && usable {
-            scopes.insert(s);
-        }
-    }
+    let scopes = usable_scopes(client, p.get("scope").unwrap_or(""));
     if !scopes.contains("openid") {
         return Err(refuse(
             ErrorCode::InvalidScope,
@@ -243,6 +248,7 @@ pub fn validate_request(
         max_age,
         login_hint: p.get("login_hint").map(|h| h.chars().take(320).collect()),
         claims,
+        device: false,
         id_token_hint_sub: None,
     })
 }

@@ -92,6 +92,18 @@ pub enum GrantError {
     InvalidScope(String),
     #[error("unsupported_grant_type")]
     UnsupportedGrantType,
+    /// The device grant: the person has not answered yet (RFC 8628 3.5).
+    #[error("authorization_pending")]
+    AuthorizationPending,
+    /// The device grant: polled sooner than the interval, which grows by 5 seconds.
+    #[error("slow_down")]
+    SlowDown,
+    /// The device grant: the person refused.
+    #[error("access_denied")]
+    AccessDenied,
+    /// The device grant: the device code expired before it was exchanged.
+    #[error("expired_token")]
+    ExpiredToken,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -111,6 +123,21 @@ impl From<GrantError> for OAuthError {
             GrantError::UnsupportedGrantType => refused(
                 ErrorCode::UnsupportedGrantType,
                 "this grant type is not supported".into(),
+            ),
+            GrantError::AuthorizationPending => refused(
+                ErrorCode::AuthorizationPending,
+                "the person has not answered yet".into(),
+            ),
+            GrantError::SlowDown => refused(
+                ErrorCode::SlowDown,
+                "polled too soon; wait 5 more seconds between polls".into(),
+            ),
+            GrantError::AccessDenied => {
+                refused(ErrorCode::AccessDenied, "the person declined".into())
+            }
+            GrantError::ExpiredToken => refused(
+                ErrorCode::ExpiredToken,
+                "the device code has expired; start again".into(),
             ),
             GrantError::Store(e) => e.into(),
             GrantError::Key(e) => e.into(),
@@ -140,6 +167,13 @@ mod tests {
                 GrantError::UnsupportedGrantType,
                 ErrorCode::UnsupportedGrantType,
             ),
+            (
+                GrantError::AuthorizationPending,
+                ErrorCode::AuthorizationPending,
+            ),
+            (GrantError::SlowDown, ErrorCode::SlowDown),
+            (GrantError::AccessDenied, ErrorCode::AccessDenied),
+            (GrantError::ExpiredToken, ErrorCode::ExpiredToken),
         ];
         for (e, code) in cases {
             let e = OAuthError::from(e);

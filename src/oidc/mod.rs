@@ -7,6 +7,7 @@ pub mod claim_values;
 pub mod claims;
 pub mod client_auth;
 pub mod client_credentials;
+pub mod device;
 pub mod grant;
 #[cfg(test)]
 mod grant_tests;
@@ -55,6 +56,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route(TOKEN_PATH, axum::routing::post(token::token))
         .route(
+            device::DEVICE_AUTHORIZATION_PATH,
+            axum::routing::post(device::device_authorization),
+        )
+        .route(
             USERINFO_PATH,
             get(userinfo::userinfo).post(userinfo::userinfo),
         )
@@ -84,6 +89,7 @@ pub fn discovery_document(state: &AppState) -> serde_json::Value {
         "authorization_endpoint": state.url(AUTHORIZE_PATH),
         "token_endpoint": state.url(TOKEN_PATH),
         "userinfo_endpoint": state.url(USERINFO_PATH),
+        "device_authorization_endpoint": state.url(device::DEVICE_AUTHORIZATION_PATH),
         "jwks_uri": state.url(JWKS_PATH),
         "end_session_endpoint": state.url(logout::END_SESSION_PATH),
         "backchannel_logout_supported": true,

@@ -39,6 +39,7 @@ pub async fn exchange(
         Some("authorization_code") => authorization_code(ctx, client, p).await,
         Some("refresh_token") => super::refresh::refresh(ctx, client, p).await,
         Some("client_credentials") => super::client_credentials::grant(ctx, client, p).await,
+        Some(crate::clients::DEVICE_CODE_GRANT) => super::device::grant(ctx, client, p).await,
         Some(_) => Err(GrantError::UnsupportedGrantType),
     }
 }

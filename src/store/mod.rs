@@ -17,6 +17,7 @@ pub mod client_claims;
 pub mod clients;
 pub mod codes;
 pub mod consents;
+pub mod device;
 pub mod groups;
 pub mod keys;
 pub mod limits;
@@ -369,6 +370,7 @@ impl Store {
                 .bind(now - 30 * 86_400).execute(pool).await?.rows_affected();
         });
         n += self.purge_expired_tokens(now).await?;
+        n += self.purge_expired_devices(now).await?;
         Ok(n)
     }
 }

@@ -276,7 +276,7 @@ pub async fn create_client(
             "public clients always require PKCE",
         ));
     }
-    // No redirect URI is valid only for a client_credentials-only machine client, which
+    // No redirect URI is valid only for a client without the authorization_code grant, which
     // crate::clients::validate decides.
     let redirect_uris = if r.redirect_uris.is_empty() {
         vec![]

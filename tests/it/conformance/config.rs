@@ -71,7 +71,12 @@ async fn oidcc_discovery_endpoint_verification() {
     );
     assert_eq!(
         strings(&doc["grant_types_supported"]),
-        ["authorization_code", "refresh_token", "client_credentials"]
+        [
+            "authorization_code",
+            "refresh_token",
+            "client_credentials",
+            "urn:ietf:params:oauth:grant-type:device_code"
+        ]
     );
     assert!(
         doc.get("registration_endpoint").is_none(),

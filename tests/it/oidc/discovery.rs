@@ -96,7 +96,12 @@ async fn discovery_advertises_exactly_what_is_implemented() {
     assert_eq!(doc["response_types_supported"], json!(["code"]));
     assert_eq!(
         doc["grant_types_supported"],
-        json!(["authorization_code", "refresh_token", "client_credentials"])
+        json!([
+            "authorization_code",
+            "refresh_token",
+            "client_credentials",
+            "urn:ietf:params:oauth:grant-type:device_code"
+        ])
     );
     assert_eq!(doc["subject_types_supported"], json!(["public"]));
     assert_eq!(

@@ -4,6 +4,7 @@ mod authorize_errors;
 mod backchannel_logout;
 mod client_credentials;
 mod core_flow;
+mod device;
 mod discovery;
 mod form_post;
 mod groups_claim;

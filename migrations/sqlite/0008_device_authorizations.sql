@@ -1,0 +1,22 @@
+-- Device authorizations (RFC 8628): one row per device_authorization request, from the
+-- request until its device code is exchanged, denied or expired (then purged).
+-- The device code and the user code are stored only as keyed hashes.
+-- Keep migrations/postgres/0008_device_authorizations.sql in step with this file.
+CREATE TABLE device_authorizations (
+    id                 TEXT PRIMARY KEY,          -- random; names the row in the browser session
+    device_code_hash   BLOB NOT NULL UNIQUE,
+    user_code_hash     BLOB NOT NULL UNIQUE,
+    client_id          TEXT NOT NULL,
+    scope              TEXT NOT NULL,
+    status             TEXT NOT NULL,             -- 'pending' | 'approved' | 'denied' | 'redeemed'
+    user_id            TEXT,                      -- who approved or denied
+    auth_time          INTEGER,                   -- their sign-in, for the tokens
+    amr                TEXT,                      -- JSON array
+    poll_interval      INTEGER NOT NULL,          -- seconds; grows by 5 at each slow_down
+    last_polled_at     INTEGER,
+    too_fast           BOOLEAN NOT NULL DEFAULT FALSE, -- the last poll came before the interval
+    created_at         INTEGER NOT NULL,
+    expires_at         INTEGER NOT NULL,
+    decided_at         INTEGER
+);
+CREATE INDEX device_authorizations_expires ON device_authorizations(expires_at);
