@@ -407,3 +407,34 @@ async fn the_device_page_refuses_a_form_without_its_anti_csrf_token() {
     assert!(res.status().is_client_error(), "{}", res.status());
     assert!(res.headers().get("location").is_none());
 }
+
+#[tokio::test]
+async fn a_browser_already_signed_in_goes_straight_to_the_confirmation() {
+    let app = TestApp::spawn().await;
+    let browser = Browser::new();
+    let web = app.plan_client().await;
+    app.plan_tokens(&browser, &web, &AuthParams::default(), PERSON)
+        .await;
+    let client = device_client(&app).await;
+    let started = start(&app, &client, "openid").await;
+    let res = type_user_code(
+        &app,
+        &browser,
+        &started,
+        started["user_code"].as_str().unwrap(),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&res, &app.base), app.url("/device/confirm"));
+    let (confirm, _) = answer_confirmation(&app, &browser, true).await;
+    // The page names who is signed in, masked.
+    assert!(
+        confirm.contains("@example.com") && !confirm.contains(PERSON),
+        "{confirm}"
+    );
+    let res = poll(&app, &client, started["device_code"].as_str().unwrap()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let tokens: Value = res.json().await.unwrap();
+    let claims = jwt_claims(tokens["id_token"].as_str().unwrap());
+    assert_eq!(claims["sub"], app.user_id(PERSON).await.as_str());
+}
