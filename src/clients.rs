@@ -138,6 +138,46 @@ pub fn validate_backchannel_logout_uri(uri: &str) -> Result<String, String> {
     }
 }
 
+/// Whether a back-channel logout URI names this machine or a private network by its
+/// address: `localhost`, or an IP literal that is loopback, private (RFC 1918, unique
+/// local), link-local (which holds cloud metadata services), unspecified, broadcast or
+/// multicast. Sesame POSTs to the URI itself, so a client registered by a stranger must
+/// not aim it inside the deployment's network (server-side request forgery). A name that
+/// resolves to such an address is not caught here; restrict egress where that matters.
+pub fn names_an_internal_host(uri: &str) -> bool {
+    let Ok(u) = Url::parse(uri) else {
+        return false;
+    };
+    match u.host() {
+        Some(url::Host::Domain(d)) => {
+            let d = d.trim_end_matches('.').to_ascii_lowercase();
+            d == "localhost" || d.ends_with(".localhost")
+        }
+        Some(url::Host::Ipv4(ip)) => {
+            ip.is_loopback()
+                || ip.is_private()
+                || ip.is_link_local()
+                || ip.is_unspecified()
+                || ip.is_broadcast()
+                || ip.is_multicast()
+                || ip.octets()[0] == 0
+                || (ip.octets()[0] == 100 && (ip.octets()[1] & 0xc0) == 64)
+        }
+        Some(url::Host::Ipv6(ip)) => {
+            let first = ip.segments()[0];
+            ip.is_loopback()
+                || ip.is_unspecified()
+                || ip.is_multicast()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+                || ip
+                    .to_ipv4_mapped()
+                    .is_some_and(|v4| names_an_internal_host(&format!("http://{v4}/")))
+        }
+        None => false,
+    }
+}
+
 /// Whether `s` is a valid RFC 6749 scope token (`%x21 / %x23-5B / %x5D-7E`).
 pub use crate::scope::is_scope_token;
 

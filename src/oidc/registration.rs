@@ -147,6 +147,14 @@ pub fn validate(m: Metadata, pkce_required: bool) -> Result<Validated, OAuthErro
         .map(clients::validate_backchannel_logout_uri)
         .transpose()
         .map_err(metadata_error)?;
+    if let Some(uri) = &backchannel_logout_uri {
+        if clients::names_an_internal_host(uri) {
+            return Err(metadata_error(format!(
+                "`{uri}`: a registered client's back-channel logout URI must not name \
+                 localhost or a private, link-local or loopback address"
+            )));
+        }
+    }
     let name = m
         .client_name
         .filter(|n| !n.trim().is_empty())

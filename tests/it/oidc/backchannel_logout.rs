@@ -519,3 +519,48 @@ async fn dynamic_registration_keeps_back_channel_logout_metadata_and_refuses_pla
     let e: Value = res.json().await.unwrap();
     assert_eq!(e["error"], "invalid_client_metadata");
 }
+
+#[tokio::test]
+async fn a_dynamically_registered_client_cannot_aim_back_channel_logout_inside_the_network() {
+    const IAT: &str = "initial-access-token-0123456789abcdef";
+    let app = TestApp::spawn_with(|c| {
+        c.registration.enabled = true;
+        c.registration.initial_access_token = Some(IAT.to_string().into());
+    })
+    .await;
+    let register = |uri: &str| {
+        reqwest::Client::new()
+            .post(app.url("/register"))
+            .bearer_auth(IAT)
+            .json(&serde_json::json!({
+                "redirect_uris": ["https://rp.example/cb"],
+                "backchannel_logout_uri": uri
+            }))
+            .send()
+    };
+    for uri in [
+        "http://127.0.0.1:8080/bcl",
+        "http://localhost/bcl",
+        "https://localhost/bcl",
+        "https://127.0.0.1/bcl",
+        "https://10.0.0.5/bcl",
+        "https://192.168.1.1/bcl",
+        "https://172.16.0.1/bcl",
+        "https://169.254.169.254/latest/meta-data",
+        "https://100.64.0.1/bcl",
+        "https://0.0.0.0/bcl",
+        "https://[::1]/bcl",
+        "https://[fd00::1]/bcl",
+        "https://[fe80::1]/bcl",
+        "https://[::ffff:10.0.0.1]/bcl",
+        "https://admin.localhost/bcl",
+    ] {
+        let res = register(uri).await.unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{uri} was accepted");
+        let e: Value = res.json().await.unwrap();
+        assert_eq!(e["error"], "invalid_client_metadata", "{uri}: {e}");
+    }
+    // A public address is accepted.
+    let res = register("https://203.0.113.7/bcl").await.unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+}
