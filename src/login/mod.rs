@@ -6,6 +6,7 @@
 //! transaction and binds it to the browser session ([`pending`]).
 
 pub mod account;
+pub mod apps;
 pub mod client_ip;
 pub mod code;
 pub mod code_message;
@@ -57,6 +58,7 @@ pub fn routes() -> Router<AppState> {
         .merge(consent::routes())
         .merge(device::routes())
         .merge(account::routes())
+        .merge(apps::routes())
 }
 
 async fn css() -> Response {

@@ -2,6 +2,7 @@
 
 mod account;
 mod codes;
+mod connected_apps;
 mod consent;
 mod pages;
 mod sms;
