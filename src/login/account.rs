@@ -206,7 +206,8 @@ struct SavedQuery {
     saved: Option<String>,
 }
 
-fn not_signed_in() -> PageError {
+/// The page for a browser with no single sign-on session (the account pages need one).
+pub(super) fn not_signed_in() -> PageError {
     PageError::new(
         StatusCode::UNAUTHORIZED,
         "You are not signed in",

@@ -4,13 +4,13 @@
 //! [`super::consent::revoke_consent`]). It needs the browser's single sign-on session.
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 use tower_sessions::Session;
 
+use super::account::not_signed_in;
 use super::consent::{describe_scope, revoke_consent};
 use crate::csrf::{self, CsrfForm, CsrfProtected};
 use crate::error::PageError;
@@ -47,14 +47,6 @@ struct AppsPage<'a> {
 struct ShownQuery {
     #[serde(default)]
     withdrawn: Option<String>,
-}
-
-fn not_signed_in() -> PageError {
-    PageError::new(
-        StatusCode::UNAUTHORIZED,
-        "You are not signed in",
-        "Sign in to an app that uses this service first, then come back to this page.",
-    )
 }
 
 async fn show(
