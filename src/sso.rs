@@ -15,6 +15,7 @@ use tower_sessions::Session;
 use serde::{Deserialize, Serialize};
 
 use crate::error::PageError;
+use crate::outbox::logout;
 use crate::state::AppState;
 use crate::store::sso_sessions::SsoSessionRecord;
 pub use crate::store::sso_sessions::SSO_SID_KEY;
@@ -54,19 +55,34 @@ pub async fn current_sid(session: &Session) -> Result<Option<String>, PageError>
     Ok(session.get::<String>(SID_KEY).await?)
 }
 
-/// Records a new sign-in for this browser, ending the one it replaces; returns its id.
+/// Records a sign-in for this browser and returns its id. The same person signing in again
+/// in the same browser renews the sign-in they had (the same `sid`, so the apps that hold
+/// it keep it, with the new methods and expiry); another person's sign-in ends the one it
+/// replaces, and that sign-in's clients are told (back-channel logout).
 pub async fn record(
     state: &AppState,
     session: &Session,
     sso: &SsoSession,
 ) -> Result<String, PageError> {
     let now = state.now();
+    let amr = serde_json::to_string(&sso.amr).unwrap_or_else(|_| "[]".into());
+    let expires_at = now + state.config.session.ttl_seconds;
     if let Some(old) = session.get::<String>(SSO_SID_KEY).await? {
         // `cycle_id` has already deleted the old browser session record.
-        state
+        if state
+            .store
+            .renew_sso_session(&old, &sso.user_id, &amr, now, expires_at)
+            .await?
+        {
+            return Ok(old);
+        }
+        if state
             .store
             .mark_sso_session_ended(&old, now, "replaced")
-            .await?;
+            .await?
+        {
+            notify_ended(state, old).await?;
+        }
     }
     let sid = crate::crypto::random_hex(16)?;
     state
@@ -74,15 +90,26 @@ pub async fn record(
         .insert_sso_session(&SsoSessionRecord {
             id: sid.clone(),
             user_id: sso.user_id.clone(),
-            amr: serde_json::to_string(&sso.amr).unwrap_or_else(|_| "[]".into()),
+            amr,
             created_at: now,
-            expires_at: now + state.config.session.ttl_seconds,
+            expires_at,
             ended_at: None,
             end_reason: None,
         })
         .await?;
     session.insert(SSO_SID_KEY, &sid).await?;
     Ok(sid)
+}
+
+/// Tells the clients of an ended sign-in (through the outbox).
+pub async fn notify_ended(state: &AppState, sid: String) -> Result<(), PageError> {
+    logout::notify_from_state(state, &[sid])
+        .await
+        .map(|_| ())
+        .map_err(|e| match e {
+            logout::NoticeError::Store(e) => PageError::from(e),
+            logout::NoticeError::Crypto(e) => PageError::from(e),
+        })
 }
 
 /// Whether a browser's single sign-on may still be used: the account is enabled and the

@@ -29,7 +29,6 @@ use super::params::{Params, ProtocolParams};
 use crate::audit::AuditEvent;
 use crate::csrf::{self, CsrfForm, CsrfProtected};
 use crate::error::{OAuthError, PageError};
-use crate::outbox::logout;
 use crate::scope::ScopeSet;
 use crate::state::AppState;
 use crate::store::clients::Client;
@@ -150,12 +149,7 @@ pub async fn end_sso(state: &AppState, session: &Session) -> Result<(), PageErro
             .mark_sso_session_ended(&record, now, "signed_out")
             .await?
         {
-            logout::notify_from_state(state, &[record])
-                .await
-                .map_err(|e| match e {
-                    logout::NoticeError::Store(e) => PageError::from(e),
-                    logout::NoticeError::Crypto(e) => PageError::from(e),
-                })?;
+            crate::sso::notify_ended(state, record).await?;
         }
     }
     session.flush().await?;

@@ -89,33 +89,59 @@ pub struct NoticeCtx<'a> {
 
 /// Writes a logout notification for every client of each ended sign-in that registered a
 /// back-channel logout URI; returns how many. Any replica's outbox worker delivers them.
+/// Each sign-in's notifications are written in one transaction that also forgets its
+/// clients (`Store::enqueue_logout_notices`), so a client is told once, and a crash
+/// between ending a sign-in and this call leaves it to [`sweep`].
 pub async fn notify_sessions_ended(
     ctx: &NoticeCtx<'_>,
     session_ids: &[String],
 ) -> Result<usize, NoticeError> {
     let mut n = 0;
     for sid in session_ids {
-        for t in ctx.store.logout_targets(sid).await? {
-            let notice = Notice {
-                client_id: t.client_id,
-                sub: t.user_id,
-                sid: t.session_id,
-                jti: random_token(16)?,
-            };
-            let sealed = seal(ctx.secrets, &notice)?;
-            ctx.store
-                .enqueue_message(
-                    CHANNEL,
-                    &notice.client_id,
-                    &sealed,
-                    ctx.now,
-                    ctx.now + ctx.outbox.give_up_after_seconds,
-                )
-                .await?;
-            n += 1;
-        }
+        n += ctx
+            .store
+            .enqueue_logout_notices(
+                sid,
+                ctx.now,
+                ctx.now + ctx.outbox.give_up_after_seconds,
+                |t| -> Result<Vec<u8>, NoticeError> {
+                    let notice = Notice {
+                        client_id: t.client_id.clone(),
+                        sub: t.user_id.clone(),
+                        sid: t.session_id.clone(),
+                        jti: random_token(16)?,
+                    };
+                    Ok(seal(ctx.secrets, &notice)?)
+                },
+            )
+            .await?;
     }
     Ok(n)
+}
+
+/// How far back [`sweep`] looks for ended sign-ins whose clients were never told.
+pub const SWEEP_LOOKBACK_SECONDS: i64 = 7 * 86_400;
+
+/// The most sign-ins one [`sweep`] round notifies.
+const SWEEP_BATCH: i64 = 100;
+
+/// Notifies the clients of sign-ins that ended (in the last [`SWEEP_LOOKBACK_SECONDS`])
+/// but whose notifications were never written: a replica stopped between the two writes.
+/// Every replica's outbox worker runs it when it starts and then every few minutes; the
+/// transaction of [`notify_sessions_ended`] makes it harmless to run alongside a request
+/// doing the same. Returns how many notifications it wrote.
+pub async fn sweep(ctx: &NoticeCtx<'_>) -> Result<usize, NoticeError> {
+    let mut n = 0;
+    loop {
+        let ids = ctx
+            .store
+            .ended_sessions_with_clients(ctx.now - SWEEP_LOOKBACK_SECONDS, SWEEP_BATCH)
+            .await?;
+        n += notify_sessions_ended(ctx, &ids).await?;
+        if (ids.len() as i64) < SWEEP_BATCH {
+            return Ok(n);
+        }
+    }
 }
 
 /// [`notify_sessions_ended`] from a request's state, waking this replica's worker.

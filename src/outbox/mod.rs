@@ -214,6 +214,29 @@ fn masked(c: &Claimed) -> String {
     Channel::from_stored(Some(&c.channel)).mask(&c.recipient)
 }
 
+/// How often each replica's worker looks for work that a stopped replica left unwritten
+/// (the first time when it starts).
+pub const SWEEP_INTERVAL: Duration = Duration::from_secs(120);
+
+/// Writes the messages a replica that stopped at the wrong moment left unwritten: the
+/// logout notifications of sign-ins it had ended ([`logout::sweep`]).
+async fn sweep(state: &AppState) {
+    let ctx = logout::NoticeCtx {
+        store: &state.store,
+        secrets: &state.secrets,
+        outbox: &state.config.outbox,
+        now: state.now(),
+    };
+    match logout::sweep(&ctx).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(
+            messages = n,
+            "outbox: wrote the logout notifications of sign-ins ended without them"
+        ),
+        Err(e) => tracing::warn!(error = %e, "outbox: could not sweep ended sign-ins"),
+    }
+}
+
 /// The worker every replica runs until shutdown begins: claims due messages in batches and
 /// delivers each batch concurrently. Sleeps `outbox.poll_interval_ms` between rounds, or
 /// less when woken.
@@ -221,9 +244,14 @@ pub async fn worker(state: AppState) {
     let cfg = state.config.outbox.clone();
     let mut stop = state.replica.shutdown_receiver();
     let poll = Duration::from_millis(cfg.poll_interval_ms.max(1));
+    let mut next_sweep = tokio::time::Instant::now();
     loop {
         if *stop.borrow() {
             break;
+        }
+        if tokio::time::Instant::now() >= next_sweep {
+            sweep(&state).await;
+            next_sweep = tokio::time::Instant::now() + SWEEP_INTERVAL;
         }
         let now = state.now();
         let claimed = state

@@ -97,6 +97,34 @@ impl Store {
         }))
     }
 
+    /// Renews a live sign-in of `user_id` after the person signed in again in the same
+    /// browser: the same record (and `sid`) with the new methods and a new expiry. False
+    /// when it is not that person's, or no longer live.
+    pub async fn renew_sso_session(
+        &self,
+        id: &str,
+        user_id: &str,
+        amr: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> StoreResult<bool> {
+        let n = with_pool!(&self.db, pool => {
+            sqlx::query(
+                "UPDATE user_sessions SET amr = $1, expires_at = $2 \
+                 WHERE id = $3 AND user_id = $4 AND ended_at IS NULL AND expires_at > $5",
+            )
+            .bind(amr)
+            .bind(expires_at)
+            .bind(id)
+            .bind(user_id)
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(n == 1)
+    }
+
     /// Ends one sign-in and deletes its browser session record. True when it was live.
     pub async fn end_sso_session(&self, id: &str, now: i64, reason: &str) -> StoreResult<bool> {
         let ended = self.mark_sso_session_ended(id, now, reason).await?;

@@ -55,7 +55,7 @@ pub struct SessionView {
     pub expires_at: i64,
     pub active: bool,
     pub ended_at: Option<i64>,
-    /// `revoked` (by an admin), `replaced` (a newer sign-in in the same browser),
+    /// `revoked` (by an admin), `replaced` (another person signed in in the same browser),
     /// `user_disabled`, `signed_out` (the person signed out).
     pub end_reason: Option<String>,
 }

@@ -24,7 +24,7 @@ const EVENT: &str = "http://schemas.openid.net/event/backchannel-logout";
 
 /// One POST the receiver got.
 #[derive(Debug, Clone)]
-struct Received {
+pub(crate) struct Received {
     content_type: String,
     logout_token: Option<String>,
 }
@@ -39,13 +39,13 @@ struct Shared {
 }
 
 /// A relying party's back-channel logout endpoint on 127.0.0.1.
-struct Receiver {
-    url: String,
+pub(crate) struct Receiver {
+    pub(crate) url: String,
     shared: Shared,
 }
 
 impl Receiver {
-    async fn start(fail_first: usize) -> Receiver {
+    pub(crate) async fn start(fail_first: usize) -> Receiver {
         let shared = Shared::default();
         shared.fail_first.store(fail_first, Ordering::SeqCst);
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -62,12 +62,12 @@ impl Receiver {
         }
     }
 
-    fn got(&self) -> Vec<Received> {
+    pub(crate) fn got(&self) -> Vec<Received> {
         self.shared.got.lock().unwrap().clone()
     }
 
     /// Waits until `n` requests have arrived; returns them.
-    async fn wait_for(&self, n: usize) -> Vec<Received> {
+    pub(crate) async fn wait_for(&self, n: usize) -> Vec<Received> {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
         loop {
             let got = self.got();
@@ -116,16 +116,16 @@ async fn receive(
 }
 
 /// A server whose outbox worker looks for due messages often.
-async fn spawn() -> TestApp {
+pub(crate) async fn spawn() -> TestApp {
     TestApp::spawn_with(fast_outbox).await
 }
 
-fn fast_outbox(c: &mut sesame::config::Config) {
+pub(crate) fn fast_outbox(c: &mut sesame::config::Config) {
     c.outbox.poll_interval_ms = 50;
 }
 
 /// A client with a back-channel logout URI.
-async fn client_told_at(app: &TestApp, uri: &str, session_required: bool) -> TestClient {
+pub(crate) async fn client_told_at(app: &TestApp, uri: &str, session_required: bool) -> TestClient {
     let client = app.plan_client().await;
     let mut c = app
         .state
@@ -142,7 +142,7 @@ async fn client_told_at(app: &TestApp, uri: &str, session_required: bool) -> Tes
 
 /// Verifies a logout token as a relying party must (Back-Channel Logout 1.0, 2.6) and
 /// returns its claims.
-async fn verify_logout_token(app: &TestApp, r: &Received, client: &TestClient) -> Value {
+pub(crate) async fn verify_logout_token(app: &TestApp, r: &Received, client: &TestClient) -> Value {
     assert_eq!(r.content_type, "application/x-www-form-urlencoded");
     let token = r.logout_token.as_deref().expect("a logout_token parameter");
     let header = jwt_header(token);

@@ -2,6 +2,7 @@
 
 mod authorize_errors;
 mod backchannel_logout;
+mod backchannel_recovery;
 mod client_credentials;
 mod core_flow;
 mod device;
