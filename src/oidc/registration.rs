@@ -93,24 +93,37 @@ pub fn validate(m: Metadata, pkce_required: bool) -> Result<Validated, OAuthErro
         .grant_types
         .unwrap_or_else(|| vec!["authorization_code".into()]);
     for g in &grant_types {
-        if !matches!(g.as_str(), "authorization_code" | "refresh_token") {
+        if !matches!(
+            g.as_str(),
+            "authorization_code" | "refresh_token" | clients::DEVICE_CODE_GRANT
+        ) {
             return Err(metadata_error(format!(
-                "grant type `{g}` cannot be registered dynamically (authorization_code, refresh_token)"
+                "grant type `{g}` cannot be registered dynamically (authorization_code, \
+                 refresh_token, {})",
+                clients::DEVICE_CODE_GRANT
             )));
         }
     }
-    let response_types = m.response_types.unwrap_or_else(|| vec!["code".into()]);
+    let wants_code = grant_types.iter().any(|g| g == "authorization_code");
+    // RFC 7591 section 2: response_types defaults to `code`; a client without the code
+    // grant (a device-only one) has none.
+    let response_types = m.response_types.unwrap_or_else(|| {
+        if wants_code {
+            vec!["code".into()]
+        } else {
+            Vec::new()
+        }
+    });
     if response_types.iter().any(|r| r != "code") {
         return Err(metadata_error("only the `code` response type is supported"));
     }
-    let wants_code = grant_types.iter().any(|g| g == "authorization_code");
     if wants_code != response_types.iter().any(|r| r == "code") {
         return Err(metadata_error(
             "grant_types and response_types disagree (authorization_code goes with code)",
         ));
     }
     let redirect_uris = m.redirect_uris.unwrap_or_default();
-    if redirect_uris.is_empty() {
+    if redirect_uris.is_empty() && wants_code {
         return Err(redirect_error("redirect_uris is required"));
     }
     for uri in &redirect_uris {
@@ -311,6 +324,34 @@ mod tests {
         assert!(!v.spec.public && !v.spec.first_party && v.spec.dynamic);
         assert_eq!(v.auth_method, "client_secret_basic");
         assert_eq!(v.spec.grant_types, ["authorization_code"]);
+    }
+
+    #[test]
+    fn a_device_client_registers_dynamically_without_redirect_uris_or_response_types() {
+        let v = validate(
+            meta(json!({
+                "client_name": "TV app",
+                "token_endpoint_auth_method": "none",
+                "grant_types": [clients::DEVICE_CODE_GRANT, "refresh_token"]
+            })),
+            true,
+        )
+        .unwrap();
+        assert!(v.spec.public);
+        assert!(v.spec.redirect_uris.is_empty());
+        assert!(v.response_types.is_empty());
+        assert_eq!(
+            v.spec.grant_types,
+            [clients::DEVICE_CODE_GRANT, "refresh_token"]
+        );
+        // A device client asking for the code response type without the code grant, or
+        // the code grant without redirect URIs, is still refused.
+        for bad in [
+            json!({"grant_types": [clients::DEVICE_CODE_GRANT], "response_types": ["code"]}),
+            json!({"grant_types": [clients::DEVICE_CODE_GRANT, "authorization_code"]}),
+        ] {
+            assert!(validate(meta(bad.clone()), true).is_err(), "{bad}");
+        }
     }
 
     #[test]
