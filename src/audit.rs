@@ -142,6 +142,15 @@ events! {
     /// A logout token could not be delivered, after its retries (reason: for operators;
     /// never the token).
     BackchannelLogoutFailed => "backchannel_logout_failed" { attempts: i64, reason: &'a str }
+    /// An event could not be delivered to a webhook, after its retries (reason: for
+    /// operators).
+    WebhookDeliveryFailed => "webhook_delivery_failed" {
+        webhook: &'a str,
+        event: &'a str,
+        event_id: &'a str,
+        attempts: i64,
+        reason: &'a str,
+    }
     // Clients
     /// A client was added from the command line.
     ClientCreated => "client_created" {
@@ -215,6 +224,9 @@ events! {
     AdminUserSessionsListed => "admin_user_sessions_listed" { count: usize }
     AdminUserViewed => "admin_user_viewed" {}
     AdminUsersListed => "admin_users_listed" { search: bool, count: usize }
+    AdminWebhookCreated => "admin_webhook_created" { webhook: &'a str, events: &'a str }
+    AdminWebhookRemoved => "admin_webhook_removed" { webhook: &'a str, existed: bool }
+    AdminWebhooksListed => "admin_webhooks_listed" { count: usize }
 }
 
 impl AuditEvent<'_> {

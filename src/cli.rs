@@ -32,11 +32,13 @@ mod clients_cmd;
 mod groups_cmd;
 mod output;
 mod users_cmd;
+mod webhooks_cmd;
 
 pub use self::admin_cmds::{AdminCommand, AdminTokensCommand, AuditArgs, KeysCommand};
 pub use self::clients_cmd::{AddClient, ClientsCommand, PkcePolicy, UpdateClient};
 pub use self::groups_cmd::GroupsCommand;
 pub use self::users_cmd::{ReviewAccountCommand, UsersCommand};
+pub use self::webhooks_cmd::WebhooksCommand;
 
 /// What `sesame --version` prints: the version and the commit it was built from.
 pub const VERSION: &str = concat!(
@@ -77,6 +79,9 @@ pub enum Command {
     /// Groups of people (the `groups` claim) and their members.
     #[command(subcommand)]
     Groups(GroupsCommand),
+    /// Event webhooks: URLs told when people and clients change.
+    #[command(subcommand)]
+    Webhooks(WebhooksCommand),
     /// Manage signing keys.
     #[command(subcommand)]
     Keys(KeysCommand),
@@ -120,6 +125,7 @@ pub fn run() -> ExitCode {
             Command::Clients(c) => clients_cmd::run(&config, *c).await,
             Command::Users(u) => users_cmd::run(&config, u).await,
             Command::Groups(g) => groups_cmd::run(&config, g).await,
+            Command::Webhooks(w) => webhooks_cmd::run(&config, w).await,
             Command::Keys(k) => admin_cmds::keys(&config, k).await,
             Command::Audit(a) => admin_cmds::audit(&config, a).await,
             Command::AdminTokens(t) => admin_cmds::admin_tokens(&config, t).await,

@@ -23,9 +23,10 @@
 //! - [`store`]: persistence on SQLite or PostgreSQL; every query written once.
 //! - [`limits`]: rate limits counted in the database (shared by replicas), and the
 //!   authorization endpoint's per-IP limit in memory.
-//! - [`outbox`]: delivery without loss: sealed code messages delivered by a worker on every
-//!   replica, retried with backoff (the sign-in rules it carries out are
-//!   `login::code_message`'s).
+//! - [`outbox`]: delivery without loss: sealed code messages, back-channel logout tokens
+//!   and webhook events delivered by a worker on every replica, retried with backoff (the
+//!   sign-in rules it carries out are `login::code_message`'s); [`events`]: what webhooks
+//!   subscribe to, read off the audit trail.
 //! - [`health`]: health and readiness probes and `/metrics`; [`replica`]: this process's
 //!   own state and the bookkeeping of graceful shutdown; [`metrics`]: the Prometheus
 //!   registry (a leaf: it imports nothing of Sesame's, so the store can carry it).
@@ -61,6 +62,7 @@ pub mod csrf;
 pub mod delivery;
 pub mod demo;
 pub mod error;
+pub mod events;
 pub mod forms;
 pub mod health;
 pub mod jose;

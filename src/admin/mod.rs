@@ -58,6 +58,7 @@ pub const PREFIX: &str = "/admin/api/v1";
         (name = "keys", description = "Signing keys"),
         (name = "audit", description = "The audit trail"),
         (name = "review accounts", description = "Fixed-code accounts for app-store review"),
+        (name = "webhooks", description = "Event webhooks (people and clients)"),
         (name = "meta", description = "This API's description")
     )
 )]
@@ -141,7 +142,7 @@ impl Modify for CommonResponses {
 
 /// The API's routes with their OpenAPI descriptions (paths relative to [`PREFIX`]).
 fn api() -> OpenApiRouter<AppState> {
-    use self::api::{clients, groups, system, users};
+    use self::api::{clients, groups, system, users, webhooks};
     OpenApiRouter::new()
         .routes(routes!(clients::list_clients, clients::create_client))
         .routes(routes!(
@@ -163,6 +164,8 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(groups::get_group, groups::delete_group))
         .routes(routes!(groups::list_members))
         .routes(routes!(groups::add_member, groups::remove_member))
+        .routes(routes!(webhooks::list_webhooks, webhooks::create_webhook))
+        .routes(routes!(webhooks::delete_webhook))
         .routes(routes!(system::list_keys))
         .routes(routes!(system::rotate_keys))
         .routes(routes!(system::list_audit_events))

@@ -19,6 +19,12 @@ pub enum GroupsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Show a group.
+    Get {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// List groups.
     List {
         #[arg(long)]
@@ -78,6 +84,22 @@ pub async fn run(config: &Config, cmd: GroupsCommand) -> CliResult {
                 return print_json(&g);
             }
             out!("Group {} created.", g.name);
+        }
+        GroupsCommand::Get { name, json } => {
+            let g = ops::get_group(&ctx, &name).await?;
+            if json {
+                return print_json(&g);
+            }
+            table(
+                &["NAME", "MEMBERS", "CREATED", "UPDATED", "DESCRIPTION"],
+                &[vec![
+                    g.name.clone(),
+                    g.members.to_string(),
+                    when(Some(g.created_at)),
+                    when(Some(g.updated_at)),
+                    opt(&g.description).to_string(),
+                ]],
+            );
         }
         GroupsCommand::List { json } => {
             let page = ops::list_groups(&ctx).await?;

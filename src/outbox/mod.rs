@@ -42,6 +42,7 @@
 mod finish;
 pub mod logout;
 mod payload;
+pub mod webhook;
 
 use std::time::Duration;
 
@@ -136,6 +137,9 @@ async fn try_deliver(state: &AppState, c: &Claimed) -> StoreResult<Attempt> {
     let metrics = &state.store.metrics;
     if c.channel == logout::CHANNEL {
         return logout::deliver(state, c).await;
+    }
+    if c.channel == webhook::CHANNEL {
+        return webhook::deliver(state, c).await;
     }
     let Some(payload) = payload::open(&state.secrets, c) else {
         // Written under another secret_key, or altered: it can never be sent.
@@ -252,6 +256,9 @@ pub async fn worker(state: AppState) {
         if tokio::time::Instant::now() >= next_sweep {
             sweep(&state).await;
             next_sweep = tokio::time::Instant::now() + SWEEP_INTERVAL;
+        }
+        if let Err(e) = webhook::dispatch(&state).await {
+            tracing::warn!(error = %e, "outbox: could not queue webhook events");
         }
         let now = state.now();
         let claimed = state

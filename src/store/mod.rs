@@ -36,6 +36,7 @@ pub mod testing;
 pub mod text_enum;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 
 use std::str::FromStr;
 use std::sync::Arc;

@@ -5,6 +5,7 @@ pub mod clients;
 pub mod groups;
 pub mod system;
 pub mod users;
+pub mod webhooks;
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

@@ -13,6 +13,7 @@ pub mod groups;
 pub mod keys;
 pub mod review;
 pub mod users;
+pub mod webhooks;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;

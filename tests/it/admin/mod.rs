@@ -10,3 +10,4 @@ mod groups;
 mod keys_audit;
 mod review;
 mod users;
+mod webhooks;
