@@ -37,6 +37,9 @@ fn operations() -> Vec<(Method, &'static str)> {
         (Method::GET, "/groups/team1/members"),
         (Method::PUT, "/groups/team1/members/u1"),
         (Method::DELETE, "/groups/team1/members/u1"),
+        (Method::GET, "/webhooks"),
+        (Method::POST, "/webhooks"),
+        (Method::DELETE, "/webhooks/wh1"),
         (Method::GET, "/keys"),
         (Method::POST, "/keys/rotate"),
         (Method::GET, "/audit-events"),
@@ -58,6 +61,7 @@ async fn every_operation_is_documented_in_the_openapi_document() {
             .replace("/g1", "/{grant_id}")
             .replace("/team1", "/{name}")
             .replace("/k1", "/{name}")
+            .replace("/wh1", "/{id}")
             .replace("/a%40example.com", "/{identifier}");
         let op = &paths[&format!("{API}{templ}")][method.as_str().to_lowercase()];
         assert!(op.is_object(), "{method} {templ} is not documented");
