@@ -14,7 +14,7 @@ pub struct Args {
     #[arg(long, value_enum, default_value = "both")]
     pub backend: Backends,
     /// Concurrency levels (comma separated).
-    #[arg(long, default_value = "1,16,64", value_delimiter = ',')]
+    #[arg(long, default_value = "1,32,64", value_delimiter = ',')]
     pub concurrency: Vec<usize>,
     /// Seconds per measurement.
     #[arg(long, default_value_t = 3.0)]
@@ -139,7 +139,7 @@ mod tests {
         assert_eq!(a.backend, Backends::Both);
         assert_eq!(a.alg, Alg::Es256);
         assert_eq!(a.scenarios.len(), Scenario::value_variants().len());
-        assert_eq!(a.concurrency, vec![1, 16, 64]);
+        assert_eq!(a.concurrency, vec![1, 32, 64]);
     }
 
     #[test]

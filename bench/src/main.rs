@@ -12,6 +12,7 @@ mod args;
 mod floors;
 mod flows;
 mod report;
+mod scenarios;
 mod server;
 mod sink;
 
@@ -42,6 +43,10 @@ pub struct Sample {
     pub p90_ms: f64,
     pub p99_ms: f64,
     pub server_cpu_percent: f64,
+    /// The server's CPU time per unit of work, in milliseconds.
+    pub server_cpu_ms_per_op: f64,
+    /// On PostgreSQL: the CPU time of the PostgreSQL server's processes per unit of work.
+    pub database_cpu_ms_per_op: Option<f64>,
     pub server_rss_mb: f64,
 }
 
@@ -63,7 +68,7 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 }
 
 /// Runs `concurrency` workers until the time or the request budget is used up.
-async fn measure<S, F, Fut>(
+pub(crate) async fn measure<S, F, Fut>(
     server: &Server,
     backend: Backend,
     scenario: Scenario,
@@ -80,6 +85,7 @@ where
     let budget = Arc::new(AtomicU64::new(args.max_requests as u64));
     let deadline = Instant::now() + Duration::from_secs_f64(args.duration);
     let cpu0 = server.cpu_ticks();
+    let db0 = (backend == Backend::Postgres).then(server::postgres_cpu_ticks);
     let start = Instant::now();
     let mut handles = Vec::new();
     for state in states.into_iter().take(concurrency) {
@@ -127,6 +133,18 @@ where
     }
     let seconds = start.elapsed().as_secs_f64();
     let cpu = (server.cpu_ticks().saturating_sub(cpu0)) as f64 / server::ticks_per_second();
+    let db = db0.map(|t0| {
+        server::postgres_cpu_ticks().saturating_sub(t0) as f64 / server::ticks_per_second()
+    });
+    let per_op = |seconds: f64| {
+        if lat.is_empty() {
+            0.0
+        } else {
+            seconds * 1000.0 / lat.len() as f64
+        }
+    };
+    let server_cpu_ms_per_op = per_op(cpu);
+    let database_cpu_ms_per_op = db.map(per_op);
     lat.sort();
     Sample {
         backend: backend.name().into(),
@@ -141,11 +159,13 @@ where
         p90_ms: percentile(&lat, 0.90),
         p99_ms: percentile(&lat, 0.99),
         server_cpu_percent: cpu / seconds * 100.0,
+        server_cpu_ms_per_op,
+        database_cpu_ms_per_op,
         server_rss_mb: server.rss_kb() as f64 / 1024.0,
     }
 }
 
-const EXHAUSTED: &str = "prepared codes exhausted";
+pub(crate) const EXHAUSTED: &str = "prepared codes exhausted";
 
 async fn discover(http: &reqwest::Client, base: &str) -> Result<serde_json::Value, String> {
     http.get(format!("{base}/.well-known/openid-configuration"))
@@ -168,7 +188,7 @@ fn strings(v: &serde_json::Value) -> Vec<String> {
 }
 
 /// Prepares `n` items with at most `par` in flight.
-async fn prepare<T, F, Fut>(n: usize, par: usize, f: F) -> Vec<T>
+pub(crate) async fn prepare<T, F, Fut>(n: usize, par: usize, f: F) -> Vec<T>
 where
     T: Send + 'static,
     F: Fn() -> Fut,
@@ -285,212 +305,16 @@ async fn run_backend(
         scopes: strings(&d["scopes_supported"]),
         counter: Arc::new(AtomicU64::new(0)),
     };
+    let r = scenarios::Run {
+        server: &server,
+        backend,
+        args,
+        ctx: &ctx,
+    };
     for run in 1..=args.runs {
         eprintln!("== {} run {run}/{}", backend.name(), args.runs);
         for &c in &args.concurrency {
-            if args.has(Scenario::Login) {
-                let ctx2 = ctx.clone();
-                let s = measure(
-                    &server,
-                    backend,
-                    Scenario::Login,
-                    c,
-                    args,
-                    vec![(); c],
-                    move |_| {
-                        let ctx = ctx2.clone();
-                        async move { ((), ctx.full_login().await.map(|_| ())) }
-                    },
-                )
-                .await;
-                report::progress(&s);
-                samples.push(s);
-            }
-            if args.has(Scenario::Exchange) {
-                let want = ((750.0 * args.duration) as usize)
-                    .min(args.max_requests)
-                    .max(c);
-                let c2 = ctx.clone();
-                let codes = prepare(want, 32, move || {
-                    let ctx = c2.clone();
-                    async move { ctx.sign_in_to_code("openid email").await }
-                })
-                .await;
-                let pool = Arc::new(std::sync::Mutex::new(codes));
-                let ctx2 = ctx.clone();
-                let s = measure(
-                    &server,
-                    backend,
-                    Scenario::Exchange,
-                    c,
-                    args,
-                    vec![(); c],
-                    move |_| {
-                        let ctx = ctx2.clone();
-                        let pool = pool.clone();
-                        async move {
-                            let next = pool.lock().ok().and_then(|mut p| p.pop());
-                            let Some((code, verifier)) = next else {
-                                return ((), Err(EXHAUSTED.to_string()));
-                            };
-                            ((), ctx.exchange(&code, &verifier).await.map(|_| ()))
-                        }
-                    },
-                )
-                .await;
-                report::progress(&s);
-                samples.push(s);
-            }
-            let need_tokens = args.has(Scenario::Refresh)
-                || args.has(Scenario::Userinfo)
-                || args.has(Scenario::Introspection);
-            let tokens = if need_tokens {
-                let offline = ctx.scopes.iter().any(|s| s == "offline_access");
-                let scope = if offline {
-                    "openid email offline_access"
-                } else {
-                    "openid email"
-                };
-                let c2 = ctx.clone();
-                prepare(c, 16, move || {
-                    let ctx = c2.clone();
-                    async move {
-                        let (code, v) = ctx.sign_in_to_code(scope).await?;
-                        ctx.exchange(&code, &v).await
-                    }
-                })
-                .await
-            } else {
-                vec![]
-            };
-            if args.has(Scenario::Refresh) {
-                let rts: Vec<Option<String>> =
-                    tokens.iter().map(|t| t.refresh_token.clone()).collect();
-                if ctx.grant_types.iter().any(|g| g == "refresh_token")
-                    && rts.iter().all(Option::is_some)
-                {
-                    let ctx2 = ctx.clone();
-                    let s = measure(
-                        &server,
-                        backend,
-                        Scenario::Refresh,
-                        c,
-                        args,
-                        rts,
-                        move |rt| {
-                            let ctx = ctx2.clone();
-                            async move {
-                                let Some(cur) = rt else {
-                                    return (None, Err("no refresh token".to_string()));
-                                };
-                                match ctx.refresh(&cur).await {
-                                    Ok(t) => (t.refresh_token.or(Some(cur)), Ok(())),
-                                    Err(e) => (Some(cur), Err(e)),
-                                }
-                            }
-                        },
-                    )
-                    .await;
-                    report::progress(&s);
-                    samples.push(s);
-                } else if run == 1 {
-                    eprintln!("  refresh: not advertised or no refresh token issued; skipped");
-                }
-            }
-            if args.has(Scenario::ClientCredentials) {
-                if ctx.grant_types.iter().any(|g| g == "client_credentials") {
-                    let ctx2 = ctx.clone();
-                    let s = measure(
-                        &server,
-                        backend,
-                        Scenario::ClientCredentials,
-                        c,
-                        args,
-                        vec![(); c],
-                        move |_| {
-                            let ctx = ctx2.clone();
-                            async move { ((), ctx.client_credentials().await.map(|_| ())) }
-                        },
-                    )
-                    .await;
-                    report::progress(&s);
-                    samples.push(s);
-                } else if run == 1 {
-                    eprintln!("  client_credentials: not advertised; skipped");
-                }
-            }
-            let ats: Vec<String> = tokens.iter().map(|t| t.access_token.clone()).collect();
-            if args.has(Scenario::Userinfo) && !ats.is_empty() {
-                let ctx2 = ctx.clone();
-                let s = measure(
-                    &server,
-                    backend,
-                    Scenario::Userinfo,
-                    c,
-                    args,
-                    ats.clone(),
-                    move |at| {
-                        let ctx = ctx2.clone();
-                        async move {
-                            let r = ctx.userinfo(&at).await;
-                            (at, r)
-                        }
-                    },
-                )
-                .await;
-                report::progress(&s);
-                samples.push(s);
-            }
-            if args.has(Scenario::Introspection) && !ats.is_empty() {
-                if ctx.introspection_endpoint.is_some() {
-                    let ctx2 = ctx.clone();
-                    let s = measure(
-                        &server,
-                        backend,
-                        Scenario::Introspection,
-                        c,
-                        args,
-                        ats.clone(),
-                        move |at| {
-                            let ctx = ctx2.clone();
-                            async move {
-                                let r = ctx.introspect(&at).await;
-                                (at, r)
-                            }
-                        },
-                    )
-                    .await;
-                    report::progress(&s);
-                    samples.push(s);
-                } else if run == 1 {
-                    eprintln!("  introspection: not advertised; skipped");
-                }
-            }
-            if args.has(Scenario::Discovery) {
-                let ctx2 = ctx.clone();
-                let s = measure(
-                    &server,
-                    backend,
-                    Scenario::Discovery,
-                    c,
-                    args,
-                    vec![0u64; c],
-                    move |i| {
-                        let ctx = ctx2.clone();
-                        async move {
-                            let path = if i % 2 == 0 {
-                                "/.well-known/openid-configuration"
-                            } else {
-                                "/jwks"
-                            };
-                            (i + 1, ctx.get_ok(path).await)
-                        }
-                    },
-                )
-                .await;
-                report::progress(&s);
-                samples.push(s);
-            }
+            samples.extend(r.all(c, run == 1).await);
         }
     }
     fp.rss_after_run_mb = server.rss_kb() as f64 / 1024.0;

@@ -203,6 +203,24 @@ pub fn proc_cpu_ticks(pid: u32) -> u64 {
     utime + stime
 }
 
+/// User + system CPU time, in clock ticks, of every process of the PostgreSQL server on
+/// this machine (those named `postgres`: the postmaster, its backends and its background
+/// workers). Backends that exited during a measurement are not counted; the bench's
+/// connections stay open throughout.
+pub fn postgres_cpu_ticks() -> u64 {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    dir.filter_map(Result::ok)
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|c| c.trim() == "postgres")
+        })
+        .map(proc_cpu_ticks)
+        .sum()
+}
+
 /// Clock ticks per second (almost always 100 on Linux).
 pub fn ticks_per_second() -> f64 {
     100.0
