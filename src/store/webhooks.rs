@@ -79,25 +79,29 @@ impl Store {
         Ok(n == 1)
     }
 
-    /// Audit events after id `after` and written at `upto` or earlier, oldest first, at most
-    /// `limit`.
+    /// Audit events after id `after`, in id order, up to the first written after `upto`
+    /// (excluded, with every later one: the cursor never passes an event left for later),
+    /// at most `limit`.
     pub async fn audit_events_after(
         &self,
         after: i64,
         upto: i64,
         limit: i64,
     ) -> StoreResult<Vec<AuditEvent>> {
-        Ok(with_pool!(&self.db, pool => {
+        let mut rows: Vec<AuditEvent> = with_pool!(&self.db, pool => {
             sqlx::query_as(
                 "SELECT id, at, kind, user_id, client_id, ip, detail FROM audit_events \
-                 WHERE id > $1 AND at <= $2 ORDER BY id LIMIT $3",
+                 WHERE id > $1 ORDER BY id LIMIT $2",
             )
             .bind(after)
-            .bind(upto)
             .bind(limit)
             .fetch_all(pool)
             .await?
-        }))
+        });
+        if let Some(first_late) = rows.iter().position(|r| r.at > upto) {
+            rows.truncate(first_late);
+        }
+        Ok(rows)
     }
 
     /// Moves webhook `id`'s cursor from `from` to `to` and writes its `messages` (sealed

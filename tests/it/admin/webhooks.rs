@@ -449,3 +449,32 @@ async fn the_cli_adds_lists_and_removes_webhooks_printing_the_secret_once() {
     let (ok, _, err) = super::common::run_cli(&app, &["webhooks", "remove", &id]);
     assert!(!ok && err.contains(&id), "{err}");
 }
+
+#[tokio::test]
+async fn an_event_too_recent_to_dispatch_holds_back_every_later_one_so_none_is_skipped() {
+    let app = TestApp::spawn().await;
+    let store = &app.state.store;
+    let now = app.state.now();
+    let row = |kind: &'static str| sesame::store::audit::NewAuditEvent {
+        kind,
+        ..Default::default()
+    };
+    let before = store.audit_events_after(0, i64::MAX, 1000).await.unwrap();
+    let cursor = before.last().map(|r| r.id).unwrap_or(0);
+    // Ids in commit order, but the second written with a later clock (another replica's,
+    // or a transaction still settling).
+    store.audit(now, row("user_registered")).await.unwrap();
+    store.audit(now + 10, row("profile_updated")).await.unwrap();
+    store
+        .audit(now, row("verification_succeeded"))
+        .await
+        .unwrap();
+    let got = store.audit_events_after(cursor, now, 100).await.unwrap();
+    let kinds: Vec<&str> = got.iter().map(|r| r.kind.as_str()).collect();
+    assert_eq!(kinds, ["user_registered"], "the third waits for the second");
+    let later = store
+        .audit_events_after(cursor, now + 10, 100)
+        .await
+        .unwrap();
+    assert_eq!(later.len(), 3);
+}
