@@ -15,11 +15,11 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::{backoff_seconds, Attempt};
+use super::notify::{self, Outcome};
+use super::Attempt;
 use crate::audit::AuditEvent;
 use crate::config::OutboxConfig;
 use crate::crypto::{random_token, CryptoError, ServerSecrets};
-use crate::metrics::DELIVERY_ATTEMPTS;
 use crate::state::AppState;
 use crate::store::clients::Client;
 use crate::store::outbox::Claimed;
@@ -215,13 +215,14 @@ async fn post(state: &AppState, uri: &str, token: &str) -> Result<(), String> {
     }
 }
 
+/// What logs call this channel's messages.
+const WHAT: &str = "back-channel logout";
+
 /// Delivers one claimed logout notification and records the result (while the claim
 /// holds).
 pub(super) async fn deliver(state: &AppState, c: &Claimed) -> StoreResult<Attempt> {
-    let me = state.replica.id.as_str();
     let Some(notice) = open(&state.secrets, c) else {
-        fail(state, c, None, "the payload cannot be decrypted").await?;
-        return Ok(Attempt::Failed);
+        return fail(state, c, None, "the payload cannot be decrypted").await;
     };
     let client = state.store.get_client(&notice.client_id).await?;
     let Some((client, uri)) = client.and_then(|cl| {
@@ -229,20 +230,11 @@ pub(super) async fn deliver(state: &AppState, c: &Claimed) -> StoreResult<Attemp
         Some((cl, uri))
     }) else {
         // The client is gone, or no longer wants to be told.
-        let done = state
-            .store
-            .mark_message_discarded(c.id, me, state.now())
-            .await?;
-        return Ok(if done {
-            Attempt::Delivered
-        } else {
-            Attempt::Unknown
-        });
+        return notify::discard(state, c).await;
     };
     let now = state.now();
     if now >= c.give_up_at {
-        fail(state, c, Some(&notice), "not delivered before it expired").await?;
-        return Ok(Attempt::Failed);
+        return fail(state, c, Some(&notice), "not delivered before it expired").await;
     }
     let sent = match state.keys.keys().await {
         Ok(keys) => match logout_token(&keys, &state.config.issuer, &client, &notice, now) {
@@ -251,55 +243,9 @@ pub(super) async fn deliver(state: &AppState, c: &Claimed) -> StoreResult<Attemp
         },
         Err(e) => Err(format!("could not load the signing keys: {e}")),
     };
-    let metrics = &state.store.metrics;
-    let now = state.now();
-    match sent {
-        Ok(()) => {
-            metrics.inc(
-                DELIVERY_ATTEMPTS,
-                &[("channel", CHANNEL), ("result", "delivered")],
-            );
-            if !state.store.mark_message_delivered(c.id, me, now).await? {
-                return Ok(Attempt::Unknown);
-            }
-            state
-                .audit(
-                    AuditEvent::BackchannelLogoutSent {
-                        attempts: c.attempts,
-                    },
-                    Some(&notice.sub),
-                    Some(&notice.client_id),
-                )
-                .await;
-            Ok(Attempt::Delivered)
-        }
-        Err(error) => {
-            let cfg = &state.config.outbox;
-            let next = now + backoff_seconds(cfg, c.attempts);
-            if c.attempts >= cfg.max_attempts || next >= c.give_up_at {
-                fail(state, c, Some(&notice), &error).await?;
-                return Ok(Attempt::Failed);
-            }
-            metrics.inc(
-                DELIVERY_ATTEMPTS,
-                &[("channel", CHANNEL), ("result", "retry")],
-            );
-            tracing::warn!(
-                message = c.id, client = %c.recipient, attempts = c.attempts,
-                retry_in = next - now, error = %error,
-                "outbox: back-channel logout failed; will retry"
-            );
-            let kept = state
-                .store
-                .schedule_message_retry(c.id, me, now, next, &error)
-                .await?;
-            Ok(if kept {
-                Attempt::Retrying
-            } else {
-                Attempt::Unknown
-            })
-        }
-    }
+    let outcome = notify::record(state, c, CHANNEL, WHAT, sent).await?;
+    audit(state, c, Some(&notice), &outcome).await;
+    Ok(outcome.attempt())
 }
 
 async fn fail(
@@ -307,33 +253,27 @@ async fn fail(
     c: &Claimed,
     notice: Option<&Notice>,
     error: &str,
-) -> StoreResult<()> {
-    state.store.metrics.inc(
-        DELIVERY_ATTEMPTS,
-        &[("channel", CHANNEL), ("result", "failed")],
-    );
-    if !state
-        .store
-        .mark_message_failed(c.id, &state.replica.id, state.now(), error, None)
-        .await?
-    {
-        return Ok(());
-    }
-    tracing::warn!(
-        message = c.id, client = %c.recipient, attempts = c.attempts, error = %error,
-        "outbox: back-channel logout failed for good"
-    );
+) -> StoreResult<Attempt> {
+    let outcome = notify::give_up(state, c, CHANNEL, WHAT, error.to_string()).await?;
+    audit(state, c, notice, &outcome).await;
+    Ok(outcome.attempt())
+}
+
+/// The audit event of a delivery, or of a notification given up.
+async fn audit(state: &AppState, c: &Claimed, notice: Option<&Notice>, outcome: &Outcome) {
+    let event = match outcome {
+        Outcome::Delivered => AuditEvent::BackchannelLogoutSent {
+            attempts: c.attempts,
+        },
+        Outcome::GaveUp(reason) => AuditEvent::BackchannelLogoutFailed {
+            attempts: c.attempts,
+            reason,
+        },
+        Outcome::Retrying | Outcome::Lost => return,
+    };
     state
-        .audit(
-            AuditEvent::BackchannelLogoutFailed {
-                attempts: c.attempts,
-                reason: error,
-            },
-            notice.map(|n| n.sub.as_str()),
-            Some(&c.recipient),
-        )
+        .audit(event, notice.map(|n| n.sub.as_str()), Some(&c.recipient))
         .await;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -41,6 +41,7 @@
 
 mod finish;
 pub mod logout;
+mod notify;
 mod payload;
 pub mod webhook;
 

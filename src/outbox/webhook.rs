@@ -19,12 +19,12 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::{backoff_seconds, Attempt};
+use super::notify::{self, Outcome};
+use super::Attempt;
 use crate::audit::AuditEvent;
 use crate::crypto::{CryptoError, ServerSecrets};
 use crate::delivery::sms::webhook::{signature_header, SIGNATURE_HEADER};
 use crate::events::{Event, EventSet};
-use crate::metrics::DELIVERY_ATTEMPTS;
 use crate::state::AppState;
 use crate::store::audit::AuditEvent as AuditRow;
 use crate::store::outbox::Claimed;
@@ -240,94 +240,47 @@ async fn post(state: &AppState, url: &str, d: &Delivery, secret: &[u8]) -> Resul
     }
 }
 
+/// What logs call this channel's messages.
+const WHAT: &str = "webhook delivery";
+
 /// Delivers one claimed event and records the result (while the claim holds).
 pub(super) async fn deliver(state: &AppState, c: &Claimed) -> StoreResult<Attempt> {
-    let me = state.replica.id.as_str();
     let Some(d) = open(&state.secrets, c) else {
-        fail(state, c, None, "the payload cannot be decrypted").await?;
-        return Ok(Attempt::Failed);
+        return fail(state, c, None, "the payload cannot be decrypted").await;
     };
     let Some(hook) = state.store.get_webhook(&c.recipient).await? else {
         // The webhook was removed: nobody wants it any more.
-        let done = state
-            .store
-            .mark_message_discarded(c.id, me, state.now())
-            .await?;
-        return Ok(if done {
-            Attempt::Delivered
-        } else {
-            Attempt::Unknown
-        });
+        return notify::discard(state, c).await;
     };
     if state.now() >= c.give_up_at {
-        fail(state, c, Some(&d), "not delivered before it expired").await?;
-        return Ok(Attempt::Failed);
+        return fail(state, c, Some(&d), "not delivered before it expired").await;
     }
     let sent = match open_secret(&state.secrets, &hook.id, &hook.secret) {
         Some(secret) => post(state, &hook.url, &d, &secret).await,
         None => Err("the webhook's secret cannot be decrypted".to_string()),
     };
-    let metrics = &state.store.metrics;
-    let now = state.now();
-    match sent {
-        Ok(()) => {
-            metrics.inc(
-                DELIVERY_ATTEMPTS,
-                &[("channel", CHANNEL), ("result", "delivered")],
-            );
-            Ok(
-                if state.store.mark_message_delivered(c.id, me, now).await? {
-                    Attempt::Delivered
-                } else {
-                    Attempt::Unknown
-                },
-            )
-        }
-        Err(error) => {
-            let cfg = &state.config.outbox;
-            let next = now + backoff_seconds(cfg, c.attempts);
-            if c.attempts >= cfg.max_attempts || next >= c.give_up_at {
-                fail(state, c, Some(&d), &error).await?;
-                return Ok(Attempt::Failed);
-            }
-            metrics.inc(
-                DELIVERY_ATTEMPTS,
-                &[("channel", CHANNEL), ("result", "retry")],
-            );
-            tracing::warn!(
-                message = c.id, webhook = %c.recipient, attempts = c.attempts,
-                retry_in = next - now, error = %error,
-                "outbox: webhook delivery failed; will retry"
-            );
-            let kept = state
-                .store
-                .schedule_message_retry(c.id, me, now, next, &error)
-                .await?;
-            Ok(if kept {
-                Attempt::Retrying
-            } else {
-                Attempt::Unknown
-            })
-        }
-    }
+    let outcome = notify::record(state, c, CHANNEL, WHAT, sent).await?;
+    audit(state, c, Some(&d), &outcome).await;
+    Ok(outcome.attempt())
 }
 
-async fn fail(state: &AppState, c: &Claimed, d: Option<&Delivery>, error: &str) -> StoreResult<()> {
-    state.store.metrics.inc(
-        DELIVERY_ATTEMPTS,
-        &[("channel", CHANNEL), ("result", "failed")],
-    );
-    if !state
-        .store
-        .mark_message_failed(c.id, &state.replica.id, state.now(), error, None)
-        .await?
-    {
-        return Ok(());
-    }
-    tracing::warn!(
-        message = c.id, webhook = %c.recipient, attempts = c.attempts, error = %error,
-        "outbox: webhook delivery failed for good"
-    );
+async fn fail(
+    state: &AppState,
+    c: &Claimed,
+    d: Option<&Delivery>,
+    error: &str,
+) -> StoreResult<Attempt> {
+    let outcome = notify::give_up(state, c, CHANNEL, WHAT, error.to_string()).await?;
+    audit(state, c, d, &outcome).await;
+    Ok(outcome.attempt())
+}
+
+/// The audit event of an event given up (deliveries are not audited: the event already
+/// is).
+async fn audit(state: &AppState, c: &Claimed, d: Option<&Delivery>, outcome: &Outcome) {
+    let Outcome::GaveUp(reason) = outcome else {
+        return;
+    };
     state
         .audit(
             AuditEvent::WebhookDeliveryFailed {
@@ -335,13 +288,12 @@ async fn fail(state: &AppState, c: &Claimed, d: Option<&Delivery>, error: &str) 
                 event: d.map(|d| d.event.as_str()).unwrap_or("unknown"),
                 event_id: d.map(|d| d.event_id.as_str()).unwrap_or(""),
                 attempts: c.attempts,
-                reason: error,
+                reason,
             },
             None,
             None,
         )
         .await;
-    Ok(())
 }
 
 #[cfg(test)]
