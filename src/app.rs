@@ -97,6 +97,12 @@ pub async fn build_state(config: Config, opts: BuildOptions) -> Result<AppState,
         .build()
         .map_err(|e| StartError::Other(format!("http client: {e}")))?;
     let authorize_limiter = crate::limits::per_ip::AuthorizeLimiter::new(&config.authorize);
+    let i18n = crate::i18n::I18n::load(
+        config.i18n.dir.as_deref(),
+        &config.i18n.default_language,
+        &config.product_name,
+    )
+    .map_err(|e| StartError::Other(format!("i18n: {e}")))?;
     let state = AppState(Arc::new(Inner {
         config,
         store,
@@ -108,6 +114,7 @@ pub async fn build_state(config: Config, opts: BuildOptions) -> Result<AppState,
         http,
         replica: crate::replica::Replica::new().map_err(|e| StartError::Other(e.to_string()))?,
         authorize_limiter,
+        i18n,
     }));
     if state.config.is_development() {
         crate::demo::ensure_demo_client(&state).await?;
@@ -142,7 +149,15 @@ pub fn router(state: AppState) -> Router {
     if state.config.is_development() {
         app = app.merge(crate::demo::routes());
     }
-    let app = app.layer(axum::middleware::from_fn(crate::metrics::mark_route));
+    // An address nothing answers gets a page, and every error page is written in the
+    // request's language with a way back and the request id (i18n::web).
+    let app = app
+        .fallback(crate::i18n::web::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::i18n::web::error_pages,
+        ))
+        .layer(axum::middleware::from_fn(crate::metrics::mark_route));
     let track_http = axum::middleware::from_fn_with_state(
         state.store.metrics.clone(),
         crate::metrics::track_http,

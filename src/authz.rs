@@ -89,6 +89,11 @@ pub struct AuthRequest {
     /// The subject of a valid `id_token_hint`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_token_hint_sub: Option<String>,
+    /// The language of the sign-in (a tag of the deployment's catalogs), chosen once when
+    /// it starts (`ui_locales`, then `Accept-Language`, then the default): its pages and
+    /// its code message are written in it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
 }
 
 impl AuthRequest {
@@ -109,6 +114,7 @@ impl AuthRequest {
             claims: None,
             device: false,
             id_token_hint_sub: None,
+            locale: None,
         }
     }
 
@@ -230,9 +236,8 @@ pub async fn issue_code_in_session(
         })
         .await?;
     let mut res = ClientResponse::new(&req.redirect_uri, req.response_mode)
-        .ok_or_else(|| {
-            PageError::bad_request("Invalid redirect", "The app's address is not valid.")
-        })?
+        .ok_or_else(PageError::internal)?
+        .in_language(req.locale.as_deref())
         .with("code", &code);
     if let Some(s) = &req.state {
         res = res.with("state", s);

@@ -52,11 +52,7 @@ pub async fn check(session: &Session, presented: &str) -> Result<(), PageError> 
 }
 
 fn expired() -> PageError {
-    PageError::new(
-        StatusCode::FORBIDDEN,
-        "This form has expired",
-        "For your safety we could not accept this form. Please go back to the app and sign in again.",
-    )
+    PageError::keyed(StatusCode::FORBIDDEN, "error-form-expired")
 }
 
 /// A form that carries an anti-CSRF token.

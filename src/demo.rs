@@ -21,6 +21,8 @@ use tower_sessions::Session;
 
 use crate::csrf::{self, CsrfForm, CsrfProtected};
 use crate::error::{render, PageError};
+use crate::i18n::web::PageLang;
+use crate::i18n::{Msg, Tr};
 use crate::state::AppState;
 use crate::store::clients::Client;
 
@@ -85,15 +87,18 @@ pub async fn ensure_demo_client(state: &AppState) -> Result<(), crate::store::St
 #[derive(askama::Template)]
 #[template(path = "demo_home.html")]
 struct Home<'a> {
-    product: &'a str,
+    t: Tr<'a>,
     csrf: &'a str,
 }
 
 #[derive(askama::Template)]
 #[template(path = "demo_result.html")]
-struct Result_ {
+struct Result_<'a> {
+    t: Tr<'a>,
     id_token_claims: String,
     userinfo: String,
+    /// The token's times (`iat`, `exp`, `auth_time`), as dates.
+    times: Vec<(&'static str, String)>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -103,10 +108,14 @@ struct Pending {
     verifier: String,
 }
 
-async fn home(State(state): State<AppState>, session: Session) -> Result<Response, PageError> {
+async fn home(
+    State(state): State<AppState>,
+    session: Session,
+    PageLang(lang): PageLang,
+) -> Result<Response, PageError> {
     let csrf = csrf::token(&session).await?;
     render(&Home {
-        product: &state.config.product_name,
+        t: state.i18n.tr(lang),
         csrf: &csrf,
     })
 }
@@ -142,8 +151,8 @@ fn demo_refused(detail: &str) -> PageError {
     tracing::info!(detail, "demo relying party refused a callback");
     PageError::new(
         axum::http::StatusCode::BAD_REQUEST,
-        "The demo app could not finish",
-        format!("The demo relying party reported: {detail}"),
+        Msg::new("demo-error"),
+        Msg::attr("demo-error", "message").arg("detail", detail),
     )
 }
 
@@ -151,8 +160,8 @@ fn demo_error(detail: &str) -> PageError {
     tracing::warn!(detail, "demo relying party failed");
     PageError::new(
         axum::http::StatusCode::BAD_GATEWAY,
-        "The demo app could not finish",
-        format!("The demo relying party reported: {detail}"),
+        Msg::new("demo-error"),
+        Msg::attr("demo-error", "message").arg("detail", detail),
     )
 }
 
@@ -211,6 +220,7 @@ struct CallbackQuery {
 async fn callback(
     State(state): State<AppState>,
     session: Session,
+    PageLang(lang): PageLang,
     crate::forms::PageQuery(q): crate::forms::PageQuery<CallbackQuery>,
 ) -> Result<Response, PageError> {
     let pending: Pending = session
@@ -256,8 +266,16 @@ async fn callback(
         .request_async(&state.http)
         .await
         .map_err(|e| demo_error(&format!("userinfo failed: {e}")))?;
+    let t = state.i18n.tr(lang);
+    let claims_json = serde_json::to_value(claims).unwrap_or_default();
+    let times = ["auth_time", "iat", "exp"]
+        .into_iter()
+        .filter_map(|name| Some((name, t.datetime(claims_json.get(name)?.as_i64()?))))
+        .collect();
     render(&Result_ {
-        id_token_claims: serde_json::to_string_pretty(claims).unwrap_or_default(),
+        t,
+        id_token_claims: serde_json::to_string_pretty(&claims_json).unwrap_or_default(),
         userinfo: serde_json::to_string_pretty(&userinfo).unwrap_or_default(),
+        times,
     })
 }

@@ -15,6 +15,8 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::Serialize;
 
 use crate::crypto::CryptoError;
+use crate::i18n::web::ErrorPage;
+use crate::i18n::Msg;
 use crate::store::StoreError;
 use crate::tokens::KeyError;
 
@@ -257,24 +259,51 @@ impl From<CryptoError> for OAuthError {
     }
 }
 
-/// An error shown to a person as a page.
+/// An error shown to a person as a page: its title and message are carried as catalog
+/// messages and written in the request's language by [`crate::i18n::web::error_pages`].
 #[derive(Debug, Clone)]
 pub struct PageError {
     pub status: StatusCode,
-    pub title: String,
-    pub message: String,
+    /// What the page says (boxed: errors travel in every `Result` of the page handlers).
+    text: Box<ErrorPageParts>,
     /// The internal failure behind the page, logged by `into_response`.
     cause: Option<Cause>,
 }
 
+/// What an error page says, left on the response for the layer that writes it in the
+/// request's language.
+#[derive(Debug, Clone)]
+pub struct ErrorPageParts {
+    pub title: Msg,
+    pub message: Msg,
+}
+
 impl PageError {
-    pub fn new(status: StatusCode, title: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, title: impl Into<Msg>, message: impl Into<Msg>) -> Self {
         PageError {
             status,
-            title: title.into(),
-            message: message.into(),
+            text: Box::new(ErrorPageParts {
+                title: title.into(),
+                message: message.into(),
+            }),
             cause: None,
         }
+    }
+
+    /// The page's title.
+    pub fn title(&self) -> &Msg {
+        &self.text.title
+    }
+
+    /// The page's text.
+    pub fn message(&self) -> &Msg {
+        &self.text.message
+    }
+
+    /// The page of catalog message `id`: its value is the title, its `message` attribute
+    /// the text.
+    pub fn keyed(status: StatusCode, id: &str) -> Self {
+        Self::new(status, Msg::new(id), Msg::attr(id, "message"))
     }
 
     fn caused_by(self, cause: Cause) -> Self {
@@ -284,40 +313,21 @@ impl PageError {
         }
     }
 
-    pub fn bad_request(title: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn bad_request(title: impl Into<Msg>, message: impl Into<Msg>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, title, message)
     }
 
     pub fn internal() -> Self {
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Something went wrong",
-            "We could not complete this step. Please go back to the app and try again.",
-        )
+        Self::keyed(StatusCode::INTERNAL_SERVER_ERROR, "error-internal")
     }
 
     pub fn unavailable() -> Self {
-        Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Temporarily unavailable",
-            "Sign-in is temporarily unavailable. Please try again in a moment.",
-        )
+        Self::keyed(StatusCode::SERVICE_UNAVAILABLE, "error-unavailable")
     }
 
     pub fn session_expired() -> Self {
-        Self::new(
-            StatusCode::BAD_REQUEST,
-            "This sign-in has expired",
-            "Please go back to the app you were signing in to and start again.",
-        )
+        Self::keyed(StatusCode::BAD_REQUEST, "error-session-expired")
     }
-}
-
-#[derive(askama::Template)]
-#[template(path = "error.html")]
-struct ErrorPage<'a> {
-    title: &'a str,
-    message: &'a str,
 }
 
 impl IntoResponse for PageError {
@@ -325,17 +335,24 @@ impl IntoResponse for PageError {
         if let Some(cause) = &self.cause {
             cause.log();
         }
+        let fallback = crate::i18n::builtin();
+        let t = fallback.tr(fallback.default_locale());
         let page = ErrorPage {
-            title: &self.title,
-            message: &self.message,
+            title: t.msg(&self.text.title),
+            message: t.msg(&self.text.message),
+            back: ("/".into(), t.t("nav-home")),
+            request_id: None,
+            t,
         };
-        match askama::Template::render(&page) {
+        let mut res = match askama::Template::render(&page) {
             Ok(html) => (self.status, Html(html)).into_response(),
             Err(e) => {
                 Cause::new("template error", e).log();
-                (self.status, self.message).into_response()
+                (self.status, page.message).into_response()
             }
-        }
+        };
+        res.extensions_mut().insert(*self.text);
+        res
     }
 }
 

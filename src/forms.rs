@@ -20,11 +20,7 @@ use crate::oidc::params::Params;
 pub const MAX_FORM_BYTES: usize = 16 * 1024;
 
 fn unreadable(status: StatusCode) -> PageError {
-    PageError::new(
-        status,
-        "This form could not be read",
-        "Something in what was sent was not what this page expects. Please go back to the app and sign in again.",
-    )
+    PageError::keyed(status, "error-form-unreadable")
 }
 
 fn decode<T: DeserializeOwned>(raw: &[u8]) -> Result<T, PageError> {

@@ -65,6 +65,7 @@ pub mod error;
 pub mod events;
 pub mod forms;
 pub mod health;
+pub mod i18n;
 pub mod jose;
 pub mod limits;
 pub mod login;

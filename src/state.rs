@@ -36,6 +36,8 @@ pub struct Inner {
     pub replica: crate::replica::Replica,
     /// The per-IP limit of authorization requests on this replica.
     pub authorize_limiter: crate::limits::per_ip::AuthorizeLimiter,
+    /// The catalogs of the hosted pages and messages, and the default language.
+    pub i18n: crate::i18n::I18n,
 }
 
 impl std::ops::Deref for AppState {

@@ -55,6 +55,8 @@ pub struct ClientResponse {
     redirect_uri: Url,
     mode: ResponseMode,
     params: Vec<(&'static str, String)>,
+    /// The sign-in's language, for the form-post page (built-in catalogs).
+    locale: Option<String>,
 }
 
 impl ClientResponse {
@@ -65,7 +67,14 @@ impl ClientResponse {
             redirect_uri: Url::parse(redirect_uri).ok()?,
             mode,
             params: Vec::new(),
+            locale: None,
         })
+    }
+
+    /// The form-post page is written in this language (a catalog tag).
+    pub fn in_language(mut self, locale: Option<&str>) -> ClientResponse {
+        self.locale = locale.map(str::to_owned);
+        self
     }
 
     /// Adds a parameter (in order).
@@ -103,7 +112,9 @@ impl ClientResponse {
              form-action {}; frame-ancestors 'none'; base-uri 'none'",
             self.form_action_source()
         );
+        let i18n = crate::i18n::builtin();
         let page = FormPostPage {
+            t: i18n.tr(i18n.from_tag(self.locale.as_deref())),
             action: self.redirect_uri.as_str(),
             fields: &self.params,
             script: FORM_POST_JS_PATH,
@@ -128,6 +139,7 @@ impl IntoResponse for ClientResponse {
 #[derive(askama::Template)]
 #[template(path = "form_post.html")]
 struct FormPostPage<'a> {
+    t: crate::i18n::Tr<'a>,
     action: &'a str,
     fields: &'a [(&'static str, String)],
     script: &'a str,

@@ -22,6 +22,8 @@ mod protocol;
 pub use protocol::{AuthorizeConfig, DeviceConfig, KeysConfig, RegistrationConfig, MAX_PARAM_LEN};
 mod server;
 pub use server::ServerConfig;
+mod i18n;
+pub use i18n::I18nConfig;
 mod load;
 pub mod net;
 pub mod smtp_url;
@@ -77,6 +79,8 @@ pub struct Config {
     pub keys: KeysConfig,
     pub registration: RegistrationConfig,
     pub limits: LimitsConfig,
+    /// Languages of the hosted pages and messages (docs/languages.md).
+    pub i18n: I18nConfig,
 }
 
 /// The layer that set `secret_key`.
@@ -230,6 +234,7 @@ impl Default for Config {
             issuer: Issuer::localhost(),
             listen: "127.0.0.1:8080".into(),
             server: ServerConfig::default(),
+            i18n: I18nConfig::default(),
             secret_key: None,
             secret_key_origin: SecretKeyOrigin::Unknown,
             register_new_users: true,

@@ -185,6 +185,7 @@ fn annotated_config_file_equals_the_defaults_and_names_every_key() {
     full.sms.webhook.secret = secret();
     full.ops.metrics_token = secret();
     full.registration.initial_access_token = secret();
+    full.i18n.dir = Some("/etc/sesame/locales".into());
     let (mut in_file, mut all) = (Vec::new(), Vec::new());
     key_paths(&file, "", &mut in_file);
     key_paths(&toml::Value::try_from(&full).unwrap(), "", &mut all);

@@ -23,6 +23,7 @@ impl Config {
         self.first_problems(&mut found);
         self.sms.validate(self.mode, &mut found);
         self.server.validate(&mut found);
+        self.i18n.validate(&self.product_name, &mut found);
         scale::validate(self, &mut found);
         self.validate_limits(&mut found);
         self.authorize.validate(&mut found);

@@ -113,7 +113,7 @@ impl Mailer {
     /// bodies and builds the MIME message. The sign-in does this for every code, sent or
     /// not, so both paths cost the same (see docs/security.md, enumeration).
     pub fn prepare(&self, msg: &CodeMessage<'_>) -> Result<PreparedMessage, DeliveryError> {
-        let subject = render_subject(&self.subject_template, msg.code, msg.product_name);
+        let subject = subject_for(&self.subject_template, msg);
         let to: Address = match msg.to.trim().parse() {
             Ok(a) => a,
             Err(_) => {

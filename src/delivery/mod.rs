@@ -11,6 +11,7 @@
 
 mod mailer;
 mod render;
+pub use render::DEFAULT_SUBJECT;
 pub mod sms;
 mod smtp;
 
@@ -33,6 +34,8 @@ pub struct CodeMessage<'a> {
     pub issuer_host: &'a str,
     /// Minutes until the code expires.
     pub expires_minutes: i64,
+    /// The language the message is written in (the sign-in's).
+    pub tr: crate::i18n::Tr<'a>,
 }
 
 impl fmt::Debug for CodeMessage<'_> {
@@ -44,6 +47,7 @@ impl fmt::Debug for CodeMessage<'_> {
             .field("client_name", &self.client_name)
             .field("issuer_host", &self.issuer_host)
             .field("expires_minutes", &self.expires_minutes)
+            .field("language", &self.tr.lang())
             .finish()
     }
 }

@@ -21,6 +21,7 @@ fn sample<'a>(to: &'a str, client_name: &'a str) -> CodeMessage<'a> {
         client_name,
         issuer_host: "localhost:8080",
         expires_minutes: 10,
+        tr: crate::i18n::builtin().tr(crate::i18n::builtin().default_locale()),
     }
 }
 

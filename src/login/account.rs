@@ -15,6 +15,8 @@ use crate::audit::AuditEvent;
 use crate::csrf::{self, CsrfForm, CsrfProtected};
 use crate::error::PageError;
 use crate::forms::PageQuery;
+use crate::i18n::web::PageLang;
+use crate::i18n::{Msg, Tr};
 use crate::state::AppState;
 use crate::store::profile::Profile;
 
@@ -74,24 +76,27 @@ impl ProfileForm {
     }
 }
 
-fn text(v: &str, what: &str, max: usize) -> Result<Option<String>, String> {
+/// `what` is the catalog key of the field's label.
+fn text(v: &str, what: &str, max: usize) -> Result<Option<String>, Msg> {
     let v = v.trim();
     if v.is_empty() {
         return Ok(None);
     }
     if v.chars().count() > max || v.chars().any(char::is_control) {
-        return Err(format!("{what}: at most {max} characters, on one line."));
+        return Err(Msg::new("profile-error-length")
+            .arg("field", Msg::new(what))
+            .arg("max", i64::try_from(max).unwrap_or(i64::MAX)));
     }
     Ok(Some(v.to_string()))
 }
 
-fn https_url(v: &str, what: &str) -> Result<Option<String>, String> {
+fn https_url(v: &str, what: &str) -> Result<Option<String>, Msg> {
     let Some(v) = text(v, what, 500)? else {
         return Ok(None);
     };
     match url::Url::parse(&v) {
         Ok(u) if u.scheme() == "https" && u.host().is_some() => Ok(Some(v)),
-        _ => Err(format!("{what}: enter a full https:// address.")),
+        _ => Err(Msg::new("profile-error-url").arg("field", Msg::new(what))),
     }
 }
 
@@ -109,43 +114,43 @@ pub fn birthdate_is_valid(v: &str) -> bool {
 }
 
 /// Checks and normalises a profile form (pure; tested without HTTP).
-pub fn validate(f: &ProfileForm) -> Result<Profile, Vec<String>> {
+pub fn validate(f: &ProfileForm) -> Result<Profile, Vec<Msg>> {
     let mut errors = Vec::new();
-    let mut take = |r: Result<Option<String>, String>| match r {
+    let mut take = |r: Result<Option<String>, Msg>| match r {
         Ok(v) => v,
         Err(e) => {
             errors.push(e);
             None
         }
     };
-    let birthdate = take(text(&f.birthdate, "Birth date", 10));
-    let zoneinfo = take(text(&f.zoneinfo, "Time zone", 64));
-    let locale = take(text(&f.locale, "Language", 35));
+    let birthdate = take(text(&f.birthdate, "profile-birthdate", 10));
+    let zoneinfo = take(text(&f.zoneinfo, "profile-zoneinfo", 64));
+    let locale = take(text(&f.locale, "profile-locale", 35));
     let p = Profile {
-        name: take(text(&f.name, "Full name", 200)),
-        given_name: take(text(&f.given_name, "Given name", 100)),
-        family_name: take(text(&f.family_name, "Family name", 100)),
-        middle_name: take(text(&f.middle_name, "Middle name", 100)),
-        nickname: take(text(&f.nickname, "Nickname", 100)),
-        preferred_username: take(text(&f.preferred_username, "Username", 100)),
-        profile: take(https_url(&f.profile, "Profile page")),
-        picture: take(https_url(&f.picture, "Picture")),
-        website: take(https_url(&f.website, "Website")),
-        gender: take(text(&f.gender, "Gender", 50)),
+        name: take(text(&f.name, "profile-name", 200)),
+        given_name: take(text(&f.given_name, "profile-given-name", 100)),
+        family_name: take(text(&f.family_name, "profile-family-name", 100)),
+        middle_name: take(text(&f.middle_name, "profile-middle-name", 100)),
+        nickname: take(text(&f.nickname, "profile-nickname", 100)),
+        preferred_username: take(text(&f.preferred_username, "profile-username", 100)),
+        profile: take(https_url(&f.profile, "profile-profile")),
+        picture: take(https_url(&f.picture, "profile-picture")),
+        website: take(https_url(&f.website, "profile-website")),
+        gender: take(text(&f.gender, "profile-gender", 50)),
         birthdate: None,
         zoneinfo: None,
         locale: None,
         address: None,
         updated_at: 0,
     };
-    let formatted = take(text(&f.address, "Address", 300));
-    let country = take(text(&f.country, "Country", 64));
+    let formatted = take(text(&f.address, "profile-address", 300));
+    let country = take(text(&f.country, "profile-country", 64));
     let mut p = p;
     if let Some(b) = birthdate {
         if birthdate_is_valid(&b) {
             p.birthdate = Some(b);
         } else {
-            errors.push("Birth date: use YYYY-MM-DD (or just YYYY).".into());
+            errors.push(Msg::new("profile-error-birthdate"));
         }
     }
     if let Some(z) = zoneinfo {
@@ -154,7 +159,7 @@ pub fn validate(f: &ProfileForm) -> Result<Profile, Vec<String>> {
         {
             p.zoneinfo = Some(z);
         } else {
-            errors.push("Time zone: a name like Europe/Paris.".into());
+            errors.push(Msg::new("profile-error-zoneinfo"));
         }
     }
     if let Some(l) = locale {
@@ -170,7 +175,7 @@ pub fn validate(f: &ProfileForm) -> Result<Profile, Vec<String>> {
         if ok {
             p.locale = Some(l);
         } else {
-            errors.push("Language: a tag like en-GB.".into());
+            errors.push(Msg::new("profile-error-locale"));
         }
     }
     if formatted.is_some() || country.is_some() {
@@ -193,7 +198,9 @@ pub fn validate(f: &ProfileForm) -> Result<Profile, Vec<String>> {
 #[derive(askama::Template)]
 #[template(path = "account_profile.html")]
 struct ProfilePage<'a> {
-    product: &'a str,
+    t: Tr<'a>,
+    /// Who is signed in, as the pages say it.
+    who: &'a str,
     csrf: &'a str,
     f: &'a ProfileForm,
     errors: Vec<String>,
@@ -208,16 +215,13 @@ struct SavedQuery {
 
 /// The page for a browser with no single sign-on session (the account pages need one).
 pub(super) fn not_signed_in() -> PageError {
-    PageError::new(
-        StatusCode::UNAUTHORIZED,
-        "You are not signed in",
-        "Sign in to an app that uses this service first, then come back to this page.",
-    )
+    PageError::keyed(StatusCode::UNAUTHORIZED, "error-not-signed-in")
 }
 
 async fn show(
     State(state): State<AppState>,
     session: Session,
+    PageLang(lang): PageLang,
     PageQuery(q): PageQuery<SavedQuery>,
 ) -> Result<Response, PageError> {
     let sso = crate::sso::current(&session)
@@ -229,8 +233,11 @@ async fn show(
         .await?
         .ok_or_else(not_signed_in)?;
     let csrf = csrf::token(&session).await?;
+    let t = state.i18n.tr(lang);
+    let who = super::consent::who(&state, &sso.user_id, &t).await?;
     crate::error::render(&ProfilePage {
-        product: &state.config.product_name,
+        t,
+        who: &who,
         csrf: &csrf,
         f: &ProfileForm::from_profile(&profile),
         errors: vec![],
@@ -254,6 +261,7 @@ impl CsrfProtected for SaveForm {
 async fn save(
     State(state): State<AppState>,
     session: Session,
+    PageLang(lang): PageLang,
     CsrfForm(form): CsrfForm<SaveForm>,
 ) -> Result<Response, PageError> {
     let sso = crate::sso::current(&session)
@@ -274,8 +282,12 @@ async fn save(
             Ok(Redirect::to(&format!("{PROFILE_PATH}?saved=1")).into_response())
         }
         Err(errors) => {
+            let t = state.i18n.tr(lang);
+            let who = super::consent::who(&state, &sso.user_id, &t).await?;
+            let errors = errors.iter().map(|e| t.msg(e)).collect();
             let html = askama::Template::render(&ProfilePage {
-                product: &state.config.product_name,
+                t,
+                who: &who,
                 csrf: &form.csrf,
                 f: &form.profile,
                 errors,

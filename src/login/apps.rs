@@ -15,6 +15,8 @@ use super::consent::{describe_scope, revoke_consent};
 use crate::csrf::{self, CsrfForm, CsrfProtected};
 use crate::error::PageError;
 use crate::forms::PageQuery;
+use crate::i18n::web::PageLang;
+use crate::i18n::Tr;
 use crate::scope::ScopeSet;
 use crate::state::AppState;
 
@@ -37,7 +39,7 @@ struct App {
 #[derive(askama::Template)]
 #[template(path = "account_apps.html")]
 struct AppsPage<'a> {
-    product: &'a str,
+    t: Tr<'a>,
     csrf: &'a str,
     apps: Vec<App>,
     withdrawn: Option<String>,
@@ -52,12 +54,13 @@ struct ShownQuery {
 async fn show(
     State(state): State<AppState>,
     session: Session,
+    PageLang(lang): PageLang,
     PageQuery(q): PageQuery<ShownQuery>,
 ) -> Result<Response, PageError> {
     let sso = crate::sso::current(&session)
         .await?
         .ok_or_else(not_signed_in)?;
-    let product = &state.config.product_name;
+    let t = state.i18n.tr(lang);
     let mut apps = Vec::new();
     for c in state.store.list_consents(&sso.user_id).await? {
         // A consent outlives nothing: a deleted client's rows go with it.
@@ -67,7 +70,7 @@ async fn show(
         apps.push(App {
             may: ScopeSet::parse(&c.scope)
                 .iter()
-                .map(|s| describe_scope(s, product))
+                .map(|s| describe_scope(s, &t))
                 .collect(),
             client_id: client.id,
             name: client.name,
@@ -81,7 +84,7 @@ async fn show(
     };
     let csrf = csrf::token(&session).await?;
     crate::error::render(&AppsPage {
-        product,
+        t,
         csrf: &csrf,
         apps,
         withdrawn,

@@ -4,6 +4,7 @@
 use crate::audit::AuditEvent;
 use crate::crypto::{ct_eq, random_code, random_token};
 use crate::delivery::CodeMessage;
+use crate::i18n::Locale;
 use crate::sso::SsoSession;
 use crate::state::AppState;
 use crate::store::login::{LoginTx, NewCode};
@@ -47,6 +48,7 @@ pub async fn send_code(
     client_name: &str,
     id: &Identifier,
     ip: &ClientIp,
+    lang: Locale,
 ) -> Result<SendOutcome, LoginError> {
     let now = state.now();
     let cfg = &state.config.login;
@@ -96,6 +98,7 @@ pub async fn send_code(
         })
         .unwrap_or_default();
     let msg = CodeMessage {
+        tr: state.i18n.tr(lang),
         to: id.as_str(),
         code: &code,
         product_name: &state.config.product_name,

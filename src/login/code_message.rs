@@ -5,6 +5,7 @@
 
 use crate::channel::Channel;
 use crate::delivery::CodeMessage;
+use crate::i18n::Msg;
 use crate::outbox::{CodePayload, StandIn};
 use crate::state::AppState;
 use crate::store::login::{LoginTx, NewCode};
@@ -28,16 +29,6 @@ impl From<LoginError> for crate::error::PageError {
         }
     }
 }
-
-/// Shown on the code page when the message failed for good.
-pub const DELIVERY_FAILED_TEXT: &str = "We could not send the code. Please try again in a moment.";
-/// The same for a text message.
-pub const SMS_DELIVERY_FAILED_TEXT: &str =
-    "We could not send a text message to this number just now. Please try again in a moment, \
-     or sign in with your email address.";
-/// Shown on the code page while a message waits for a retry.
-pub const DELIVERY_DELAYED_TEXT: &str =
-    "Sending the code is taking longer than usual. We keep trying: it should arrive soon.";
 
 /// A code message to write with its code.
 pub struct OutgoingCode<'a> {
@@ -76,6 +67,7 @@ pub async fn store_code(
         client_name: o.message.client_name.to_owned(),
         issuer_host: o.message.issuer_host.to_owned(),
         expires_minutes: o.message.expires_minutes,
+        lang: Some(o.message.tr.lang().to_owned()),
         client_id: tx.client_id.clone(),
         user_id: o.user_id.map(str::to_owned),
         ip: o.ip.map(str::to_owned),
@@ -119,7 +111,7 @@ pub async fn store_code(
 pub async fn page_status(
     state: &AppState,
     tx: &LoginTx,
-) -> StoreResult<(Option<String>, Option<String>)> {
+) -> StoreResult<(Option<Msg>, Option<Msg>)> {
     if tx.identifier.is_none() {
         return Ok((None, None));
     }
@@ -129,11 +121,11 @@ pub async fn page_status(
     // A stand-in is never failed nor late: its page reads like a sent code's.
     Ok(match m.status {
         MessageStatus::Failed if m.channel == Channel::Sms.as_str() => {
-            (Some(SMS_DELIVERY_FAILED_TEXT.into()), None)
+            (Some(Msg::new("code-delivery-failed-sms")), None)
         }
-        MessageStatus::Failed => (Some(DELIVERY_FAILED_TEXT.into()), None),
+        MessageStatus::Failed => (Some(Msg::new("code-delivery-failed")), None),
         MessageStatus::Pending if m.last_error.is_some() => {
-            (None, Some(DELIVERY_DELAYED_TEXT.into()))
+            (None, Some(Msg::new("code-delivery-delayed")))
         }
         _ => (None, None),
     })

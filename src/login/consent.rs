@@ -15,11 +15,13 @@ use tower_sessions::Session;
 
 use crate::audit::AuditEvent;
 use crate::authz::{self, AuthRequest, Prompt};
+use crate::branding::Brand;
 use crate::crypto::random_token;
 use crate::csrf::{self, CsrfForm, CsrfProtected};
 use crate::delivery::mask_email;
 use crate::error::{render, ErrorCode, PageError};
 use crate::forms::PageQuery;
+use crate::i18n::Tr;
 use crate::scope::ScopeSet;
 use crate::sso::SsoSession;
 use crate::state::AppState;
@@ -156,25 +158,24 @@ fn error_to_client(
 }
 
 /// A scope in words a person understands.
-pub fn describe_scope(scope: &str, product: &str) -> String {
+pub fn describe_scope(scope: &str, t: &Tr<'_>) -> String {
     match scope {
-        "openid" => format!("Know who you are on {product} (your account identifier)"),
-        "email" => "See your email address".into(),
-        "phone" => "See your phone number".into(),
-        "profile" => "See your name and the profile details you added".into(),
-        "address" => "See your postal address".into(),
-        "groups" => "See which groups you are in".into(),
-        "offline_access" => {
-            "Stay connected when you are not using it, until you revoke its access".into()
-        }
-        other => format!("Use the permission “{other}”"),
+        "openid" => t.t("scope-openid"),
+        "email" => t.t("scope-email"),
+        "phone" => t.t("scope-phone"),
+        "profile" => t.t("scope-profile"),
+        "address" => t.t("scope-address"),
+        "groups" => t.t("scope-groups"),
+        "offline_access" => t.t("scope-offline-access"),
+        other => t.t1("scope-other", "scope", other),
     }
 }
 
 #[derive(askama::Template)]
 #[template(path = "consent.html")]
 struct ConsentPage<'a> {
-    product: &'a str,
+    t: Tr<'a>,
+    brand: &'a Brand,
     client_name: &'a str,
     who: &'a str,
     items: Vec<String>,
@@ -223,15 +224,18 @@ async fn show(
         .get_client(&pending.req.client_id)
         .await?
         .ok_or_else(PageError::session_expired)?;
-    let who = who(&state, &sso.user_id).await?;
-    let product = &state.config.product_name;
+    let t = state
+        .i18n
+        .tr(state.i18n.from_tag(pending.req.locale.as_deref()));
+    let who = who(&state, &sso.user_id, &t).await?;
     let items = scopes_to_consent(&client, &pending.req)
         .iter()
-        .map(|s| describe_scope(s, product))
+        .map(|s| describe_scope(s, &t))
         .collect();
     let csrf = csrf::token(&session).await?;
     render(&ConsentPage {
-        product,
+        t,
+        brand: &Brand::of(&client),
         client_name: &client.name,
         who: &who,
         items,
@@ -241,12 +245,12 @@ async fn show(
 }
 
 /// Who is signed in, as the pages say it: a masked address or the last digits of a number.
-pub(super) async fn who(state: &AppState, user_id: &str) -> Result<String, PageError> {
+pub(super) async fn who(state: &AppState, user_id: &str, t: &Tr<'_>) -> Result<String, PageError> {
     match state.store.get_user(user_id).await? {
         Some(u) => Ok(match (&u.email, &u.phone) {
             (Some(e), _) => mask_email(e),
-            (None, Some(p)) => format!("the phone number ending {}", last_digits(p)),
-            (None, None) => "your account".into(),
+            (None, Some(p)) => t.t1("who-phone", "digits", last_digits(p)),
+            (None, None) => t.t("who-account"),
         }),
         None => Err(PageError::session_expired()),
     }

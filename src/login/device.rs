@@ -18,7 +18,7 @@ use tower_sessions::Session;
 
 use super::consent::{describe_scope, who};
 use super::pending::{self, Pending};
-use super::protect::{wait_text, ClientIp};
+use super::protect::ClientIp;
 use super::user_code::{display_user_code, normalize_user_code, user_code_hash};
 use crate::audit::AuditEvent;
 use crate::authz::AuthRequest;
@@ -26,6 +26,8 @@ use crate::crypto::random_token;
 use crate::csrf::{self, CsrfForm, CsrfProtected};
 use crate::error::{render, PageError};
 use crate::forms::PageQuery;
+use crate::i18n::web::PageLang;
+use crate::i18n::{Locale, Msg, Tr};
 use crate::limits::{self, Decision, Rule};
 use crate::scope::ScopeSet;
 use crate::sso::SsoSession;
@@ -47,16 +49,16 @@ pub fn routes() -> Router<AppState> {
 #[derive(askama::Template)]
 #[template(path = "device_code.html")]
 struct CodePage<'a> {
-    product: &'a str,
+    t: Tr<'a>,
     csrf: &'a str,
     value: &'a str,
-    error: Option<&'a str>,
+    error: Option<String>,
 }
 
 #[derive(askama::Template)]
 #[template(path = "device_confirm.html")]
 struct ConfirmPage<'a> {
-    product: &'a str,
+    t: Tr<'a>,
     client_name: &'a str,
     who: &'a str,
     items: Vec<String>,
@@ -66,23 +68,25 @@ struct ConfirmPage<'a> {
 #[derive(askama::Template)]
 #[template(path = "device_done.html")]
 struct DonePage<'a> {
-    product: &'a str,
-    title: &'a str,
-    message: &'a str,
+    t: Tr<'a>,
+    title: String,
+    message: String,
 }
 
 async fn code_page(
     state: &AppState,
     session: &Session,
+    lang: Locale,
     value: &str,
     error: Option<&str>,
 ) -> Result<Response, PageError> {
     let csrf = csrf::token(session).await?;
+    let t = state.i18n.tr(lang);
     render(&CodePage {
-        product: &state.config.product_name,
+        error: error.map(|e| t.t(e)),
+        t,
         csrf: &csrf,
         value,
-        error,
     })
 }
 
@@ -95,13 +99,14 @@ struct CodeQuery {
 async fn show(
     State(state): State<AppState>,
     session: Session,
+    PageLang(lang): PageLang,
     PageQuery(q): PageQuery<CodeQuery>,
 ) -> Result<Response, PageError> {
     let typed = q.user_code.unwrap_or_default();
     let value = normalize_user_code(&typed)
         .map(|c| display_user_code(&c))
         .unwrap_or_default();
-    code_page(&state, &session, &value, None).await
+    code_page(&state, &session, lang, &value, None).await
 }
 
 #[derive(Deserialize)]
@@ -128,11 +133,8 @@ fn failure_rule(state: &AppState) -> Rule {
 fn paused(retry_after: i64) -> Response {
     let mut res = PageError::new(
         StatusCode::TOO_MANY_REQUESTS,
-        "Please wait a moment",
-        format!(
-            "Too many wrong device codes were entered from your network. Please try again in about {}.",
-            wait_text(retry_after)
-        ),
+        Msg::new("error-device-wait"),
+        Msg::attr("error-device-wait", "message").arg("wait", Msg::wait(retry_after)),
     )
     .into_response();
     if let Ok(v) = HeaderValue::from_str(&retry_after.max(1).to_string()) {
@@ -147,6 +149,7 @@ async fn submit(
     State(state): State<AppState>,
     session: Session,
     ip: ClientIp,
+    PageLang(lang): PageLang,
     CsrfForm(form): CsrfForm<CodeForm>,
 ) -> Result<Response, PageError> {
     let now = state.now();
@@ -169,18 +172,12 @@ async fn submit(
     let Some(device) = found else {
         limits::hit(&state.store, now, &key, &rules).await?;
         let typed: String = form.user_code.chars().take(32).collect();
-        return code_page(
-            &state,
-            &session,
-            &typed,
-            Some("That code is not right, or it has expired. Check the code on your device and try again."),
-        )
-        .await;
+        return code_page(&state, &session, lang, &typed, Some("device-error-wrong")).await;
     };
     session.insert(DEVICE_KEY, &device.id).await?;
     match live_sso(&state, &session).await? {
         Some(_) => Ok(Redirect::to(CONFIRM_PATH).into_response()),
-        None => sign_in(&state, &device).await,
+        None => sign_in(&state, &device, lang).await,
     }
 }
 
@@ -193,7 +190,11 @@ async fn live_sso(state: &AppState, session: &Session) -> Result<Option<SsoSessi
 }
 
 /// Starts the hosted sign-in for the device's client; it ends on the confirmation page.
-async fn sign_in(state: &AppState, device: &DeviceAuthorization) -> Result<Response, PageError> {
+async fn sign_in(
+    state: &AppState,
+    device: &DeviceAuthorization,
+    lang: Locale,
+) -> Result<Response, PageError> {
     let now = state.now();
     let sealed = pending::seal(
         &state.secrets,
@@ -213,6 +214,7 @@ async fn sign_in(state: &AppState, device: &DeviceAuthorization) -> Result<Respo
                 claims: None,
                 device: true,
                 id_token_hint_sub: None,
+                locale: Some(state.i18n.tag(lang).to_owned()),
             },
             iat: now,
             exp: now + state.config.login.transaction_ttl_seconds,
@@ -222,10 +224,7 @@ async fn sign_in(state: &AppState, device: &DeviceAuthorization) -> Result<Respo
 }
 
 fn expired() -> PageError {
-    PageError::bad_request(
-        "This code has expired",
-        "The device code is no longer valid. Start again on your device to get a new one.",
-    )
+    PageError::keyed(StatusCode::BAD_REQUEST, "error-device-expired")
 }
 
 /// The device authorization this browser is answering, still pending and live.
@@ -245,26 +244,30 @@ async fn pending_device(
 }
 
 /// GET /device/confirm: "Sign in to <app> on your device?"
-async fn confirm(State(state): State<AppState>, session: Session) -> Result<Response, PageError> {
+async fn confirm(
+    State(state): State<AppState>,
+    session: Session,
+    PageLang(lang): PageLang,
+) -> Result<Response, PageError> {
     let device = pending_device(&state, &session).await?;
     let Some(sso) = live_sso(&state, &session).await? else {
-        return sign_in(&state, &device).await;
+        return sign_in(&state, &device, lang).await;
     };
     let client = state
         .store
         .get_client(&device.client_id)
         .await?
         .ok_or_else(expired)?;
-    let product = &state.config.product_name;
+    let t = state.i18n.tr(lang);
     let items = ScopeSet::parse(&device.scope)
         .iter()
-        .map(|s| describe_scope(s, product))
+        .map(|s| describe_scope(s, &t))
         .collect();
     let csrf = csrf::token(&session).await?;
     render(&ConfirmPage {
-        product,
+        who: &who(&state, &sso.user_id, &t).await?,
+        t,
         client_name: &client.name,
-        who: &who(&state, &sso.user_id).await?,
         items,
         csrf: &csrf,
     })
@@ -286,6 +289,7 @@ impl CsrfProtected for DecisionForm {
 async fn decide(
     State(state): State<AppState>,
     session: Session,
+    PageLang(lang): PageLang,
     CsrfForm(form): CsrfForm<DecisionForm>,
 ) -> Result<Response, PageError> {
     let device = pending_device(&state, &session).await?;
@@ -320,20 +324,15 @@ async fn decide(
     state
         .audit(event, Some(&sso.user_id), Some(&device.client_id))
         .await;
-    let (title, message) = if approve {
-        (
-            "Your device is connected",
-            "You can go back to your device; it continues on its own.",
-        )
+    let id = if approve {
+        "device-done-approved"
     } else {
-        (
-            "Request denied",
-            "Your device was not given access. You can close this window.",
-        )
+        "device-done-denied"
     };
+    let t = state.i18n.tr(lang);
     render(&DonePage {
-        product: &state.config.product_name,
-        title,
-        message,
+        title: t.t(id),
+        message: t.msg(&Msg::attr(id, "message")),
+        t,
     })
 }

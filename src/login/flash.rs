@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
 use crate::error::PageError;
+use crate::i18n::Msg;
 
 const KEY: &str = "flash";
 
@@ -12,8 +13,8 @@ const KEY: &str = "flash";
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Flash {
     pub tx: String,
-    pub notice: Option<String>,
-    pub error: Option<String>,
+    pub notice: Option<Msg>,
+    pub error: Option<Msg>,
 }
 
 pub async fn set(session: &Session, flash: &Flash) -> Result<(), PageError> {

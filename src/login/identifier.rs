@@ -72,6 +72,26 @@ pub enum IdentifierError {
     PhoneUnavailable,
 }
 
+impl IdentifierError {
+    /// The sentence for the person; `example` is a phone number this deployment accepts.
+    pub fn msg(&self, example: &str) -> crate::i18n::Msg {
+        use crate::i18n::Msg;
+        match self {
+            IdentifierError::Empty => Msg::new("identifier-error-empty"),
+            IdentifierError::Invalid => Msg::new("identifier-error-invalid"),
+            IdentifierError::TooLong => Msg::new("identifier-error-too-long"),
+            IdentifierError::Invisible => Msg::new("identifier-error-invisible"),
+            IdentifierError::EmptyEither => Msg::new("identifier-error-empty-either"),
+            IdentifierError::NotEmailOrPhone => Msg::new("identifier-error-not-email-or-phone"),
+            IdentifierError::InvalidPhone => {
+                Msg::new("identifier-error-invalid-phone").arg("example", example)
+            }
+            IdentifierError::NotMobile => Msg::new("identifier-error-not-mobile"),
+            IdentifierError::PhoneUnavailable => Msg::new("identifier-error-phone-unavailable"),
+        }
+    }
+}
+
 /// Parses an email address into the one form an account is stored under, so that one
 /// mailbox can never hold two accounts:
 ///

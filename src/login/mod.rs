@@ -33,6 +33,7 @@ use tower_sessions::Session;
 use crate::authz;
 use crate::branding::Brand;
 use crate::error::PageError;
+use crate::i18n::{Locale, Msg, Tr};
 use crate::state::AppState;
 
 use self::code::{SendOutcome, VerifyOutcome};
@@ -78,7 +79,7 @@ async fn css() -> Response {
 #[derive(askama::Template)]
 #[template(path = "login_identifier.html")]
 struct IdentifierPage<'a> {
-    product: &'a str,
+    t: Tr<'a>,
     client_name: &'a str,
     brand: &'a Brand,
     tx: &'a str,
@@ -92,7 +93,7 @@ struct IdentifierPage<'a> {
 #[derive(askama::Template)]
 #[template(path = "login_code.html")]
 struct CodePage<'a> {
-    product: &'a str,
+    t: Tr<'a>,
     client_name: &'a str,
     brand: &'a Brand,
     tx: &'a str,
@@ -100,6 +101,8 @@ struct CodePage<'a> {
     masked: &'a str,
     error: Option<String>,
     notice: Option<String>,
+    /// No try is left on this code: the main button asks for a new one.
+    exhausted: bool,
 }
 
 #[derive(Deserialize)]
@@ -156,18 +159,40 @@ async fn show(
     )
 }
 
+/// The translator of a sign-in: the language it started with.
+fn tr_of<'a>(state: &'a AppState, flow: &Flow) -> Tr<'a> {
+    state.i18n.tr(flow_locale(state, flow))
+}
+
+fn flow_locale(state: &AppState, flow: &Flow) -> Locale {
+    state.i18n.from_tag(flow.req.locale.as_deref())
+}
+
+/// The example of the phone-number error: a mobile number of the deployment's region.
+fn phone_example(state: &AppState) -> String {
+    state
+        .config
+        .sms
+        .default_region_id()
+        .and_then(phone::example_number)
+        .unwrap_or_else(|| "+44 7400 123456".to_owned())
+}
+
 fn render_flow(
     state: &AppState,
     flow: &Flow,
     csrf: &str,
-    error: Option<String>,
-    notice: Option<String>,
+    error: Option<Msg>,
+    notice: Option<Msg>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let product = &state.config.product_name;
+    let t = tr_of(state, flow);
+    let error = error.map(|m| t.msg(&m));
+    let notice = notice.map(|m| t.msg(&m));
     let html = match &flow.tx.identifier {
         Some(identifier) => askama::Template::render(&CodePage {
-            product,
+            exhausted: flow.tx.attempts >= state.config.login.max_attempts,
+            t,
             client_name: &flow.client_name,
             brand: &flow.brand,
             tx: &flow.tx.id,
@@ -177,7 +202,7 @@ fn render_flow(
             notice,
         })?,
         None => askama::Template::render(&IdentifierPage {
-            product,
+            t,
             client_name: &flow.client_name,
             brand: &flow.brand,
             tx: flow.form_tx(),
@@ -206,17 +231,18 @@ fn identifier_error_page(
     flow: &Flow,
     csrf: &str,
     typed: &str,
-    error: String,
+    error: Msg,
     status: StatusCode,
 ) -> Result<Response, PageError> {
+    let t = tr_of(state, flow);
     let page = IdentifierPage {
-        product: &state.config.product_name,
+        error: Some(t.msg(&error)),
+        t,
         client_name: &flow.client_name,
         brand: &flow.brand,
         tx: flow.form_tx(),
         csrf,
         value: keep_typed(typed),
-        error: Some(error),
         phone: state.sms.is_enabled(),
     };
     let html = askama::Template::render(&page)?;
@@ -263,7 +289,7 @@ async fn submit_identifier(
                 &flow,
                 &form.csrf,
                 &form.identifier,
-                e.to_string(),
+                e.msg(&phone_example(&state)),
                 StatusCode::BAD_REQUEST,
             )
         }
@@ -282,7 +308,8 @@ async fn submit_identifier(
         )?;
         return Ok(with_retry_after(res, &denial));
     }
-    match code::send_code(&state, &flow.tx, &flow.client_name, &id, &ip).await? {
+    let lang = flow_locale(&state, &flow);
+    match code::send_code(&state, &flow.tx, &flow.client_name, &id, &ip, lang).await? {
         SendOutcome::Sent | SendOutcome::Cooldown { .. } => {
             Ok(Redirect::to(&login_url(&flow.tx.id)).into_response())
         }
@@ -342,7 +369,7 @@ async fn submit_code(
             &state,
             &flow,
             &form.csrf,
-            Some("Enter the 6-digit code from the message.".into()),
+            Some(Msg::new("code-error-format")),
             None,
             StatusCode::BAD_REQUEST,
         );
@@ -354,11 +381,11 @@ async fn submit_code(
             consent::finish(&state, &session, &flow.req, &sso).await
         }
         VerifyOutcome::Wrong { remaining } => {
-            let msg = match remaining {
-                0 => "That code is not right. Ask for a new code.".to_string(),
-                1 => "That code is not right. You have 1 try left.".to_string(),
-                n => format!("That code is not right. You have {n} tries left."),
-            };
+            let msg = Msg::new("code-error-wrong").arg("remaining", remaining);
+            let mut flow = flow;
+            if remaining <= 0 {
+                flow.tx.attempts = state.config.login.max_attempts;
+            }
             render_flow(
                 &state,
                 &flow,
@@ -378,15 +405,17 @@ async fn submit_code(
         ),
         VerifyOutcome::NoLiveCode { too_many_tries } => {
             let msg = if too_many_tries {
-                "Too many wrong tries: this code no longer works. Ask for a new code."
+                "code-error-too-many"
             } else {
-                "This code has expired or was already used. Ask for a new code."
+                "code-error-expired"
             };
+            let mut flow = flow;
+            flow.tx.attempts = state.config.login.max_attempts;
             render_flow(
                 &state,
                 &flow,
                 &form.csrf,
-                Some(msg.into()),
+                Some(Msg::new(msg)),
                 None,
                 StatusCode::BAD_REQUEST,
             )
@@ -432,15 +461,14 @@ async fn resend(
         flash::set(&session, &f).await?;
         return Ok(with_retry_after(back, &denial));
     }
-    match code::send_code(&state, &flow.tx, &flow.client_name, &id, &ip).await? {
+    let lang = flow_locale(&state, &flow);
+    match code::send_code(&state, &flow.tx, &flow.client_name, &id, &ip, lang).await? {
         SendOutcome::Sent => {
-            f.notice = Some("We sent a new code. Only the newest code works.".into());
+            f.notice = Some(Msg::new("code-notice-sent"));
         }
         SendOutcome::Cooldown { wait_seconds } => {
-            f.error = Some(match wait_seconds {
-                1 => "Please wait 1 second before asking for another code.".to_string(),
-                n => format!("Please wait {n} seconds before asking for another code."),
-            });
+            // Waiting is not a mistake: a calm notice, the code already sent still works.
+            f.notice = Some(Msg::new("code-notice-wait").arg("seconds", wait_seconds));
         }
         SendOutcome::Paused(pause) => f.error = Some(pause.message()),
     }

@@ -54,10 +54,9 @@ impl From<PendingError> for PageError {
     fn from(e: PendingError) -> PageError {
         match e {
             PendingError::Expired => PageError::session_expired(),
-            PendingError::Invalid => PageError::bad_request(
-                "This sign-in link is not valid",
-                "The address of this page was changed or is incomplete. Please go back to the app you were signing in to and start again.",
-            ),
+            PendingError::Invalid => {
+                PageError::keyed(axum::http::StatusCode::BAD_REQUEST, "error-link-altered")
+            }
         }
     }
 }

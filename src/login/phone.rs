@@ -62,6 +62,16 @@ pub fn parse_login_identifier(
     }
 }
 
+/// A mobile number of `region` in international form (`+44 7400 123456`), as the example
+/// of the phone-number error: one this deployment accepts.
+pub fn example_number(region: Id) -> Option<String> {
+    let meta = DATABASE.by_id(region.as_ref())?;
+    let national = meta.descriptors().mobile()?.example()?;
+    let full = format!("+{}{national}", meta.country_code());
+    let n = parse_guarded(&full, region)?;
+    Some(n.format().mode(Mode::International).to_string())
+}
+
 /// Starts like a number and holds only what people type in numbers.
 fn looks_like_phone(s: &str) -> bool {
     let first_ok = s

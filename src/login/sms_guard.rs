@@ -24,6 +24,7 @@ use axum::http::StatusCode;
 
 use crate::audit::AuditEvent;
 use crate::delivery::sms::mask_phone;
+use crate::i18n::Msg;
 use crate::limits::{self, Decision, Rule};
 use crate::state::AppState;
 use crate::store::login::LoginTx;
@@ -50,25 +51,13 @@ pub struct SmsDenial {
 
 impl SmsDenial {
     /// What the person reads.
-    pub fn message(&self) -> String {
-        let wait = self.retry_after.map(human_wait).unwrap_or_default();
+    pub fn message(&self) -> Msg {
+        let wait = Msg::wait(self.retry_after.unwrap_or(60));
         match self.rule {
-            RULE_COUNTRY => "SMS is not available for this country. Please sign in with your \
-                             email address instead."
-                .into(),
-            RULE_BUDGET => "Sign-in by text message is paused for today. Please sign in with \
-                            your email address instead, or try again tomorrow."
-                .into(),
-            RULE_PER_IP_HOUR | RULE_PER_IP_DAY => format!(
-                "Many codes have been asked for from your network recently, so we will not \
-                 send another text message for now. Please try again in about {wait}, or sign \
-                 in with your email address."
-            ),
-            _ => format!(
-                "We have already sent several codes to this number. To protect it, we will not \
-                 send another one for now. Please try again in about {wait}, or sign in with \
-                 your email address."
-            ),
+            RULE_COUNTRY => Msg::new("sms-denied-country"),
+            RULE_BUDGET => Msg::new("sms-denied-budget"),
+            RULE_PER_IP_HOUR | RULE_PER_IP_DAY => Msg::new("sms-denied-network").arg("wait", wait),
+            _ => Msg::new("sms-denied-number").arg("wait", wait),
         }
     }
 
@@ -77,18 +66,6 @@ impl SmsDenial {
             RULE_COUNTRY => StatusCode::FORBIDDEN,
             RULE_BUDGET => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::TOO_MANY_REQUESTS,
-        }
-    }
-}
-
-fn human_wait(seconds: i64) -> String {
-    let minutes = (seconds + 59) / 60;
-    match minutes {
-        ..=1 => "a minute".into(),
-        2..=89 => format!("{minutes} minutes"),
-        _ => {
-            let hours = (minutes + 59) / 60;
-            format!("{hours} hours")
         }
     }
 }
@@ -238,11 +215,16 @@ mod tests {
         assert_eq!(ip_bucket("192.0.2.7".parse().unwrap()), "192.0.2.7");
     }
 
+    fn en(m: &Msg) -> String {
+        let i18n = crate::i18n::I18n::builtin("Sesame");
+        i18n.tr(i18n.default_locale()).msg(m)
+    }
+
     #[test]
     fn waits_read_naturally() {
-        assert_eq!(human_wait(5), "a minute");
-        assert_eq!(human_wait(600), "10 minutes");
-        assert_eq!(human_wait(7_200), "2 hours");
+        assert_eq!(en(&Msg::wait(5)), "a minute");
+        assert_eq!(en(&Msg::wait(600)), "10 minutes");
+        assert_eq!(en(&Msg::wait(7_200)), "2 hours");
     }
 
     #[test]
@@ -251,14 +233,12 @@ mod tests {
             rule,
             retry_after: Some(600),
         };
-        assert!(d(RULE_COUNTRY)
-            .message()
-            .starts_with("SMS is not available for this country"));
+        assert!(en(&d(RULE_COUNTRY).message()).starts_with("SMS is not available for this country"));
         assert_eq!(d(RULE_COUNTRY).status(), StatusCode::FORBIDDEN);
-        assert!(d(RULE_BUDGET).message().contains("paused for today"));
+        assert!(en(&d(RULE_BUDGET).message()).contains("paused for today"));
         assert_eq!(d(RULE_BUDGET).status(), StatusCode::SERVICE_UNAVAILABLE);
-        assert!(d(RULE_PER_NUMBER_15M).message().contains("10 minutes"));
-        assert!(d(RULE_PER_IP_DAY).message().contains("your network"));
+        assert!(en(&d(RULE_PER_NUMBER_15M).message()).contains("10 minutes"));
+        assert!(en(&d(RULE_PER_IP_DAY).message()).contains("your network"));
         assert_eq!(d(RULE_PER_IP_DAY).status(), StatusCode::TOO_MANY_REQUESTS);
     }
 }

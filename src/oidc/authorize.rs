@@ -4,8 +4,9 @@
 //! nothing redirects (no open redirect). After that, errors go back to the client with
 //! `error`, `state` and `iss`.
 
+use crate::i18n::Msg;
 use axum::extract::State;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
@@ -51,17 +52,14 @@ fn unregistered_redirect(mode: Mode, client: &Client, received: &str) -> PageErr
         redirect_uri = %for_log(received),
         "authorize refused: redirect_uri is not one the client registered"
     );
-    let mut message =
-        "The app asked to return to an address it has not registered, so we stopped here."
-            .to_string();
-    if mode == Mode::Development {
-        message.push_str(&format!(
-            " (Development mode: it asked for {}; it has registered {}.)",
-            for_log(received),
-            client.redirect_uris.join(", ")
-        ));
-    }
-    PageError::bad_request("This sign-in link is not valid", message)
+    let message = if mode == Mode::Development {
+        Msg::new("authorize-unregistered-redirect-dev")
+            .arg("received", for_log(received))
+            .arg("registered", client.redirect_uris.join(", "))
+    } else {
+        Msg::new("authorize-unregistered-redirect")
+    };
+    PageError::bad_request(Msg::new("error-invalid-link"), message)
 }
 
 fn refuse(error: ErrorCode, description: impl Into<String>) -> RedirectError {
@@ -212,8 +210,9 @@ pub fn validate_request(
             ));
         }
     }
-    // ui_locales, claims_locales and acr_values are accepted: the pages are in one
-    // language, claims have no localised variants, and every sign-in is one-time-code.
+    // ui_locales picks the language of the pages (set by the endpoint, which also reads
+    // Accept-Language); claims_locales and acr_values are accepted: claims have no
+    // localised variants, and every sign-in is one-time-code.
     let claims = match p.get("claims") {
         None => None,
         Some(text) => {
@@ -250,18 +249,15 @@ pub fn validate_request(
         claims,
         device: false,
         id_token_hint_sub: None,
+        locale: None,
     })
 }
 
 /// The answer to a client IP past its rate of authorization requests: a page, never a
 /// redirect to the client (the request has not been looked at).
 fn too_many_requests(wait: std::time::Duration) -> Response {
-    let mut res = PageError::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        "Too many sign-in requests",
-        "Too many sign-in requests came from your network just now. Please wait a moment, then go back to the app and try again.",
-    )
-    .into_response();
+    let mut res =
+        PageError::keyed(StatusCode::TOO_MANY_REQUESTS, "error-too-many-requests").into_response();
     if let Ok(v) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
         res.headers_mut().insert(header::RETRY_AFTER, v);
     }
@@ -273,6 +269,7 @@ pub async fn authorize(
     State(state): State<AppState>,
     session: Session,
     ip: ClientIp,
+    headers: HeaderMap,
     params: Result<ProtocolParams, OAuthError>,
 ) -> Result<Response, PageError> {
     if let Err(wait) = state.authorize_limiter.check(ip.0) {
@@ -280,17 +277,14 @@ pub async fn authorize(
     }
     let ProtocolParams(p) = params.map_err(|e| {
         PageError::bad_request(
-            "This sign-in link is not valid",
-            format!(
-                "The app sent a request we cannot accept ({}). Please go back and try again.",
-                e.description.unwrap_or_default()
-            ),
+            Msg::new("error-invalid-link"),
+            Msg::new("authorize-bad-request").arg("detail", e.description.unwrap_or_default()),
         )
     })?;
     let client_id = p.get("client_id").ok_or_else(|| {
         PageError::bad_request(
-            "This sign-in link is not valid",
-            "The request does not name an app (client_id is missing).",
+            Msg::new("error-invalid-link"),
+            Msg::new("authorize-no-client-id"),
         )
     })?;
     let Some(client) = state.store.get_client(client_id).await? else {
@@ -298,24 +292,22 @@ pub async fn authorize(
             client_id = %for_log(client_id),
             "authorize refused: no client has this id"
         );
-        return Err(PageError::bad_request(
-            "Unknown app",
-            "The app that sent you here is not registered with this sign-in service.",
+        return Err(PageError::keyed(
+            StatusCode::BAD_REQUEST,
+            "error-unknown-app",
         ));
     };
     let redirect_uri = p.get("redirect_uri").ok_or_else(|| {
         PageError::bad_request(
-            "This sign-in link is not valid",
-            "The request does not say where to return (redirect_uri is missing).",
+            Msg::new("error-invalid-link"),
+            Msg::new("authorize-no-redirect-uri"),
         )
     })?;
     if redirect_uri.len() > state.config.authorize.max_redirect_uri_bytes {
+        let max = i64::try_from(state.config.authorize.max_redirect_uri_bytes).unwrap_or(i64::MAX);
         return Err(PageError::bad_request(
-            "This sign-in link is not valid",
-            format!(
-                "The address the app asked to return to is longer than {} bytes, so we stopped here.",
-                state.config.authorize.max_redirect_uri_bytes
-            ),
+            Msg::new("error-invalid-link"),
+            Msg::new("authorize-redirect-too-long").arg("bytes", max),
         ));
     }
     if !client.redirect_uris.iter().any(|u| u == redirect_uri) {
@@ -354,6 +346,11 @@ pub async fn authorize(
         Ok(r) => r,
         Err(e) => return error_to_client(e.error, &e.description, p.get("state")),
     };
+    let accept_language = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    let locale = state.i18n.negotiate(p.get("ui_locales"), accept_language);
+    req.locale = Some(state.i18n.tag(locale).to_owned());
     if let Some(hint) = p.get("id_token_hint") {
         match super::id_token_hint::verify(&state, hint).await {
             Ok(h) => req.id_token_hint_sub = Some(h.sub),
@@ -562,16 +559,18 @@ mod tests {
     #[test]
     fn only_development_lists_the_registered_redirect_uris_on_the_refusal_page() {
         let c = client(false, true);
-        let dev = unregistered_redirect(Mode::Development, &c, "https://evil.example/cb");
+        let i18n = crate::i18n::I18n::builtin("Sesame");
+        let en = i18n.tr(i18n.default_locale());
+        let dev = en
+            .msg(unregistered_redirect(Mode::Development, &c, "https://evil.example/cb").message());
         assert!(
-            dev.message.contains("https://evil.example/cb")
-                && dev.message.contains("https://app.example/cb"),
-            "{}",
-            dev.message
+            dev.contains("https://evil.example/cb") && dev.contains("https://app.example/cb"),
+            "{dev}"
         );
-        let prod = unregistered_redirect(Mode::Production, &c, "https://evil.example/cb");
-        assert!(!prod.message.contains("example/cb"), "{}", prod.message);
-        assert!(prod.message.contains("has not registered"));
+        let prod = en
+            .msg(unregistered_redirect(Mode::Production, &c, "https://evil.example/cb").message());
+        assert!(!prod.contains("example/cb"), "{prod}");
+        assert!(prod.contains("has not registered"));
     }
 
     #[test]

@@ -29,6 +29,8 @@ use super::params::{Params, ProtocolParams};
 use crate::audit::AuditEvent;
 use crate::csrf::{self, CsrfForm, CsrfProtected};
 use crate::error::{OAuthError, PageError};
+use crate::i18n::web::PageLang;
+use crate::i18n::{Locale, Msg, Tr};
 use crate::scope::ScopeSet;
 use crate::state::AppState;
 use crate::store::clients::Client;
@@ -46,9 +48,9 @@ pub fn routes() -> Router<AppState> {
 #[derive(askama::Template)]
 #[template(path = "logout_confirm.html")]
 struct ConfirmPage<'a> {
-    product: &'a str,
+    t: Tr<'a>,
     client_name: Option<&'a str>,
-    warning: Option<&'a str>,
+    warning: Option<String>,
     csrf: &'a str,
     id_token_hint: &'a str,
     post_logout_redirect_uri: &'a str,
@@ -58,12 +60,12 @@ struct ConfirmPage<'a> {
 #[derive(askama::Template)]
 #[template(path = "logout_done.html")]
 struct DonePage<'a> {
-    product: &'a str,
+    t: Tr<'a>,
     client_name: Option<&'a str>,
 }
 
-fn bad_request(message: &str) -> PageError {
-    PageError::bad_request("This sign-out request is not valid", message)
+fn bad_request(message: impl Into<Msg>) -> PageError {
+    PageError::bad_request(Msg::new("error-invalid-logout"), message)
 }
 
 /// What a sign-out request asks for, once checked.
@@ -96,31 +98,25 @@ async fn check(state: &AppState, p: &Params) -> Result<Checked, PageError> {
     };
     let client_id = match client_id {
         Some(id) if hint.issued_to(id) => id.to_string(),
-        Some(_) => return Err(bad_request(
-            "The ID token the app sent was issued to a different app (client_id does not match).",
-        )),
+        Some(_) => return Err(bad_request(Msg::new("logout-error-other-client"))),
         None => hint.aud.first().cloned().unwrap_or_default(),
     };
     let client = state
         .store
         .get_client(&client_id)
         .await?
-        .ok_or_else(|| bad_request("The app that sent you here is no longer registered."))?;
+        .ok_or_else(|| bad_request(Msg::new("logout-error-unknown-client")))?;
     let redirect = match p.get("post_logout_redirect_uri") {
         None => None,
         Some(uri) if client.post_logout_redirect_uris.iter().any(|u| u == uri) => {
-            let mut url = Url::parse(uri)
-                .map_err(|_| bad_request("The address to return to is not valid."))?;
+            let mut url =
+                Url::parse(uri).map_err(|_| bad_request(Msg::new("logout-error-bad-return")))?;
             if let Some(s) = p.get("state") {
                 url.query_pairs_mut().append_pair("state", s);
             }
             Some(url)
         }
-        Some(_) => {
-            return Err(bad_request(
-                "The app asked to send you to an address it has not registered for sign-out, so we stopped here. You are still signed in.",
-            ))
-        }
+        Some(_) => return Err(bad_request(Msg::new("logout-error-unregistered-return"))),
     };
     Ok(Checked::Verified {
         hint,
@@ -161,15 +157,16 @@ pub async fn end_sso(state: &AppState, session: &Session) -> Result<(), PageErro
     Ok(())
 }
 
-fn done(state: &AppState, client: Option<&Client>) -> Result<Response, PageError> {
+fn done(state: &AppState, lang: Locale, client: Option<&Client>) -> Result<Response, PageError> {
     crate::error::render(&DonePage {
-        product: &state.config.product_name,
+        t: state.i18n.tr(lang),
         client_name: client.map(|c| c.name.as_str()),
     })
 }
 
 async fn ask(
     state: &AppState,
+    lang: Locale,
     session: &Session,
     status: StatusCode,
     client: Option<&Client>,
@@ -177,10 +174,11 @@ async fn ask(
     carry: &Params,
 ) -> Result<Response, PageError> {
     let csrf = csrf::token(session).await?;
+    let t = state.i18n.tr(lang);
     let html = askama::Template::render(&ConfirmPage {
-        product: &state.config.product_name,
+        warning: warning.map(|w| t.t(w)),
+        t,
         client_name: client.map(|c| c.name.as_str()),
-        warning,
         csrf: &csrf,
         id_token_hint: carry.get("id_token_hint").unwrap_or(""),
         post_logout_redirect_uri: carry.get("post_logout_redirect_uri").unwrap_or(""),
@@ -193,10 +191,11 @@ async fn ask(
 pub async fn end_session(
     State(state): State<AppState>,
     session: Session,
+    PageLang(lang): PageLang,
     params: Result<ProtocolParams, OAuthError>,
 ) -> Result<Response, PageError> {
     let ProtocolParams(p) =
-        params.map_err(|e| bad_request(&format!("{}.", e.description.unwrap_or_default())))?;
+        params.map_err(|e| bad_request(format!("{}.", e.description.unwrap_or_default())))?;
     let signed_in = crate::sso::current(&session).await?;
     match check(&state, &p).await? {
         Checked::Verified {
@@ -206,21 +205,31 @@ pub async fn end_session(
         } => {
             if signed_in.as_ref().is_some_and(|s| s.user_id != hint.sub) {
                 // Someone else is signed in here: do not end their session unasked.
-                return ask(&state, &session, StatusCode::OK, Some(&client), None, &p).await;
+                return ask(
+                    &state,
+                    lang,
+                    &session,
+                    StatusCode::OK,
+                    Some(&client),
+                    None,
+                    &p,
+                )
+                .await;
             }
             end_sso(&state, &session).await?;
             match redirect {
                 Some(url) => Ok(Redirect::to(url.as_str()).into_response()),
-                None => done(&state, Some(&client)),
+                None => done(&state, lang, Some(&client)),
             }
         }
         Checked::Unverified { client } => {
             if signed_in.is_none() {
-                return done(&state, client.as_ref());
+                return done(&state, lang, client.as_ref());
             }
             let empty = Params::default();
             ask(
                 &state,
+                lang,
                 &session,
                 StatusCode::OK,
                 client.as_ref(),
@@ -230,13 +239,14 @@ pub async fn end_session(
             .await
         }
         Checked::BadHint => {
-            let warning = "The app's sign-out request could not be verified (its ID token was not issued by us or was altered), so we will not send you back to it.";
+            let warning = "logout-unverified";
             if signed_in.is_none() {
-                return Err(bad_request(warning));
+                return Err(bad_request(Msg::new(warning)));
             }
             let empty = Params::default();
             ask(
                 &state,
+                lang,
                 &session,
                 StatusCode::BAD_REQUEST,
                 None,
@@ -253,7 +263,7 @@ async fn end_session_post(
     params: Result<ProtocolParams, OAuthError>,
 ) -> Result<Response, PageError> {
     let ProtocolParams(p) =
-        params.map_err(|e| bad_request(&format!("{}.", e.description.unwrap_or_default())))?;
+        params.map_err(|e| bad_request(format!("{}.", e.description.unwrap_or_default())))?;
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     for (k, v) in p.iter() {
         query.append_pair(k, v);
@@ -289,6 +299,7 @@ impl CsrfProtected for ConfirmForm {
 async fn confirm(
     State(state): State<AppState>,
     session: Session,
+    PageLang(lang): PageLang,
     CsrfForm(form): CsrfForm<ConfirmForm>,
 ) -> Result<Response, PageError> {
     let raw = {
@@ -302,7 +313,7 @@ async fn confirm(
         }
         raw.finish()
     };
-    let p = Params::parse(raw.as_bytes()).map_err(|e| bad_request(&format!("{e}.")))?;
+    let p = Params::parse(raw.as_bytes()).map_err(|e| bad_request(format!("{e}.")))?;
     let checked = if p.contains("id_token_hint") {
         check(&state, &p).await?
     } else {
@@ -314,7 +325,7 @@ async fn confirm(
             redirect: Some(url),
             ..
         } => Ok(Redirect::to(url.as_str()).into_response()),
-        Checked::Verified { client, .. } => done(&state, Some(&client)),
-        _ => done(&state, None),
+        Checked::Verified { client, .. } => done(&state, lang, Some(&client)),
+        _ => done(&state, lang, None),
     }
 }

@@ -111,7 +111,7 @@ pub fn discovery_document(state: &AppState) -> serde_json::Value {
         "code_challenge_methods_supported": ["S256"],
         "prompt_values_supported": authorize::PROMPT_VALUES,
         "display_values_supported": authorize::DISPLAY_VALUES,
-        "ui_locales_supported": ["en"],
+        "ui_locales_supported": state.i18n.tags(),
         "claims_locales_supported": ["en"],
         "authorization_response_iss_parameter_supported": true,
         "request_parameter_supported": false,

@@ -101,7 +101,9 @@ pub(super) async fn fail_for_good(
 
 /// Sends one message through its channel's sender. The error text never holds the code.
 pub(super) async fn send(state: &AppState, c: &Claimed, p: &CodePayload) -> Result<(), String> {
+    let tr = state.i18n.tr(state.i18n.from_tag(p.lang.as_deref()));
     let msg = CodeMessage {
+        tr,
         to: &c.recipient,
         code: &p.code,
         product_name: &state.config.product_name,

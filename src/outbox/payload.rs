@@ -14,6 +14,9 @@ pub(crate) struct CodePayload {
     pub(crate) client_name: String,
     pub(crate) issuer_host: String,
     pub(crate) expires_minutes: i64,
+    /// The language the message is written in (the sign-in's), as a catalog tag.
+    #[serde(default)]
+    pub(crate) lang: Option<String>,
     pub(crate) client_id: String,
     pub(crate) user_id: Option<String>,
     /// The address of the request that asked for the code, for the audit trail.
@@ -140,6 +143,7 @@ mod tests {
             client_name: "Example App".into(),
             issuer_host: "id.example.com".into(),
             expires_minutes: 10,
+            lang: Some("pt-BR".into()),
             client_id: "client-1".into(),
             user_id: Some("Yc3K0x7bPq2mWn5rT8vZ1a".into()),
             ip: Some("203.0.113.9".into()),

@@ -77,8 +77,8 @@ after(async () => {
  * A fresh browser context (its own cookies) and page. Console errors, page errors and CSP
  * violations are collected: every test ends by asserting there were none.
  */
-async function openPage(options = DESKTOP) {
-  const context = await browser.newContext({ ...options, locale: 'en-GB' });
+async function openPage(options = DESKTOP, locale = 'en-GB') {
+  const context = await browser.newContext({ ...options, locale });
   const page = await context.newPage();
   const problems = [];
   page.on('console', (m) => {
@@ -236,8 +236,9 @@ describe('hosted pages in Chromium', () => {
     const first = await requestCode(page, email);
 
     await page.getByRole('button', { name: 'Send a new code' }).click();
-    await page.getByRole('alert').waitFor();
-    assert.match(await text(page, '[role=alert]'), /^Please wait [1-3] seconds? before asking for another code\.$/);
+    await page.getByRole('status').waitFor();
+    assert.match(await text(page, '[role=status]'), /^Your code is on its way\. You can ask for another one in [1-3] seconds?\.$/);
+    assert.equal(await page.locator('[role=alert]').count(), 0, 'waiting is not an error');
     assert.equal(mailbox.messagesTo(email).length, 1, 'no second email during the cooldown');
     await shot(page, 'login-code-cooldown');
 
@@ -414,4 +415,64 @@ describe('hosted pages in Chromium', () => {
     await shot(page, 'mobile-demo-signed-in');
     await page.done();
   });
+});
+
+describe('the hosted pages in every language', () => {
+  // The browser's language (Accept-Language) chooses the language of the sign-in.
+  const LANGUAGES = [
+    ['en', 'en-GB'],
+    ['de', 'de-DE'],
+    ['fr', 'fr-FR'],
+    ['es', 'es-ES'],
+    ['pt-BR', 'pt-BR'],
+    ['ja', 'ja-JP'],
+    ['ar', 'ar'],
+  ];
+  for (const [tag, locale] of LANGUAGES) {
+    test(`${tag}: the address and code pages say lang=${tag}, pass axe-core, and are photographed`, async () => {
+      const page = await openPage(DESKTOP, locale);
+      await page.goto(sesame.url('/'));
+      assert.equal(await page.getAttribute('html', 'lang'), tag);
+      await page.locator('form[action="/demo/start"] button').click();
+      await page.waitForURL((u) => u.pathname === '/login');
+      const dir = tag === 'ar' ? 'rtl' : 'ltr';
+      assert.equal(await page.getAttribute('html', 'lang'), tag);
+      assert.equal(await page.getAttribute('html', 'dir'), dir);
+      await axe(page, `address page (${tag})`);
+      await shot(page, `lang-${tag}-address`);
+      if (tag === 'ar') {
+        // Right to left: the field's label starts at the right edge of the card.
+        const g = await page.evaluate(() => {
+          const main = document.querySelector('main').getBoundingClientRect();
+          const range = document.createRange();
+          range.selectNodeContents(document.querySelector('label[for=identifier]'));
+          const t = range.getBoundingClientRect();
+          return {
+            direction: getComputedStyle(document.querySelector('main')).direction,
+            fromRight: main.right - t.right,
+            fromLeft: t.left - main.left,
+          };
+        });
+        assert.equal(g.direction, 'rtl');
+        assert.ok(g.fromRight < g.fromLeft, `the label hugs the right edge: ${JSON.stringify(g)}`);
+        // The address itself is typed left to right.
+        assert.equal(await page.getAttribute('#identifier', 'dir'), 'ltr');
+      }
+      const email = `lang-${tag.toLowerCase()}@example.com`;
+      await page.locator('#identifier').fill(email);
+      await page.locator('form[action="/login"] button[type=submit]').click();
+      await page.locator('#code').waitFor();
+      const mail = await mailbox.nextMessageTo(email);
+      assert.equal(await page.getAttribute('html', 'lang'), tag);
+      await axe(page, `code page (${tag})`);
+      await shot(page, `lang-${tag}-code`);
+      const mailPage = await openPage();
+      await mailPage.setContent(mail.html);
+      assert.equal(await mailPage.getAttribute('html', 'lang'), tag);
+      assert.equal(await mailPage.getAttribute('html', 'dir'), dir);
+      await shot(mailPage, `lang-${tag}-email`);
+      await mailPage.done();
+      await page.done();
+    });
+  }
 });

@@ -152,7 +152,14 @@ impl SmsSender {
     }
 
     /// The text of the message: the template with `{code}`, `{product}` and `{host}`.
+    /// The default template is written in the message's language (its origin-bound last
+    /// line stays as it is); an operator's own template is used as written.
     pub fn render(&self, msg: &CodeMessage<'_>) -> String {
+        if self.template == DEFAULT_TEMPLATE {
+            let first = msg.tr.t1("sms-text", "code", msg.code);
+            let template = format!("{}\n\n@{{host}} #{{code}}", one_line(&first));
+            return render_template(&template, msg.code, msg.product_name, &self.host);
+        }
         render_template(&self.template, msg.code, msg.product_name, &self.host)
     }
 
@@ -212,6 +219,9 @@ pub fn render_template(template: &str, code: &str, product: &str, host: &str) ->
         .replace("{host}", host)
         .replace("{code}", code)
 }
+
+/// The `[sms] template` every deployment has until its operator writes another.
+pub const DEFAULT_TEMPLATE: &str = "{code} is your {product} code\n\n@{host} #{code}";
 
 /// `+` and 8 to 15 digits.
 fn is_e164(s: &str) -> bool {
@@ -315,6 +325,7 @@ mod tests {
             client_name: "Demo",
             issuer_host: "id.example.com:8443",
             expires_minutes: 15,
+            tr: crate::i18n::builtin().tr(crate::i18n::builtin().default_locale()),
         }
     }
 

@@ -32,6 +32,7 @@ use crate::audit::AuditEvent;
 use crate::channel::Channel;
 use crate::config::LimitsConfig;
 use crate::crypto::ServerSecrets;
+use crate::i18n::Msg;
 use crate::limits::{self, Decision, Rule};
 use crate::state::AppState;
 use crate::store::Store;
@@ -110,36 +111,14 @@ impl Pause {
     }
 
     /// A calm sentence for the person.
-    pub fn message(&self) -> String {
-        let wait = wait_text(self.retry_after());
-        match self {
-            Pause::IdentifierFailures { .. } => format!(
-                "For your safety, sign-in codes for this address are paused after too many \
-                 wrong codes. Please try again in about {wait}."
-            ),
-            Pause::IdentifierSends { .. } => format!(
-                "Several codes were requested for this address recently. Please use the \
-                 newest one you received, or try again in about {wait}."
-            ),
-            Pause::IpSends { .. } => format!(
-                "Many codes were requested from your network recently. Please try again in \
-                 about {wait}."
-            ),
-            Pause::IpFailures { .. } => format!(
-                "Too many wrong codes were entered from your network. Please try again in \
-                 about {wait}."
-            ),
-        }
-    }
-}
-
-/// `90` -> "2 minutes", `7200` -> "2 hours".
-pub fn wait_text(seconds: i64) -> String {
-    let minutes = (seconds.max(1) + 59) / 60;
-    match minutes {
-        1 => "1 minute".into(),
-        m if m < 120 => format!("{m} minutes"),
-        m => format!("{} hours", (m + 59) / 60),
+    pub fn message(&self) -> Msg {
+        let id = match self {
+            Pause::IdentifierFailures { .. } => "pause-identifier-failures",
+            Pause::IdentifierSends { .. } => "pause-identifier-sends",
+            Pause::IpSends { .. } => "pause-ip-sends",
+            Pause::IpFailures { .. } => "pause-ip-failures",
+        };
+        Msg::new(id).arg("wait", Msg::wait(self.retry_after()))
     }
 }
 

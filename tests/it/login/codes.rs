@@ -242,15 +242,16 @@ async fn a_new_code_burns_the_previous_one() {
 }
 
 #[tokio::test]
-async fn resend_within_the_cooldown_is_refused_with_429() {
+async fn resend_within_the_cooldown_sends_nothing_and_says_how_long_to_wait() {
     let app = TestApp::spawn().await;
     let client = app.confidential_client().await;
     let browser = Browser::new();
     let (page, code) = app.code_page(&browser, &client, "wait@example.com").await;
     app.clock.advance(10);
     let (_, html) = resend_and_follow(&app, &browser, &page.tx, &page.csrf).await;
+    assert!(html.contains(r#"class="notice""#), "a calm notice: {html}");
     let wait: i64 = html
-        .split("Please wait ")
+        .split("ask for another one in ")
         .nth(1)
         .and_then(|r| r.split(' ').next())
         .and_then(|n| n.parse().ok())

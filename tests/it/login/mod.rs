@@ -4,6 +4,7 @@ mod account;
 mod codes;
 mod connected_apps;
 mod consent;
+mod languages;
 mod pages;
 mod sms;
 mod smtp_delivery;

@@ -35,7 +35,7 @@ async fn login_page_shows_the_client_name_with_accessible_mobile_friendly_markup
     // One field takes an email address or a phone number (SMS is on in development).
     assert!(html.contains(r#"autocomplete="username""#), "{html}");
     assert!(html.contains(r#"name="viewport" content="width=device-width"#));
-    assert!(html.contains(r#"<html lang="en">"#));
+    assert!(html.contains(r#"<html lang="en" dir="ltr">"#));
     assert!(!html.contains("<script"), "no JavaScript needed: {html}");
 
     let code = app.request_code(&browser, &page, "page@example.com").await;

@@ -396,7 +396,7 @@ async fn repeated_parameter_gets_an_error_page() {
 }
 
 #[tokio::test]
-async fn unknown_parameters_are_ignored() {
+async fn unknown_parameters_are_ignored_and_ui_locales_picks_the_language() {
     let app = TestApp::spawn().await;
     let client = app.confidential_client().await;
     let pairs = with(
@@ -414,7 +414,11 @@ async fn unknown_parameters_are_ignored() {
     let page = app
         .open_login(&Browser::new(), &authorize(&app, &pairs))
         .await;
-    assert!(page.html.contains("Sign in to Test App"));
+    assert!(
+        page.html.contains("Se connecter à Test App"),
+        "{}",
+        page.html
+    );
     // Unknown scopes are ignored too (OIDC Core 3.1.2.1).
     let pairs = with(
         valid_pairs(&client),

@@ -5,11 +5,15 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use sesame::config::Config;
-use sesame::login::code_message::{DELIVERY_DELAYED_TEXT, DELIVERY_FAILED_TEXT};
 
 use crate::scale::support::*;
 use crate::support::smtp::code_from;
 use crate::support::*;
+
+/// The code page's words for a late and a failed delivery (the English catalog).
+const DELIVERY_DELAYED_TEXT: &str =
+    "Sending the code is taking longer than usual. We keep trying: it should arrive soon.";
+const DELIVERY_FAILED_TEXT: &str = "We could not send the code. Please try again in a moment.";
 
 /// Quick retries so the stories do not wait for production backoffs.
 fn quick_retries(c: &mut Config) {

@@ -96,7 +96,7 @@ async fn resend_within_the_cooldown_sends_nothing_and_costs_no_budget() {
         let res = resend(&app, &b, &page).await;
         let (status, html) = follow(&app, &b, res).await;
         assert_eq!(status, StatusCode::OK);
-        assert!(html.contains("Please wait"), "{html}");
+        assert!(html.contains("Your code is on its way"), "{html}");
     }
     assert_mails(&app, email, 1).await;
     app.clock.advance(31);

@@ -240,7 +240,7 @@ async fn a_resend_waits_for_the_cooldown_and_a_refused_resend_keeps_the_last_cod
     let page = ask_code_ok(&app, &browser, &client, N).await;
 
     let (_, html) = resend_and_follow(&app, &browser, &page.tx, &page.csrf).await;
-    assert!(html.contains("Please wait"), "{html}");
+    assert!(html.contains("Your code is on its way"), "{html}");
     assert_eq!(fake.count(), 1, "nothing sent inside the cooldown");
 
     // The cooldown refusal did not count: the second code is still allowed.

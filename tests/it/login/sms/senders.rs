@@ -21,6 +21,7 @@ fn message() -> CodeMessage<'static> {
         client_name: "Demo app",
         issuer_host: "id.example.com:8443",
         expires_minutes: 15,
+        tr: sesame::i18n::builtin().tr(sesame::i18n::builtin().default_locale()),
     }
 }
 
