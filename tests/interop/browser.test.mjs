@@ -340,14 +340,29 @@ describe('hosted pages in Chromium', () => {
       await submitCode(page, wrongCode(mail.code));
       await axe(page, 'code page with an error');
       await page.getByRole('button', { name: 'Send a new code' }).click();
-      await page.getByRole('alert').waitFor();
-      await axe(page, 'code page with the cooldown message');
+      await page.getByRole('status').waitFor();
+      await axe(page, 'code page with the cooldown notice');
       if (colorScheme === 'dark') await shot(page, `login-code-error${suffix}`);
 
       await submitCode(page, mail.code);
       await expectSignedIn(page, email);
       await axe(page, 'demo result page');
       if (colorScheme === 'dark') await shot(page, `demo-signed-in${suffix}`);
+
+      // The profile page, reached from the result page, says who is signed in.
+      await page.getByRole('link', { name: 'Your profile' }).click();
+      await page.getByRole('heading', { name: 'Your profile' }).waitFor();
+      assert.match(await text(page, '.who'), /^Signed in as a\S*@example\.com$/);
+      await axe(page, 'profile page');
+      await shot(page, `account-profile${suffix}`);
+
+      // An address nothing answers: a page with a way back and the request id.
+      const res = await page.goto(sesame.url('/no/such/page'));
+      assert.equal(res.status(), 404);
+      await page.getByRole('heading', { name: 'Page not found' }).waitFor();
+      assert.match(await text(page, '.request-id'), /^Request id: \S+$/);
+      await axe(page, 'page not found');
+      await shot(page, `error-not-found${suffix}`);
 
       await page.goto(sesame.url('/login?tx=no-such-sign-in'));
       await page.getByRole('heading', { name: 'This sign-in has expired' }).waitFor();

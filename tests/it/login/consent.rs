@@ -205,3 +205,38 @@ async fn first_party_clients_never_show_a_consent_page() {
         .await;
     assert!(back.starts_with(&client.redirect_uri), "{back}");
 }
+
+#[tokio::test]
+async fn the_consent_page_carries_the_clients_logo_links_and_colour() {
+    let app = TestApp::spawn().await;
+    let api = crate::admin::common::AdminApi::new(&app).await;
+    let client = app.third_party_client().await;
+    api.patch(
+        &format!("/clients/{}", client.id),
+        serde_json::json!({
+            "logo_uri": "https://cdn.example/other.png",
+            "policy_uri": "https://other.example/privacy",
+            "tos_uri": "https://other.example/terms", "brand_color": "#225522",
+        }),
+    )
+    .await;
+    let browser = Browser::new();
+    let consent_url = to_consent(&app, &browser, &client, &with_scope("openid email")).await;
+    let html = browser.get(&consent_url).await.text().await.unwrap();
+    assert!(
+        html.contains(r#"<img src="https://cdn.example/other.png""#),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"href="https://other.example/privacy""#),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"href="https://other.example/terms""#),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!("/static/brand/{}/style.css", client.id)),
+        "the client's colour: {html}"
+    );
+}
