@@ -42,6 +42,30 @@ fn subject_rendering() {
 }
 
 #[test]
+fn the_default_subject_and_the_bodies_are_in_the_messages_language_an_operators_subject_as_written()
+{
+    let i18n = crate::i18n::builtin();
+    let fr = CodeMessage {
+        tr: i18n.tr(i18n.find("fr").unwrap()),
+        ..sample("alice@example.com", "Demo app")
+    };
+    assert_eq!(
+        subject_for(DEFAULT_SUBJECT, &fr),
+        "123456 est votre code Sesame"
+    );
+    assert_eq!(subject_for("Sign-in: {code}", &fr), "Sign-in: 123456");
+    let (text, html) = render_bodies(&fr).unwrap();
+    assert!(text.contains("Il expire dans 10 minutes."), "{text}");
+    assert!(html.contains(r#"<html lang="fr" dir="ltr">"#), "{html}");
+    let ar = CodeMessage {
+        tr: i18n.tr(i18n.find("ar").unwrap()),
+        ..sample("alice@example.com", "Demo app")
+    };
+    let (_, html) = render_bodies(&ar).unwrap();
+    assert!(html.contains(r#"<html lang="ar" dir="rtl">"#), "{html}");
+}
+
+#[test]
 fn subject_strips_crlf() {
     let s = render_subject(
         "{code} is your {product} code",
@@ -177,4 +201,11 @@ async fn console_sender_succeeds() {
     m.send_code(&sample("alice@example.com", "Demo app"))
         .await
         .unwrap();
+}
+
+#[test]
+fn the_translated_defaults_are_the_configurations_defaults() {
+    let c = crate::config::Config::default();
+    assert_eq!(c.email.subject, DEFAULT_SUBJECT);
+    assert_eq!(c.sms.template, super::sms::DEFAULT_TEMPLATE);
 }

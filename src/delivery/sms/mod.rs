@@ -330,6 +330,31 @@ mod tests {
     }
 
     #[test]
+    fn the_default_message_is_written_in_the_sign_ins_language_an_operators_as_written() {
+        let i18n = crate::i18n::builtin();
+        let de = CodeMessage {
+            tr: i18n.tr(i18n.find("de").unwrap()),
+            ..sample("+4915123456789")
+        };
+        let s = SmsSender::new(
+            &SmsConfig::default(),
+            Mode::Development,
+            "https://id.example.com",
+        )
+        .unwrap();
+        assert_eq!(
+            s.render(&de),
+            "123456 ist Ihr Sesame-Code\n\n@id.example.com #123456"
+        );
+        let own = SmsConfig {
+            template: "Code {code} ({product})".into(),
+            ..SmsConfig::default()
+        };
+        let s = SmsSender::new(&own, Mode::Development, "https://id.example.com").unwrap();
+        assert_eq!(s.render(&de), "Code 123456 (Sesame)");
+    }
+
+    #[test]
     fn the_default_message_puts_the_code_first_and_the_origin_bound_line_last() {
         let cfg = SmsConfig::default();
         let s = SmsSender::new(&cfg, Mode::Development, "https://id.example.com:8443").unwrap();
