@@ -145,7 +145,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::login::routes())
         .merge(crate::health::routes())
         .merge(crate::branding::routes())
-        .merge(crate::admin::routes());
+        .merge(crate::admin::routes())
+        .merge(crate::console::routes());
     if state.config.is_development() {
         app = app.merge(crate::demo::routes());
     }

@@ -164,6 +164,8 @@ events! {
     ClientRegistered => "client_registered" { dynamic: bool, name: &'a str }
     /// A client was removed from the command line.
     ClientRemoved => "client_removed" {}
+    /// Someone who is not an admin signed in to the console: they were turned away.
+    ConsoleSignInRefused => "console_sign_in_refused" {}
     // Admins (the admin API adds the actor)
     /// An admin read the audit trail.
     AdminAuditRead => "admin_audit_read" { filter: ReadFilter<'a>, count: usize }
@@ -174,6 +176,18 @@ events! {
     AdminClientUpdated => "admin_client_updated" { changed: &'a [&'static str] }
     AdminClientViewed => "admin_client_viewed" {}
     AdminClientsListed => "admin_clients_listed" { count: usize }
+    /// A person became a console admin (`created_person`: they had no account yet).
+    AdminConsoleAdminAdded => "admin_console_admin_added" {
+        already_admin: bool,
+        created_person: bool,
+    }
+    AdminConsoleAdminRemoved => "admin_console_admin_removed" { was_admin: bool }
+    AdminConsoleAdminsListed => "admin_console_admins_listed" { count: usize }
+    /// An admin signed in to the console (or again, for a destructive action).
+    AdminConsoleSignedIn => "admin_console_signed_in" { amr: &'a [String] }
+    AdminConsoleSignedOut => "admin_console_signed_out" {}
+    /// An admin read the overview.
+    AdminOverviewViewed => "admin_overview_viewed" {}
     AdminGrantRevoked => "admin_grant_revoked" { grant: &'a str, was_active: bool }
     AdminGrantsRevoked => "admin_grants_revoked" { count: usize }
     AdminGroupCreated => "admin_group_created" { group: &'a str }

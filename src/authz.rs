@@ -86,6 +86,10 @@ pub struct AuthRequest {
     /// code for a redirect URI.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub device: bool,
+    /// A sign-in to the admin console: it ends on the console's [`CONSOLE_SIGNED_IN_PATH`],
+    /// never with a code for a client.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub console: bool,
     /// The subject of a valid `id_token_hint`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_token_hint_sub: Option<String>,
@@ -113,6 +117,7 @@ impl AuthRequest {
             login_hint: None,
             claims: None,
             device: false,
+            console: false,
             id_token_hint_sub: None,
             locale: None,
         }
@@ -144,6 +149,9 @@ impl AuthRequest {
         self.prompt.contains(&p)
     }
 }
+
+/// Where a sign-in to the admin console ends (the console checks who signed in).
+pub const CONSOLE_SIGNED_IN_PATH: &str = "/admin/console/signed-in";
 
 /// Session key of the sign-ins this browser started.
 pub const TXS_KEY: &str = "txs";

@@ -28,6 +28,7 @@ macro_rules! out_raw {
 }
 
 mod admin_cmds;
+mod admins_cmd;
 mod clients_cmd;
 mod groups_cmd;
 mod output;
@@ -35,6 +36,7 @@ mod users_cmd;
 mod webhooks_cmd;
 
 pub use self::admin_cmds::{AdminCommand, AdminTokensCommand, AuditArgs, KeysCommand};
+pub use self::admins_cmd::AdminsCommand;
 pub use self::clients_cmd::{AddClient, ClientsCommand, PkcePolicy, UpdateClient};
 pub use self::groups_cmd::GroupsCommand;
 pub use self::users_cmd::{ReviewAccountCommand, UsersCommand};
@@ -90,6 +92,9 @@ pub enum Command {
     /// Manage the tokens of the admin HTTP API.
     #[command(subcommand)]
     AdminTokens(AdminTokensCommand),
+    /// Who may sign in to the admin console in the browser.
+    #[command(subcommand)]
+    Admins(AdminsCommand),
     /// About the admin HTTP API.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -129,6 +134,7 @@ pub fn run() -> ExitCode {
             Command::Keys(k) => admin_cmds::keys(&config, k).await,
             Command::Audit(a) => admin_cmds::audit(&config, a).await,
             Command::AdminTokens(t) => admin_cmds::admin_tokens(&config, t).await,
+            Command::Admins(a) => admins_cmd::run(&config, a).await,
             Command::Admin(a) => admin_cmds::admin(a),
         }
     });

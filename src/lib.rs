@@ -36,7 +36,8 @@
 //!   algorithms), [`crypto`], [`clock`], [`error`]: small shared pieces.
 //! - [`demo`]: the development-mode demo relying party at `/`.
 //! - [`admin`]: the admin HTTP API under `/admin/api/v1` and the operations it shares with
-//!   the CLI; [`branding`]: client logos, links and colours on the hosted pages;
+//!   the CLI; [`console`]: the admin console in the browser, pages over the same
+//!   operations; [`branding`]: client logos, links and colours on the hosted pages;
 //!   [`sso`]: the SSO session (a person signed in in one browser), its state and the
 //!   record admins list and end.
 //!
@@ -57,6 +58,7 @@ pub mod cli;
 pub mod clients;
 pub mod clock;
 pub mod config;
+pub mod console;
 pub mod crypto;
 pub mod csrf;
 pub mod delivery;

@@ -2,7 +2,8 @@
 //! the CLI.
 //!
 //! - [`ops`]: the operations as plain functions (clients, users, groups, keys, audit, review
-//!   accounts), each validating its input and writing an audit event naming the actor.
+//!   accounts, console admins, the overview), each validating its input and writing an
+//!   audit event naming the actor.
 //! - [`api`]: thin axum handlers over them, described for OpenAPI with utoipa.
 //! - [`auth`]: admin tokens and the extractor that checks them. The API is off (404)
 //!   until a token exists.
@@ -59,6 +60,7 @@ pub const PREFIX: &str = "/admin/api/v1";
         (name = "audit", description = "The audit trail"),
         (name = "review accounts", description = "Fixed-code accounts for app-store review"),
         (name = "webhooks", description = "Event webhooks (people and clients)"),
+        (name = "admins", description = "Who may use the admin console; the overview"),
         (name = "meta", description = "This API's description")
     )
 )]
@@ -142,7 +144,7 @@ impl Modify for CommonResponses {
 
 /// The API's routes with their OpenAPI descriptions (paths relative to [`PREFIX`]).
 fn api() -> OpenApiRouter<AppState> {
-    use self::api::{clients, groups, system, users, webhooks};
+    use self::api::{admins, clients, groups, system, users, webhooks};
     OpenApiRouter::new()
         .routes(routes!(clients::list_clients, clients::create_client))
         .routes(routes!(
@@ -174,6 +176,9 @@ fn api() -> OpenApiRouter<AppState> {
             system::add_review_account
         ))
         .routes(routes!(system::remove_review_account))
+        .routes(routes!(admins::list_admins, admins::add_admin))
+        .routes(routes!(admins::remove_admin))
+        .routes(routes!(admins::get_overview))
         .routes(routes!(system::openapi_json))
 }
 

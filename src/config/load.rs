@@ -21,6 +21,7 @@ const ENV_ALIASES: &[(&str, &str)] = &[
     ("SESAME_EMAIL_FROM", "email.from"),
     ("SESAME_LOG_FORMAT", "log.format"),
     ("SESAME_LOG_LEVEL", "log.level"),
+    ("SESAME_CONSOLE_ENABLED", "console.enabled"),
 ];
 
 /// Environment variables that start with `SESAME_` but are not configuration keys.

@@ -24,6 +24,8 @@ mod server;
 pub use server::ServerConfig;
 mod i18n;
 pub use i18n::I18nConfig;
+mod console;
+pub use console::ConsoleConfig;
 mod load;
 pub mod net;
 pub mod smtp_url;
@@ -81,6 +83,8 @@ pub struct Config {
     pub limits: LimitsConfig,
     /// Languages of the hosted pages and messages (docs/languages.md).
     pub i18n: I18nConfig,
+    /// The admin console in the browser (docs/admin.md).
+    pub console: ConsoleConfig,
 }
 
 /// The layer that set `secret_key`.
@@ -253,6 +257,7 @@ impl Default for Config {
             keys: KeysConfig::default(),
             registration: RegistrationConfig::default(),
             limits: LimitsConfig::default(),
+            console: ConsoleConfig::default(),
         }
     }
 }

@@ -345,6 +345,7 @@ fn every_section_reports_all_its_problems_in_one_message() {
             ("SESAME_AUTHORIZE__MAX_NONCE_BYTES", "1"),
             ("SESAME_LOGIN__MAX_ATTEMPTS", "0"),
             ("SESAME_SESSION__TTL_SECONDS", "0"),
+            ("SESAME_CONSOLE__RECENT_SIGN_IN_SECONDS", "0"),
         ]),
     )
     .unwrap_err()
@@ -364,10 +365,11 @@ fn every_section_reports_all_its_problems_in_one_message() {
         "authorize.max_nonce_bytes",
         "login.max_attempts",
         "session.ttl_seconds",
+        "console.recent_sign_in_seconds",
     ] {
         assert!(err.contains(needle), "{needle} missing from:\n{err}");
     }
-    assert_eq!(err.lines().count(), 14, "one line per problem:\n{err}");
+    assert_eq!(err.lines().count(), 15, "one line per problem:\n{err}");
 }
 
 #[test]

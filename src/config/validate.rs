@@ -24,6 +24,7 @@ impl Config {
         self.sms.validate(self.mode, &mut found);
         self.server.validate(&mut found);
         self.i18n.validate(&self.product_name, &mut found);
+        self.console.validate(self.session.ttl_seconds, &mut found);
         scale::validate(self, &mut found);
         self.validate_limits(&mut found);
         self.authorize.validate(&mut found);

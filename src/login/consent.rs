@@ -55,6 +55,10 @@ pub async fn finish(
         // A device's sign-in ends on its confirmation page, never at a redirect URI.
         return Ok(Redirect::to(super::device::CONFIRM_PATH).into_response());
     }
+    if req.console {
+        // An admin's sign-in to the console ends there; the console checks who it was.
+        return Ok(Redirect::to(authz::CONSOLE_SIGNED_IN_PATH).into_response());
+    }
     let client = state
         .store
         .get_client(&req.client_id)

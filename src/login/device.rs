@@ -213,6 +213,7 @@ async fn sign_in(
                 login_hint: None,
                 claims: None,
                 device: true,
+                console: false,
                 id_token_hint_sub: None,
                 locale: Some(state.i18n.tag(lang).to_owned()),
             },

@@ -248,6 +248,7 @@ pub fn validate_request(
         login_hint: p.get("login_hint").map(|h| h.chars().take(320).collect()),
         claims,
         device: false,
+        console: false,
         id_token_hint_sub: None,
         locale: None,
     })

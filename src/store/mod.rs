@@ -17,6 +17,7 @@ pub mod client_claims;
 pub mod clients;
 pub mod codes;
 pub mod consents;
+pub mod console;
 pub mod device;
 pub mod groups;
 pub mod keys;

@@ -92,6 +92,26 @@ impl Store {
         }))
     }
 
+    /// Creates a person with this identifier, not yet verified (an admin named them before
+    /// their first sign-in), unless one exists. Returns the person either way.
+    pub async fn insert_user_if_absent(
+        &self,
+        channel: Channel,
+        identifier: &str,
+        new_id: &str,
+        now: i64,
+    ) -> StoreResult<Option<User>> {
+        let col = column(channel);
+        let sql = format!(
+            "INSERT INTO users (id, {col}, created_at, updated_at) VALUES ($1, $2, $3, $3) \
+             ON CONFLICT ({col}) DO NOTHING"
+        );
+        with_pool!(&self.db, pool => {
+            sqlx::query(&sql).bind(new_id).bind(identifier).bind(now).execute(pool).await?;
+        });
+        self.find_user_by_identifier(channel, identifier).await
+    }
+
     pub async fn list_users(&self, limit: i64, offset: i64) -> StoreResult<Vec<User>> {
         let sql = format!("SELECT {COLUMNS} FROM users ORDER BY created_at, id LIMIT $1 OFFSET $2");
         Ok(with_pool!(&self.db, pool => {

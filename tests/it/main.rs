@@ -8,6 +8,7 @@ mod support;
 
 mod admin;
 mod conformance;
+mod console;
 mod login;
 mod oidc;
 mod ops;

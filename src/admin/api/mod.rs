@@ -1,6 +1,7 @@
 //! HTTP handlers of the admin API: thin wrappers that authenticate, parse, call the
 //! operation in [`super::ops`] and answer JSON or a problem.
 
+pub mod admins;
 pub mod clients;
 pub mod groups;
 pub mod system;

@@ -5,12 +5,14 @@
 //! Every function takes a [`Ctx`] and returns a serialisable view (the API's JSON body
 //! and the CLI's `--json` output are the same document) or an [`AdminError`].
 
+pub mod admins;
 pub mod attributes;
 pub mod audit;
 mod client_checks;
 pub mod clients;
 pub mod groups;
 pub mod keys;
+pub mod overview;
 pub mod review;
 pub mod users;
 pub mod webhooks;
@@ -39,6 +41,8 @@ pub enum Actor {
     },
     /// The `sesame` command line, run by this operating-system user.
     Cli { os_user: Option<String> },
+    /// A console admin signed in in a browser (their user id), and the client address.
+    Console { user_id: String, ip: Option<String> },
 }
 
 impl Actor {
@@ -56,7 +60,7 @@ impl Actor {
     /// The address an action came from, for the audit event's `ip`.
     pub fn ip(&self) -> Option<&str> {
         match self {
-            Actor::Token { ip, .. } => ip.as_deref(),
+            Actor::Token { ip, .. } | Actor::Console { ip, .. } => ip.as_deref(),
             Actor::Cli { .. } => None,
         }
     }
@@ -67,6 +71,9 @@ impl Actor {
                 serde_json::json!({ "type": "admin_token", "id": id, "name": name })
             }
             Actor::Cli { os_user } => serde_json::json!({ "type": "cli", "os_user": os_user }),
+            Actor::Console { user_id, .. } => {
+                serde_json::json!({ "type": "console", "user_id": user_id })
+            }
         }
     }
 }

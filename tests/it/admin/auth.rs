@@ -46,6 +46,10 @@ fn operations() -> Vec<(Method, &'static str)> {
         (Method::GET, "/review-accounts"),
         (Method::POST, "/review-accounts"),
         (Method::DELETE, "/review-accounts/a%40example.com"),
+        (Method::GET, "/admins"),
+        (Method::POST, "/admins"),
+        (Method::DELETE, "/admins/u1"),
+        (Method::GET, "/overview"),
     ]
 }
 
