@@ -6,7 +6,7 @@
 # pinned npm packages with `npm ci`), builds the sesame binary and the Rust RP, and runs
 # both suites with node's test runner. Exits non-zero when anything fails.
 #
-# Usage: tests/interop/run.sh [node --test file ...]   (default: rp.test.mjs browser.test.mjs)
+# Usage: tests/interop/run.sh [node --test file ...]   (default: rp.test.mjs browser.test.mjs console.test.mjs)
 # Artefacts: target/browser-screenshots/*.png, target/interop-logs/*.log
 # See docs/interop.md.
 set -euo pipefail
@@ -49,7 +49,7 @@ export SESAME_RUST_RP_BIN="$HERE/rust-rp/target/debug/sesame-rust-rp"
 "$SESAME_BIN" --version
 
 step "Relying parties and browser"
-if [ "$#" -eq 0 ]; then set -- rp.test.mjs browser.test.mjs; fi
+if [ "$#" -eq 0 ]; then set -- rp.test.mjs browser.test.mjs console.test.mjs; fi
 rm -rf "$ROOT/target/interop-logs"
 status=0
 (cd "$HERE" && node --test --test-concurrency=1 --test-reporter=tap "$@") || status=$?
