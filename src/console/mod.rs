@@ -5,8 +5,9 @@
 //!
 //! - [`session`]: who gets in (a console admin signed in with a code in this browser) and
 //!   the recent sign-in destructive actions need.
-//! - [`overview`], [`clients`], [`client_form`], [`people`], [`system`] (keys, audit
-//!   trail, review accounts, admin tokens, admins): the pages.
+//! - [`overview`], [`clients`], [`client_form`], [`people`] (with their attributes),
+//!   [`groups`], [`system`] (keys, audit trail, review accounts, admin tokens, admins):
+//!   the pages.
 //!
 //! The console answers 404 when `console.enabled` is false or while nobody is an admin.
 //! Pages are English only. Forms are POSTed with the session's anti-CSRF token; addresses
@@ -15,6 +16,7 @@
 
 pub mod client_form;
 pub mod clients;
+pub mod groups;
 pub mod overview;
 pub mod people;
 pub mod session;
@@ -51,6 +53,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/console/sign-out", post(session::sign_out))
         .merge(clients::routes())
         .merge(people::routes())
+        .merge(groups::routes())
         .merge(system::routes())
 }
 
@@ -117,6 +120,7 @@ impl Chrome {
             ("overview", "Overview", "/admin/console/"),
             ("clients", "Clients", "/admin/console/clients"),
             ("people", "People", "/admin/console/people"),
+            ("groups", "Groups", "/admin/console/groups"),
             ("keys", "Signing keys", "/admin/console/keys"),
             ("audit", "Audit trail", "/admin/console/audit"),
             ("review", "Review accounts", "/admin/console/review"),

@@ -1,8 +1,9 @@
 //! People in the console: search by email address or phone number (posted, so the
 //! address never reaches an access log), a person's identifiers, sign-ins and grants;
-//! disable, enable, end sign-ins, revoke grants, make or unmake an admin, delete
-//! (confirmed, after a recent sign-in). Each action is the shared operation
-//! ([`crate::admin::ops::users`], [`crate::admin::ops::admins`]).
+//! disable, enable, end sign-ins, revoke grants, set and remove attributes, make or unmake
+//! an admin, delete (confirmed, after a recent sign-in). Each action is the shared
+//! operation ([`crate::admin::ops::users`], [`crate::admin::ops::attributes`],
+//! [`crate::admin::ops::admins`]).
 
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -13,8 +14,8 @@ use serde::Deserialize;
 use super::clients::ConfirmPage;
 use super::session::{ConsoleAdmin, CsrfOnly};
 use super::{done, page_error, when, when_opt, Chrome};
-use crate::admin::ops::admins;
 use crate::admin::ops::users::{self as ops, GrantView, SessionView, UserQuery, UserView};
+use crate::admin::ops::{admins, attributes};
 use crate::csrf::{CsrfForm, CsrfProtected};
 use crate::error::{render, PageError};
 use crate::state::AppState;
@@ -41,6 +42,11 @@ pub fn routes() -> Router<AppState> {
             post(revoke_grants),
         )
         .route("/admin/console/people/{id}/make-admin", post(make_admin))
+        .route("/admin/console/people/{id}/attributes", post(set_attribute))
+        .route(
+            "/admin/console/people/{id}/attributes/unset",
+            post(unset_attribute),
+        )
         .route(
             "/admin/console/people/{id}/unmake-admin",
             post(unmake_admin),
@@ -135,6 +141,7 @@ struct PersonPage {
     path: String,
     sessions: Vec<SessionView>,
     grants: Vec<GrantView>,
+    attributes: Vec<(String, String)>,
 }
 
 impl PersonPage {
@@ -162,6 +169,12 @@ async fn show(
         .await
         .map_err(page_error)?
         .items;
+    let attributes = attributes::list_attributes(&ctx, &u.user_id)
+        .await
+        .map_err(page_error)?
+        .attributes
+        .into_iter()
+        .collect();
     render(&PersonPage {
         c: Chrome::of(&state, &admin, "people").await?,
         admin: state.store.is_console_admin(&u.user_id).await?,
@@ -169,6 +182,7 @@ async fn show(
         u,
         sessions,
         grants,
+        attributes,
     })
 }
 
@@ -356,4 +370,51 @@ async fn delete(
         .await
         .map_err(page_error)?;
     done(&admin.session, LIST, "Person deleted.").await
+}
+
+#[derive(Deserialize)]
+struct AttributeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    value: String,
+}
+
+impl CsrfProtected for AttributeForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// POST …/attributes: set (or replace) one attribute.
+async fn set_attribute(
+    State(state): State<AppState>,
+    admin: ConsoleAdmin,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<AttributeForm>,
+) -> Result<Response, PageError> {
+    let a = attributes::set_attribute(&admin.ctx(&state), &id, &f.name, &f.value)
+        .await
+        .map_err(page_error)?;
+    done(&admin.session, &person_path(&a.user_id), "Attribute saved.").await
+}
+
+/// POST …/attributes/unset: remove one attribute.
+async fn unset_attribute(
+    State(state): State<AppState>,
+    admin: ConsoleAdmin,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm<AttributeForm>,
+) -> Result<Response, PageError> {
+    let a = attributes::unset_attribute(&admin.ctx(&state), &id, &f.name)
+        .await
+        .map_err(page_error)?;
+    done(
+        &admin.session,
+        &person_path(&a.user_id),
+        "Attribute removed.",
+    )
+    .await
 }

@@ -191,6 +191,9 @@ describe('the admin console in Chromium', () => {
   test('every console page passes axe, light and dark, at desktop and phone size', async () => {
     assert.ok(adminState, 'the admin signed in in the first test');
     const grace = JSON.parse(await sesame.cli(['users', 'get', 'grace@example.com', '--json']));
+    await sesame.cli(['groups', 'add', 'staff', '--description', 'Employees']);
+    await sesame.cli(['groups', 'add-member', 'staff', 'grace@example.com']);
+    await sesame.cli(['users', 'set-attribute', 'grace@example.com', 'minio_policy', 'readwrite']);
     const pages = [
       ['overview', '/admin/console/'],
       ['clients', '/admin/console/clients'],
@@ -199,6 +202,8 @@ describe('the admin console in Chromium', () => {
       ['client-delete', `/admin/console/clients/${registered.client_id}/delete`],
       ['people', '/admin/console/people'],
       ['person', `/admin/console/people/${grace.user_id}`],
+      ['groups', '/admin/console/groups'],
+      ['group', '/admin/console/groups/staff'],
       ['keys', '/admin/console/keys'],
       ['audit', '/admin/console/audit'],
       ['review', '/admin/console/review'],

@@ -26,6 +26,8 @@ fn routes(client: &str, user: &str) -> Vec<(&'static str, String)> {
         "/admin/console/review",
         "/admin/console/tokens",
         "/admin/console/admins",
+        "/admin/console/groups",
+        "/admin/console/groups/staff",
     ]
     .into_iter()
     .map(|p| ("GET", p.to_string()))
@@ -57,6 +59,12 @@ fn routes(client: &str, user: &str) -> Vec<(&'static str, String)> {
         "/admin/console/tokens/revoke".into(),
         "/admin/console/admins".into(),
         "/admin/console/admins/remove".into(),
+        "/admin/console/groups".into(),
+        "/admin/console/groups/staff/delete".into(),
+        "/admin/console/groups/staff/members".into(),
+        "/admin/console/groups/staff/members/remove".into(),
+        format!("{u}/attributes"),
+        format!("{u}/attributes/unset"),
     ] {
         r.push(("POST", p));
     }

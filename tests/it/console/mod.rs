@@ -5,4 +5,5 @@ mod access;
 mod actions;
 mod admins;
 pub(crate) mod common;
+mod groups;
 mod people;
