@@ -50,6 +50,11 @@ impl Default for NewClient {
     }
 }
 
+/// The admin console's own client: what its sign-in pages name. It has no redirect URI
+/// and no grant type, and admins cannot change it (the console registers it again when it
+/// is deleted).
+pub const CONSOLE_CLIENT_ID: &str = "sesame-console";
+
 /// Grant types a client may be registered for.
 pub const GRANT_TYPES: &[&str] = &[
     "authorization_code",

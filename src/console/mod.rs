@@ -34,8 +34,7 @@ use crate::state::AppState;
 
 /// Where the console lives.
 pub const HOME: &str = "/admin/console/";
-/// The console's own client (what the sign-in pages name).
-pub const CONSOLE_CLIENT_ID: &str = "sesame-console";
+pub use crate::clients::CONSOLE_CLIENT_ID;
 const CSS_PATH: &str = "/admin/console/console.css";
 /// Session key of a one-shot notice shown on the next console page.
 const NOTICE_KEY: &str = "console_notice";

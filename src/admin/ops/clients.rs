@@ -375,6 +375,7 @@ pub async fn update_client(
     id: &str,
     patch: ClientPatch,
 ) -> Result<ClientView, AdminError> {
+    refuse_console_client(id)?;
     let mut c = load(ctx, id).await?;
     let before = c.clone();
     if patch.public.is_some_and(|p| p != c.public) {
@@ -467,6 +468,17 @@ pub async fn update_client(
     Ok(ClientView { claims, ..c.into() })
 }
 
+/// The console's own client cannot be given redirect URIs, grants or a secret: it would
+/// become a client that signs in with the console's name.
+fn refuse_console_client(id: &str) -> Result<(), AdminError> {
+    if id == clients::CONSOLE_CLIENT_ID {
+        return Err(AdminError::Conflict(
+            "this is the admin console's own client; it cannot be changed".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// The names of the fields that differ (for the audit event).
 fn changed_fields(a: &Client, b: &Client) -> Vec<&'static str> {
     let va = serde_json::to_value(ClientView::from(a.clone())).unwrap_or_default();
@@ -498,6 +510,7 @@ fn changed_fields(a: &Client, b: &Client) -> Vec<&'static str> {
 
 /// Issues a new secret to a confidential client; the old one stops working at once.
 pub async fn rotate_secret(ctx: &Ctx<'_>, id: &str) -> Result<ClientSecret, AdminError> {
+    refuse_console_client(id)?;
     let mut c = load(ctx, id).await?;
     if c.public {
         return Err(AdminError::Conflict(

@@ -60,6 +60,33 @@ async fn someone_named_before_their_first_sign_in_can_sign_in_to_the_console() {
 }
 
 #[tokio::test]
+async fn the_consoles_own_client_cannot_be_turned_into_a_usable_client() {
+    let app = TestApp::spawn().await;
+    let (_browser, _) = admin_browser(&app).await;
+    let api = AdminApi::new(&app).await;
+    let r = api
+        .patch(
+            "/clients/sesame-console",
+            json!({"redirect_uris": ["https://evil.example/cb"]}),
+        )
+        .await;
+    r.assert_problem(StatusCode::CONFLICT, None);
+    let c = app
+        .state
+        .store
+        .get_client("sesame-console")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(c.redirect_uris.is_empty() && c.grant_types.is_empty());
+    // It cannot be used at the authorization endpoint.
+    let res = Browser::new()
+        .get(&app.url("/authorize?response_type=code&client_id=sesame-console&redirect_uri=https%3A%2F%2Fevil.example%2Fcb&scope=openid"))
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
 async fn the_admin_api_manages_console_admins_like_the_cli() {
     let app = TestApp::spawn().await;
     let api = AdminApi::new(&app).await;
