@@ -321,6 +321,57 @@ async fn a_console_form_without_the_sessions_csrf_token_is_refused() {
 }
 
 #[tokio::test]
+async fn every_console_form_refuses_a_missing_or_foreign_csrf_token() {
+    let app = TestApp::spawn().await;
+    let client = app.confidential_client().await;
+    let (browser, root) = admin_browser(&app).await;
+    make_admin(&app, "second@example.com").await;
+    let other = Browser::new();
+    console_sign_in(&app, &other, "second@example.com").await;
+    let foreign = csrf(&app, &other).await;
+    let before = app
+        .state
+        .store
+        .audit_events(0, None, 100_000)
+        .await
+        .unwrap()
+        .len();
+    for (m, p) in routes(&client.id, &root) {
+        if m != "POST" {
+            continue;
+        }
+        for token in [None, Some(""), Some(foreign.as_str())] {
+            let mut form = vec![("value", "root@example.com"), ("id", "x"), ("name", "x")];
+            if let Some(t) = token {
+                form.push(("csrf", t));
+            }
+            let res = browser.post_form(&app.url(&p), &form).await;
+            assert_eq!(res.status(), StatusCode::FORBIDDEN, "{p} with {token:?}");
+        }
+    }
+    // Refused before anything ran: no operation wrote an audit event.
+    let after = app
+        .state
+        .store
+        .audit_events(0, None, 100_000)
+        .await
+        .unwrap();
+    let new: Vec<&str> = after[before..].iter().map(|e| e.kind.as_str()).collect();
+    assert!(
+        new.iter().all(|k| *k == "admin_overview_viewed"),
+        "only the overview used to read the token: {new:?}"
+    );
+    assert!(app.state.store.is_console_admin(&root).await.unwrap());
+    assert!(app
+        .state
+        .store
+        .get_client(&client.id)
+        .await
+        .unwrap()
+        .is_some());
+}
+
+#[tokio::test]
 async fn a_destructive_console_action_needs_a_recent_sign_in() {
     let app = TestApp::spawn().await;
     let client = app.confidential_client().await;
