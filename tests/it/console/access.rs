@@ -445,3 +445,22 @@ async fn console_pages_carry_the_hosted_pages_strict_policy_and_no_personal_data
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.text().await.unwrap().contains("root@example.com"));
 }
+
+#[tokio::test]
+async fn signing_out_of_the_console_ends_it_and_keeps_the_sso_session() {
+    let app = TestApp::spawn().await;
+    let client = app.confidential_client().await;
+    let (browser, root) = admin_browser(&app).await;
+    let res = post(&app, &browser, "/admin/console/sign-out", &[]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("Signed out of the admin console"));
+    let res = browser.get(&app.url(HOME)).await;
+    assert_eq!(location(&res, &app.base), app.url("/admin/console/sign-in"));
+    assert!(crate::admin::common::sso_works(&app, &browser, &client).await);
+    let e = &events(&app, "admin_console_signed_out").await[0];
+    assert_eq!(e["detail"]["actor"]["user_id"], root.as_str());
+}
