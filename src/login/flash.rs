@@ -25,7 +25,12 @@ pub async fn set(session: &Session, flash: &Flash) -> Result<(), PageError> {
 /// Takes the message for sign-in `tx`, if there is one (a message for another sign-in
 /// stays).
 pub async fn take(session: &Session, tx: &str) -> Result<Option<Flash>, PageError> {
-    let Some(f) = session.get::<Flash>(KEY).await? else {
+    let Some(value) = session.get_value(KEY).await? else {
+        return Ok(None);
+    };
+    // A note written by an older version (plain English text) is dropped, not an error.
+    let Ok(f) = serde_json::from_value::<Flash>(value) else {
+        session.remove_value(KEY).await?;
         return Ok(None);
     };
     if f.tx != tx {
