@@ -6,7 +6,8 @@
 //! - [`session`]: who gets in (a console admin signed in with a code in this browser) and
 //!   the recent sign-in destructive actions need.
 //! - [`overview`], [`clients`], [`client_form`], [`people`] (with their attributes),
-//!   [`groups`], [`system`] (keys, audit trail, review accounts, admin tokens, admins):
+//!   [`groups`], [`system`] (keys, audit trail, review accounts, admin tokens, admins),
+//!   [`webhooks`]:
 //!   the pages.
 //!
 //! The console answers 404 when `console.enabled` is false or while nobody is an admin.
@@ -21,6 +22,7 @@ pub mod overview;
 pub mod people;
 pub mod session;
 pub mod system;
+pub mod webhooks;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -54,6 +56,7 @@ pub fn routes() -> Router<AppState> {
         .merge(people::routes())
         .merge(groups::routes())
         .merge(system::routes())
+        .merge(webhooks::routes())
 }
 
 /// Whether the console is served: it is enabled and somebody is an admin.
@@ -124,6 +127,7 @@ impl Chrome {
             ("audit", "Audit trail", "/admin/console/audit"),
             ("review", "Review accounts", "/admin/console/review"),
             ("tokens", "Admin tokens", "/admin/console/tokens"),
+            ("webhooks", "Webhooks", "/admin/console/webhooks"),
             ("admins", "Admins", "/admin/console/admins"),
         ]
     }

@@ -25,6 +25,7 @@ fn routes(client: &str, user: &str) -> Vec<(&'static str, String)> {
         "/admin/console/audit",
         "/admin/console/review",
         "/admin/console/tokens",
+        "/admin/console/webhooks",
         "/admin/console/admins",
         "/admin/console/groups",
         "/admin/console/groups/staff",
@@ -57,6 +58,8 @@ fn routes(client: &str, user: &str) -> Vec<(&'static str, String)> {
         "/admin/console/review/remove".into(),
         "/admin/console/tokens".into(),
         "/admin/console/tokens/revoke".into(),
+        "/admin/console/webhooks".into(),
+        "/admin/console/webhooks/remove".into(),
         "/admin/console/admins".into(),
         "/admin/console/admins/remove".into(),
         "/admin/console/groups".into(),
@@ -390,6 +393,16 @@ async fn a_destructive_console_action_needs_a_recent_sign_in() {
         )
         .await,
         post(&app, &browser, "/admin/console/tokens", &[("value", "ci")]).await,
+        post(
+            &app,
+            &browser,
+            "/admin/console/webhooks",
+            &[
+                ("url", "https://hooks.example/in"),
+                ("person_created", "on"),
+            ],
+        )
+        .await,
         post(&app, &browser, &delete, &[]).await,
         browser.get(&app.url(&delete)).await,
     ] {
@@ -405,6 +418,7 @@ async fn a_destructive_console_action_needs_a_recent_sign_in() {
         .is_some());
     assert!(events(&app, "admin_key_rotated").await.is_empty());
     assert!(events(&app, "admin_token_created").await.is_empty());
+    assert!(events(&app, "admin_webhook_created").await.is_empty());
     // Signing in again comes back to the confirmation, which now deletes.
     let back = console_sign_in(&app, &browser, "root@example.com").await;
     assert_eq!(back, app.url(&delete));

@@ -451,3 +451,59 @@ async fn an_admin_token_created_in_the_console_is_shown_once_works_and_is_revoke
     );
     assert_by_console(&events(&app, "admin_token_revoked").await[0], &root);
 }
+
+#[tokio::test]
+async fn a_webhook_added_in_the_console_does_what_the_api_does_and_shows_its_secret_once() {
+    let app = TestApp::spawn().await;
+    let (browser, root) = admin_browser(&app).await;
+    let api = AdminApi::new(&app).await;
+    // Refused: plain http off localhost, shown on the page, nothing created.
+    let res = post(
+        &app,
+        &browser,
+        "/admin/console/webhooks",
+        &[("url", "http://hooks.example/in"), ("person_created", "on")],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.unwrap().contains("https"));
+    assert_eq!(api.get("/webhooks").await.json["items"], json!([]));
+
+    let res = post(
+        &app,
+        &browser,
+        "/admin/console/webhooks",
+        &[
+            ("url", "https://hooks.example/in"),
+            ("person_created", "on"),
+            ("client_changed", "on"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let secret = shown_secret(&res.text().await.unwrap());
+    assert!(secret.starts_with("whsec_"), "{secret}");
+    let listed = api.get("/webhooks").await.json["items"].clone();
+    assert_eq!(listed[0]["url"], "https://hooks.example/in");
+    assert_eq!(
+        listed[0]["events"],
+        json!(["person.created", "client.changed"])
+    );
+    let id = listed[0]["id"].as_str().unwrap().to_string();
+    let html = page(&app, &browser, "/admin/console/webhooks").await;
+    assert!(html.contains(&id) && !html.contains(&secret), "{html}");
+    assert_by_console(&events(&app, "admin_webhook_created").await[0], &root);
+
+    let res = post(
+        &app,
+        &browser,
+        "/admin/console/webhooks/remove",
+        &[("id", &id)],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(api.get("/webhooks").await.json["items"], json!([]));
+    let removed = events(&app, "admin_webhook_removed").await;
+    assert_by_console(&removed[0], &root);
+    assert_eq!(removed[0]["detail"]["existed"], true);
+}
