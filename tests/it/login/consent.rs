@@ -240,3 +240,16 @@ async fn the_consent_page_carries_the_clients_logo_links_and_colour() {
         "the client's colour: {html}"
     );
 }
+
+#[tokio::test]
+async fn the_pages_of_a_signed_in_person_link_to_their_profile() {
+    let app = TestApp::spawn().await;
+    let client = app.third_party_client().await;
+    let browser = Browser::new();
+    let consent_url = to_consent(&app, &browser, &client, &with_scope("openid email")).await;
+    let consent = browser.get(&consent_url).await.text().await.unwrap();
+    assert!(consent.contains(r#"href="/account/profile""#), "{consent}");
+    let logout = browser.get(&app.url("/logout")).await.text().await.unwrap();
+    assert!(logout.contains(r#"href="/account/profile""#), "{logout}");
+    assert!(logout.contains(r#"href="/account/apps""#), "{logout}");
+}
