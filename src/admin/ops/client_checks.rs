@@ -57,6 +57,17 @@ pub(super) fn opt_url(
     v.map(|v| valid_url(field, &v, https_only)).transpose()
 }
 
+/// The console's own client cannot be given redirect URIs, grants or a secret: it would
+/// become a client that signs in with the console's name.
+pub(super) fn refuse_console_client(id: &str) -> Result<(), AdminError> {
+    if id == clients::CONSOLE_CLIENT_ID {
+        return Err(AdminError::Conflict(
+            "this is the admin console's own client; it cannot be changed".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// A back-channel logout URI ([`clients::validate_backchannel_logout_uri`]).
 pub(super) fn opt_backchannel_uri(v: Option<String>) -> Result<Option<String>, AdminError> {
     v.map(|v| {

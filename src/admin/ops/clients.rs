@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::client_checks::{
-    opt_backchannel_uri, opt_url, patch_claims, valid_alg, valid_color, valid_redirect_uris,
-    valid_scopes, valid_ttl, REFRESH_TTL_MAX, TTL_MAX,
+    opt_backchannel_uri, opt_url, patch_claims, refuse_console_client, valid_alg, valid_color,
+    valid_redirect_uris, valid_scopes, valid_ttl, REFRESH_TTL_MAX, TTL_MAX,
 };
 use super::{valid_name, AdminError, Ctx, Page, PageParams};
 use crate::audit::AuditEvent;
@@ -466,17 +466,6 @@ pub async fn update_client(
     )
     .await?;
     Ok(ClientView { claims, ..c.into() })
-}
-
-/// The console's own client cannot be given redirect URIs, grants or a secret: it would
-/// become a client that signs in with the console's name.
-fn refuse_console_client(id: &str) -> Result<(), AdminError> {
-    if id == clients::CONSOLE_CLIENT_ID {
-        return Err(AdminError::Conflict(
-            "this is the admin console's own client; it cannot be changed".into(),
-        ));
-    }
-    Ok(())
 }
 
 /// The names of the fields that differ (for the audit event).
