@@ -10,10 +10,9 @@ use axum::Router;
 use serde::Deserialize;
 
 use super::session::{ConsoleAdmin, CsrfOnly};
-use super::{done, page_error, when, Chrome};
+use super::{done, page_error, refused, when, Chrome};
 use crate::admin::ops::groups::{self as ops, GroupView, NewGroup};
 use crate::admin::ops::users::UserView;
-use crate::admin::ops::AdminError;
 use crate::csrf::{CsrfForm, CsrfProtected};
 use crate::error::{render, PageError};
 use crate::state::AppState;
@@ -35,15 +34,6 @@ pub fn routes() -> Router<AppState> {
 fn group_path(name: &str) -> String {
     let name: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect();
     format!("{LIST}/{name}")
-}
-
-fn refused(e: AdminError) -> Result<String, PageError> {
-    match e {
-        AdminError::Invalid { .. } | AdminError::Conflict(_) | AdminError::NotFound { .. } => {
-            Ok(e.to_string())
-        }
-        other => Err(page_error(other)),
-    }
 }
 
 #[derive(askama::Template)]

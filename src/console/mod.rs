@@ -139,6 +139,17 @@ pub async fn notice(session: &Session, text: impl Into<String>) -> Result<(), Pa
     Ok(())
 }
 
+/// An operation's refusal of a form's input (invalid, conflicting, or naming what does not
+/// exist): its message, for the page to show again with the form; other errors are pages.
+pub fn refused(e: AdminError) -> Result<String, PageError> {
+    match e {
+        AdminError::Invalid { .. } | AdminError::Conflict(_) | AdminError::NotFound { .. } => {
+            Ok(e.to_string())
+        }
+        other => Err(page_error(other)),
+    }
+}
+
 /// A 303 to a console page, with a notice for it.
 pub async fn done(
     session: &Session,

@@ -9,13 +9,12 @@ use axum::Router;
 use serde::Deserialize;
 
 use super::session::ConsoleAdmin;
-use super::{age, done, page_error, when, when_opt, Chrome};
+use super::{age, done, page_error, refused, when, when_opt, Chrome};
 use crate::admin::auth::{self as tokens, AdminTokenView};
 use crate::admin::ops::admins::{self, AdminView};
 use crate::admin::ops::audit::{self, AuditEventView, AuditQuery};
 use crate::admin::ops::keys::{self, KeyView, RotateRequest};
 use crate::admin::ops::review::{self, NewReviewAccount, ReviewAccountView};
-use crate::admin::ops::AdminError;
 use crate::csrf::{CsrfForm, CsrfProtected};
 use crate::error::{render, PageError};
 use crate::forms::PageQuery;
@@ -46,16 +45,6 @@ struct OneField {
 impl CsrfProtected for OneField {
     fn csrf(&self) -> &str {
         &self.csrf
-    }
-}
-
-/// An operation's refusal of a form's input, shown on the page; other errors are pages.
-fn refused(e: AdminError) -> Result<String, PageError> {
-    match e {
-        AdminError::Invalid { .. } | AdminError::Conflict(_) | AdminError::NotFound { .. } => {
-            Ok(e.to_string())
-        }
-        other => Err(page_error(other)),
     }
 }
 

@@ -8,9 +8,8 @@ use axum::Router;
 use serde::Deserialize;
 
 use super::session::ConsoleAdmin;
-use super::{done, page_error, when, Chrome};
+use super::{done, page_error, refused, when, Chrome};
 use crate::admin::ops::webhooks::{self as ops, NewWebhook, WebhookView};
-use crate::admin::ops::AdminError;
 use crate::csrf::{CsrfForm, CsrfProtected};
 use crate::error::{render, PageError};
 use crate::events::Event;
@@ -148,10 +147,7 @@ async fn create(
     };
     let w = match ops::create_webhook(&admin.ctx(&state), req).await {
         Ok(w) => w,
-        Err(e @ AdminError::Invalid { .. }) => {
-            return list_with(&state, &admin, f.url, Some(e.to_string())).await
-        }
-        Err(e) => return Err(page_error(e)),
+        Err(e) => return list_with(&state, &admin, f.url, Some(refused(e)?)).await,
     };
     render(&super::clients::SecretPage {
         c: Chrome::of(&state, &admin, "webhooks").await?,
@@ -177,9 +173,6 @@ async fn remove(
     match ops::remove_webhook(&admin.ctx(&state), &f.id).await {
         Ok(true) => done(&admin.session, PATH, format!("Webhook {} removed.", f.id)).await,
         Ok(false) => done(&admin.session, PATH, "That webhook was already removed.").await,
-        Err(e @ AdminError::Invalid { .. }) => {
-            list_with(&state, &admin, String::new(), Some(e.to_string())).await
-        }
-        Err(e) => Err(page_error(e)),
+        Err(e) => list_with(&state, &admin, String::new(), Some(refused(e)?)).await,
     }
 }
