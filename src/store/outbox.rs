@@ -129,6 +129,15 @@ pub enum CodeStored {
 
 /// Writes a message already claimed by its writer (binds: channel, recipient, sign-in,
 /// payload, now, give-up time, replica, lease end).
+/// Writes a message that is due at once and claimed by nobody, inside the caller's
+/// transaction: the next worker round on any replica delivers it. Binds: channel (a
+/// notification channel of its own, such as back-channel logout or webhooks), recipient,
+/// the payload sealed by the caller, now, the give-up time.
+pub(super) const INSERT_DUE_MESSAGE_SQL: &str =
+    "INSERT INTO outbox (channel, recipient, payload, status, attempts, \
+     next_attempt_at, give_up_at, created_at, updated_at) \
+     VALUES ($1, $2, $3, 'pending', 0, $4, $5, $4, $4)";
+
 const INSERT_MESSAGE_SQL: &str =
     "INSERT INTO outbox (channel, recipient, login_tx, payload, status, attempts, \
      next_attempt_at, give_up_at, claimed_by, claimed_until, created_at, updated_at) \
@@ -193,33 +202,6 @@ impl Store {
                 conn.record("COMMIT");
                 CodeStored::Stored { message_id }
             }
-        }))
-    }
-
-    /// Writes a message that is due at once and claimed by nobody: the next worker round on
-    /// any replica delivers it. `channel` is the stored name (a notification channel of
-    /// its own, such as back-channel logout); the payload is sealed by the caller.
-    pub async fn enqueue_message(
-        &self,
-        channel: &str,
-        recipient: &str,
-        payload: &[u8],
-        now: i64,
-        give_up_at: i64,
-    ) -> StoreResult<i64> {
-        Ok(with_pool!(&self.db, pool => {
-            sqlx::query_scalar::<_, i64>(
-                "INSERT INTO outbox (channel, recipient, payload, status, attempts, \
-                 next_attempt_at, give_up_at, created_at, updated_at) \
-                 VALUES ($1, $2, $3, 'pending', 0, $4, $5, $4, $4) RETURNING id",
-            )
-            .bind(channel)
-            .bind(recipient)
-            .bind(payload)
-            .bind(now)
-            .bind(give_up_at)
-            .fetch_one(pool)
-            .await?
         }))
     }
 

@@ -112,11 +112,7 @@ impl Store {
                         client_id,
                     };
                     let payload = seal(&target)?;
-                    sqlx::query(
-                        "INSERT INTO outbox (channel, recipient, payload, status, attempts, \
-                         next_attempt_at, give_up_at, created_at, updated_at) \
-                         VALUES ($1, $2, $3, 'pending', 0, $4, $5, $4, $4)",
-                    )
+                    sqlx::query(super::outbox::INSERT_DUE_MESSAGE_SQL)
                     .bind(CHANNEL)
                     .bind(&target.client_id)
                     .bind(&payload)

@@ -11,32 +11,33 @@ use super::backchannel_logout::{
 use crate::scale::support::second_replica;
 use crate::support::*;
 
-#[tokio::test]
-async fn a_sign_in_ended_by_a_replica_that_stopped_before_writing_its_notices_is_told_by_the_next_replica_to_start(
-) {
-    let app = spawn().await;
-    let rp = Receiver::start(0).await;
-    let client = client_told_at(&app, &rp.url, true).await;
+/// Signs `email` in to a client told at `rp`, then does the first of the two writes of
+/// ending that sign-in alone: what a replica killed between them leaves behind. Returns the
+/// client and the sign-in's `sid`.
+async fn ended_without_notices(app: &TestApp, rp: &Receiver, email: &str) -> (TestClient, String) {
+    let client = client_told_at(app, &rp.url, true).await;
     let tokens = app
-        .plan_tokens(
-            &Browser::new(),
-            &client,
-            &AuthParams::default(),
-            "crash@example.com",
-        )
+        .plan_tokens(&Browser::new(), &client, &AuthParams::default(), email)
         .await;
     let sid = jwt_claims(tokens["id_token"].as_str().unwrap())["sid"]
         .as_str()
         .unwrap()
         .to_string();
-    // The first of the two writes of ending a sign-in, alone: what a replica killed between
-    // them leaves behind.
     assert!(app
         .state
         .store
         .mark_sso_session_ended(&sid, app.state.now(), "revoked")
         .await
         .unwrap());
+    (client, sid)
+}
+
+#[tokio::test]
+async fn a_sign_in_ended_by_a_replica_that_stopped_before_writing_its_notices_is_told_by_the_next_replica_to_start(
+) {
+    let app = spawn().await;
+    let rp = Receiver::start(0).await;
+    let (client, sid) = ended_without_notices(&app, &rp, "crash@example.com").await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(rp.got().is_empty(), "nothing was written to send yet");
 
@@ -65,26 +66,8 @@ async fn a_sign_in_ended_by_a_replica_that_stopped_before_writing_its_notices_is
 async fn a_logout_writes_each_clients_notice_once_even_when_the_sweep_runs_beside_it() {
     let app = spawn().await;
     let rp = Receiver::start(0).await;
-    let client = client_told_at(&app, &rp.url, true).await;
-    let tokens = app
-        .plan_tokens(
-            &Browser::new(),
-            &client,
-            &AuthParams::default(),
-            "race@example.com",
-        )
-        .await;
-    let sid = jwt_claims(tokens["id_token"].as_str().unwrap())["sid"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (_, sid) = ended_without_notices(&app, &rp, "race@example.com").await;
     let now = app.state.now();
-    assert!(app
-        .state
-        .store
-        .mark_sso_session_ended(&sid, now, "revoked")
-        .await
-        .unwrap());
     let ctx = sesame::outbox::logout::NoticeCtx {
         store: &app.state.store,
         secrets: &app.state.secrets,
