@@ -159,8 +159,21 @@ pub const TXS_KEY: &str = "txs";
 /// Remembers that this browser owns a login transaction (at most the last 8), and gives
 /// the session its anti-CSRF token now: the session is written here anyway, and the sign-in
 /// page that follows then has nothing to add to it (one session write fewer per sign-in).
-pub async fn remember_tx(session: &Session, tx_id: &str) -> Result<(), PageError> {
+/// The session key of the language of this browser's latest sign-in (a catalog tag): the
+/// error pages of the sign-in pages are written in it.
+pub const SIGN_IN_LANG_KEY: &str = "signin_lang";
+
+/// Binds the login transaction to this browser session and keeps the sign-in's language
+/// (`locale`, a catalog tag) for the sign-in pages' error pages.
+pub async fn remember_tx(
+    session: &Session,
+    tx_id: &str,
+    locale: Option<&str>,
+) -> Result<(), PageError> {
     crate::csrf::token(session).await?;
+    if let Some(tag) = locale {
+        session.insert(SIGN_IN_LANG_KEY, tag).await?;
+    }
     let mut txs: Vec<String> = session.get(TXS_KEY).await?.unwrap_or_default();
     txs.retain(|t| t != tx_id);
     txs.push(tx_id.to_string());
@@ -245,7 +258,7 @@ pub async fn issue_code_in_session(
         .await?;
     let mut res = ClientResponse::new(&req.redirect_uri, req.response_mode)
         .ok_or_else(PageError::internal)?
-        .in_language(req.locale.as_deref())
+        .in_language(state, state.i18n.from_tag(req.locale.as_deref()))
         .with("code", &code);
     if let Some(s) = &req.state {
         res = res.with("state", s);

@@ -13,6 +13,8 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::error::PageError;
+use crate::i18n::Locale;
+use crate::state::AppState;
 
 /// Where the static script that submits the form-post page is served.
 pub const FORM_POST_JS_PATH: &str = "/static/form_post.js";
@@ -50,13 +52,27 @@ impl ResponseMode {
 }
 
 /// An authorization response (success or error) on its way to the client's redirect URI.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClientResponse {
     redirect_uri: Url,
     mode: ResponseMode,
     params: Vec<(&'static str, String)>,
-    /// The sign-in's language, for the form-post page (built-in catalogs).
-    locale: Option<String>,
+    /// The deployment's catalogs (its own overrides included) and the sign-in's language,
+    /// for the form-post page; without them the built-in catalogs' default.
+    lang: Option<(AppState, Locale)>,
+}
+
+impl std::fmt::Debug for ClientResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientResponse")
+            .field("redirect_uri", &self.redirect_uri.as_str())
+            .field("mode", &self.mode)
+            .field(
+                "params",
+                &self.params.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            )
+            .finish_non_exhaustive()
+    }
 }
 
 impl ClientResponse {
@@ -67,13 +83,13 @@ impl ClientResponse {
             redirect_uri: Url::parse(redirect_uri).ok()?,
             mode,
             params: Vec::new(),
-            locale: None,
+            lang: None,
         })
     }
 
-    /// The form-post page is written in this language (a catalog tag).
-    pub fn in_language(mut self, locale: Option<&str>) -> ClientResponse {
-        self.locale = locale.map(str::to_owned);
+    /// The form-post page is written in this language, from the deployment's catalogs.
+    pub fn in_language(mut self, state: &AppState, locale: Locale) -> ClientResponse {
+        self.lang = Some((state.clone(), locale));
         self
     }
 
@@ -112,9 +128,15 @@ impl ClientResponse {
              form-action {}; frame-ancestors 'none'; base-uri 'none'",
             self.form_action_source()
         );
-        let i18n = crate::i18n::builtin();
+        let t = match &self.lang {
+            Some((state, locale)) => state.i18n.tr(*locale),
+            None => {
+                let i18n = crate::i18n::builtin();
+                i18n.tr(i18n.default_locale())
+            }
+        };
         let page = FormPostPage {
-            t: i18n.tr(i18n.from_tag(self.locale.as_deref())),
+            t,
             action: self.redirect_uri.as_str(),
             fields: &self.params,
             script: FORM_POST_JS_PATH,

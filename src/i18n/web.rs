@@ -10,6 +10,8 @@ use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 
+use tower_sessions::Session;
+
 use super::{Locale, Msg, Tr};
 use crate::error::{ErrorPageParts, PageError};
 use crate::state::AppState;
@@ -89,10 +91,53 @@ async fn way_back(state: &AppState, uri: &Uri, t: &Tr<'_>) -> (String, String) {
     (home.to_owned(), t.t("nav-home"))
 }
 
-/// Renders an error page in the request's language (outermost page layer).
+/// True for the paths of a sign-in's pages, whose errors are written in the sign-in's
+/// language.
+fn is_sign_in_path(path: &str) -> bool {
+    ["/login", "/consent"]
+        .iter()
+        .any(|p| path == *p || path.strip_prefix(p).is_some_and(|r| r.starts_with('/')))
+}
+
+/// The language of an error page: `ui_locales` when the request names one; on a sign-in's
+/// pages, the sign-in's own language (from its sealed first step, else the one this browser
+/// session keeps for its latest sign-in); otherwise `Accept-Language`, then the default.
+async fn error_locale(
+    state: &AppState,
+    uri: &Uri,
+    headers: &HeaderMap,
+    session: Option<&Session>,
+) -> Locale {
+    if ui_locales_of(uri).is_some() || !is_sign_in_path(uri.path()) {
+        return request_locale(state, uri, headers);
+    }
+    let sealed = uri.query().and_then(|q| {
+        url::form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "tx")
+            .map(|(_, v)| v.into_owned())
+    });
+    if let Some(p) = sealed
+        .filter(|tx| crate::login::pending::is_sealed(tx))
+        .and_then(|tx| crate::login::pending::open(&state.secrets, &tx, state.now()).ok())
+    {
+        return state.i18n.from_tag(p.req.locale.as_deref());
+    }
+    if let Some(session) = session {
+        if let Ok(Some(tag)) = session.get::<String>(crate::authz::SIGN_IN_LANG_KEY).await {
+            if let Some(l) = state.i18n.find(&tag) {
+                return l;
+            }
+        }
+    }
+    request_locale(state, uri, headers)
+}
+
+/// Renders an error page in the request's language (outermost page layer; inside the
+/// session layer, so the sign-in's language kept in the session is at hand).
 pub async fn error_pages(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let uri = req.uri().clone();
-    let locale = request_locale(&state, &uri, req.headers());
+    let headers = req.headers().clone();
+    let session = req.extensions().get::<Session>().cloned();
     let request_id = req
         .headers()
         .get("x-request-id")
@@ -102,6 +147,7 @@ pub async fn error_pages(State(state): State<AppState>, req: Request, next: Next
     let Some(parts) = res.extensions_mut().remove::<ErrorPageParts>() else {
         return res;
     };
+    let locale = error_locale(&state, &uri, &headers, session.as_ref()).await;
     let t = state.i18n.tr(locale);
     let back = way_back(&state, &uri, &t).await;
     let page = ErrorPage {

@@ -103,7 +103,7 @@ pub async fn finish(
                     now + state.config.login.transaction_ttl_seconds,
                 )
                 .await?;
-            authz::remember_tx(session, &tx_id).await?;
+            authz::remember_tx(session, &tx_id, req.locale.as_deref()).await?;
             return Ok(Redirect::to(&format!("{CONSENT_PATH}?tx={tx_id}")).into_response());
         }
     }
@@ -157,7 +157,8 @@ fn error_to_client(
         description,
         req.state.as_deref(),
     )
-    .ok_or_else(PageError::internal)?;
+    .ok_or_else(PageError::internal)?
+    .in_language(state, state.i18n.from_tag(req.locale.as_deref()));
     Ok(answer.into_response())
 }
 

@@ -170,7 +170,7 @@ pub(super) async fn start_pending(
         flow.tx = existing;
     }
     csrf::adopt(session, csrf).await?;
-    authz::remember_tx(session, &flow.tx.id).await?;
+    authz::remember_tx(session, &flow.tx.id, flow.req.locale.as_deref()).await?;
     flow.pending = None;
     Ok(())
 }

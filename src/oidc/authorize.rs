@@ -324,6 +324,11 @@ pub async fn authorize(
         .get("response_mode")
         .and_then(ResponseMode::parse)
         .unwrap_or_default();
+    // The sign-in's language (also the language of a form-post error page).
+    let accept_language = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    let locale = state.i18n.negotiate(p.get("ui_locales"), accept_language);
     let error_to_client = |error: ErrorCode, description: &str, client_state: Option<&str>| {
         authz::error_response(
             &state.config.issuer,
@@ -333,7 +338,7 @@ pub async fn authorize(
             description,
             client_state,
         )
-        .map(IntoResponse::into_response)
+        .map(|r| r.in_language(&state, locale).into_response())
         .ok_or_else(PageError::internal)
     };
     if let Err(e) = super::authorize_guard::check_sizes(&state.config.authorize, &p) {
@@ -347,10 +352,6 @@ pub async fn authorize(
         Ok(r) => r,
         Err(e) => return error_to_client(e.error, &e.description, p.get("state")),
     };
-    let accept_language = headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok());
-    let locale = state.i18n.negotiate(p.get("ui_locales"), accept_language);
     req.locale = Some(state.i18n.tag(locale).to_owned());
     if let Some(hint) = p.get("id_token_hint") {
         match super::id_token_hint::verify(&state, hint).await {

@@ -384,3 +384,68 @@ async fn a_deployment_folder_overrides_messages_and_adds_a_language() {
     assert!(page.html.contains("Send me a code"), "{}", page.html);
     app.stop().await;
 }
+
+/// The `lang` of a page's `<html>` element.
+fn page_lang(html: &str) -> &str {
+    html.split(r#"<html lang=""#)
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap_or("")
+}
+
+async fn get_in(browser: &Browser, url: &str, accept_language: &str) -> String {
+    browser
+        .http
+        .get(url)
+        .header(ACCEPT_LANGUAGE, accept_language)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_error_on_the_sign_in_pages_speaks_the_sign_ins_language_not_the_browsers() {
+    let app = TestApp::spawn().await;
+    let client = app.confidential_client().await;
+
+    // Before anything is stored: the sealed first step names the language.
+    let browser = Browser::new();
+    let page = app
+        .open_login(&browser, &with_ui_locales(&app, &client, "de"))
+        .await;
+    let other = app.confidential_client().await;
+    app.state.store.delete_client(&client.id).await.unwrap();
+    let html = get_in(&browser, &page.url, "fr").await;
+    assert_eq!(page_lang(&html), "de", "{html}");
+    assert!(
+        html.contains(&escaped(&said(&app, "de", "error-session-expired", &[]))),
+        "{html}"
+    );
+
+    // Once the sign-in is stored, the browser session keeps its language.
+    let browser = Browser::new();
+    let page = app
+        .open_login(&browser, &with_ui_locales(&app, &other, "ja"))
+        .await;
+    let res = app
+        .submit_identifier(&browser, &page, "hanako@example.com")
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let html = get_in(&browser, &app.url("/login?tx=no-such-sign-in"), "fr").await;
+    assert_eq!(page_lang(&html), "ja", "{html}");
+    // A language the request names itself still wins, and pages outside a sign-in speak
+    // the browser's language.
+    let html = get_in(
+        &browser,
+        &app.url("/login?tx=no-such-sign-in&ui_locales=es"),
+        "fr",
+    )
+    .await;
+    assert_eq!(page_lang(&html), "es", "{html}");
+    let html = get_in(&browser, &app.url("/no-such-page"), "fr").await;
+    assert_eq!(page_lang(&html), "fr", "{html}");
+    app.stop().await;
+}

@@ -245,3 +245,46 @@ async fn form_post_to_an_unregistered_redirect_uri_is_a_page_and_discovery_lists
         serde_json::json!(["query", "form_post"])
     );
 }
+
+#[tokio::test]
+async fn the_form_post_page_speaks_the_deployments_own_words_in_the_sign_ins_language() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("de")).unwrap();
+    std::fs::write(
+        dir.path().join("de/brand.ftl"),
+        "form-post-submit = Weiter zur App\n",
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("en")).unwrap();
+    std::fs::write(
+        dir.path().join("en/brand.ftl"),
+        "form-post-submit = Back to the app\n",
+    )
+    .unwrap();
+    let path = dir.path().to_path_buf();
+    let app = TestApp::spawn_with(move |c| c.i18n.dir = Some(path)).await;
+    let client = app.plan_client().await;
+    let browser = Browser::new();
+    let p = form_post(&[("ui_locales", "de")]);
+    let answer = sign_in_answer(&app, &browser, &authorize_url(&app, &client, &p)).await;
+    let form = form_post_page(answer).await;
+    assert!(form.html.contains(r#"<html lang="de""#), "{}", form.html);
+    assert!(
+        form.html
+            .contains("<button type=\"submit\">Weiter zur App</button>"),
+        "{}",
+        form.html
+    );
+    // An error answered straight from /authorize too.
+    let p = form_post(&[("prompt", "none")]);
+    let res = app.authorize(&Browser::new(), &client, &p).await;
+    let form = form_post_page(res).await;
+    assert_eq!(form.get("error"), Some("login_required"));
+    assert!(
+        form.html
+            .contains("<button type=\"submit\">Back to the app</button>"),
+        "{}",
+        form.html
+    );
+    app.stop().await;
+}
