@@ -331,7 +331,7 @@ pub async fn run(config: &Config, cmd: ClientsCommand) -> CliResult {
             cursor,
             json,
         } => {
-            let page = ops::list_clients(&ctx, &PageParams { limit, cursor }).await?;
+            let page = ops::list_clients(&ctx, &PageParams { limit, cursor }, None).await?;
             if json {
                 return print_json(&page);
             }

@@ -14,7 +14,7 @@ use super::client_form::{preview_css, ClientForm};
 use super::session::{ConsoleAdmin, CsrfOnly};
 use super::{done, page_error, when, Chrome};
 use crate::admin::ops::clients::{self as ops, ClientView};
-use crate::admin::ops::{AdminError, PageParams, MAX_LIMIT};
+use crate::admin::ops::{AdminError, PageParams};
 use crate::branding::Brand;
 use crate::csrf::CsrfForm;
 use crate::error::{render, PageError};
@@ -73,25 +73,18 @@ async fn list(
     admin: ConsoleAdmin,
     PageQuery(lq): PageQuery<ListQuery>,
 ) -> Result<Response, PageError> {
-    let q = lq.q.trim().to_lowercase();
+    let q = lq.q.trim().to_owned();
     let page = ops::list_clients(
         &admin.ctx(&state),
         &PageParams {
-            limit: Some(if q.is_empty() { 50 } else { MAX_LIMIT }),
+            limit: Some(50),
             cursor: lq.cursor,
         },
+        Some(q.as_str()).filter(|q| !q.is_empty()),
     )
     .await
     .map_err(page_error)?;
-    let clients = page
-        .items
-        .into_iter()
-        .filter(|c| {
-            q.is_empty()
-                || c.name.to_lowercase().contains(&q)
-                || c.client_id.to_lowercase().contains(&q)
-        })
-        .collect();
+    let clients = page.items;
     render(&ListPage {
         c: Chrome::of(&state, &admin, "clients").await?,
         q: lq.q,
@@ -99,6 +92,11 @@ async fn list(
         next: page.next_cursor,
     })
 }
+
+/// The client form's Content-Security-Policy: the pages' strict policy with one addition,
+/// scripts from this origin (the preview script; never inline script).
+const FORM_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+     img-src 'self' https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 #[derive(askama::Template)]
 #[template(path = "console/client_form.html")]
@@ -111,8 +109,11 @@ struct FormPage<'a> {
     client: Option<ClientView>,
     f: ClientForm,
     error: Option<String>,
-    preview: Option<Brand>,
+    /// What the sign-in page would show for the form as it stands (kept in step with the
+    /// fields by [`super::PREVIEW_JS_PATH`]).
+    preview: Brand,
     action: String,
+    script: &'static str,
 }
 
 impl FormPage<'_> {
@@ -136,7 +137,7 @@ async fn form_page(
         Some(c) => client_path(&c.client_id),
         None => "/admin/console/clients/new".into(),
     };
-    let preview = f.is_preview().then(|| f.preview());
+    let preview = f.preview();
     let mut res = render(&FormPage {
         c: Chrome::of(state, admin, "clients").await?,
         t: state.i18n.tr(state.i18n.default_locale()),
@@ -145,8 +146,14 @@ async fn form_page(
         error,
         preview,
         action,
+        script: super::PREVIEW_JS_PATH,
     })?;
     *res.status_mut() = status;
+    // The console's policy, plus this one same-origin script.
+    res.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(FORM_CSP),
+    );
     Ok(res)
 }
 

@@ -38,6 +38,9 @@ use crate::state::AppState;
 pub const HOME: &str = "/admin/console/";
 pub use crate::clients::CONSOLE_CLIENT_ID;
 const CSS_PATH: &str = "/admin/console/console.css";
+/// The one script of the console: it keeps the client form's preview in step with the
+/// fields (the form works without it; the preview button re-renders the page).
+pub const PREVIEW_JS_PATH: &str = "/admin/console/preview.js";
 /// Session key of a one-shot notice shown on the next console page.
 const NOTICE_KEY: &str = "console_notice";
 
@@ -46,6 +49,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/console", get(overview::show))
         .route(HOME, get(overview::show))
         .route(CSS_PATH, get(css))
+        .route(PREVIEW_JS_PATH, get(preview_js))
         .route(session::SIGN_IN_PATH, get(session::sign_in))
         .route(
             crate::authz::CONSOLE_SIGNED_IN_PATH,
@@ -183,6 +187,20 @@ pub fn age(seconds: &i64) -> String {
     } else {
         format!("{s} s")
     }
+}
+
+async fn preview_js() -> Response {
+    let mut res = include_str!("../../templates/console/preview.js").into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/javascript; charset=utf-8"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    res
 }
 
 async fn css() -> Response {

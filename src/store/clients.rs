@@ -300,18 +300,32 @@ impl Store {
     }
 
     /// One page of clients in creation order, after the `(created_at, id)` cursor.
+    /// A page of clients, oldest first; with `search`, only those whose name or id contains
+    /// it (case-insensitive for ASCII letters on SQLite, for all letters on PostgreSQL).
     pub async fn list_clients_page(
         &self,
         after: Option<(i64, &str)>,
         limit: i64,
+        search: Option<&str>,
     ) -> StoreResult<Vec<Client>> {
         let (at, id) = after.unwrap_or((i64::MIN, ""));
+        let pattern = match search.map(str::trim).filter(|s| !s.is_empty()) {
+            Some(s) => format!("%{}%", like_escape(&s.to_lowercase())),
+            None => "%".to_owned(),
+        };
         let sql = format!(
             "SELECT {COLUMNS} FROM clients WHERE (created_at > $1 OR (created_at = $1 AND id > $2)) \
+             AND (lower(name) LIKE $4 ESCAPE '\\' OR lower(id) LIKE $4 ESCAPE '\\') \
              ORDER BY created_at, id LIMIT $3"
         );
         let rows: Vec<ClientRow> = with_pool!(&self.db, pool => {
-            sqlx::query_as(&sql).bind(at).bind(id).bind(limit).fetch_all(pool).await?
+            sqlx::query_as(&sql)
+                .bind(at)
+                .bind(id)
+                .bind(limit)
+                .bind(&pattern)
+                .fetch_all(pool)
+                .await?
         });
         rows.into_iter().map(Client::try_from).collect()
     }
@@ -326,4 +340,16 @@ impl Store {
         });
         Ok(n == 1)
     }
+}
+
+/// `s` as a literal inside a LIKE pattern whose escape character is `\`.
+fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }

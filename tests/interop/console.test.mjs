@@ -117,13 +117,39 @@ describe('the admin console in Chromium', () => {
 
     await page.getByRole('link', { name: 'Clients', exact: true }).click();
     await page.getByRole('link', { name: 'Register a client' }).click();
+    // The preview follows the fields as they are typed, before any button is pressed.
+    const preview = page.locator('#preview');
+    await preview.getByText('Sign in to Your app').waitFor();
+    const accentOf = () =>
+      preview.locator('.button-like').evaluate((el) => getComputedStyle(el).backgroundColor);
+    const accentBefore = await accentOf();
     await page.getByLabel('Name', { exact: true }).fill('Console-made app');
+    await preview.getByText('Sign in to Console-made app').waitFor();
     await page.getByLabel('Redirect URIs (one per line)', { exact: true }).fill(REDIRECT);
     await page.getByLabel('First-party (no consent page)').uncheck();
     await page.getByLabel('Accent colour (#rrggbb)').fill('#1d6b37');
+    await page.waitForFunction(
+      () => document.getElementById('preview-style')?.getAttribute('href') === '/admin/console/preview/1d6b37/style.css',
+    );
+    await page.waitForFunction(
+      () => getComputedStyle(document.querySelector('#preview .button-like')).backgroundColor === 'rgb(29, 107, 55)',
+    );
+    assert.notEqual(accentBefore, 'rgb(29, 107, 55)', 'the colour came from typing it');
     await page.getByLabel('Privacy policy', { exact: true }).fill('https://app.example/privacy');
+    const policy = preview.getByRole('link', { name: 'Privacy policy' });
+    await policy.waitFor();
+    assert.equal(await policy.getAttribute('href'), 'https://app.example/privacy');
+    // An address that is not https is not shown, as on the sign-in page.
+    await page.getByLabel('Terms of service', { exact: true }).fill('http://app.example/terms');
+    await page.getByLabel('Home page', { exact: true }).fill('https://app.example/');
+    await preview.getByRole('link', { name: 'Console-made app' }).waitFor();
+    assert.equal(await preview.getByRole('link', { name: 'Terms of service' }).count(), 0);
+    await page.getByLabel('Terms of service', { exact: true }).fill('');
+    await shot(page, 'client-live-preview');
+    // Without the script, the button renders the same preview on the server.
     await page.getByRole('button', { name: 'Preview the sign-in page' }).click();
-    await page.getByText('Sign in to Console-made app').waitFor();
+    await preview.getByText('Sign in to Console-made app').waitFor();
+    assert.equal(await preview.getByRole('link', { name: 'Privacy policy' }).getAttribute('href'), 'https://app.example/privacy');
     await shot(page, 'client-preview');
     await page.getByRole('button', { name: 'Register' }).click();
     await page.getByRole('heading', { name: 'Client registered' }).waitFor();
@@ -228,7 +254,7 @@ describe('the admin console in Chromium', () => {
         // The preview, with the client's colour on it.
         await page.goto(sesame.url(`/admin/console/clients/${registered.client_id}`));
         await page.getByRole('button', { name: 'Preview the sign-in page' }).click();
-        await page.getByText('Sign in to Console-made app').waitFor();
+        await page.locator('#preview').getByText('Sign in to Console-made app').waitFor();
         await axe(page, `client preview (${size}, ${scheme})`);
         await shot(page, `client-preview-${size}-${scheme}`);
         await page.done();

@@ -14,16 +14,35 @@ use crate::admin::ops::{Page, PageParams};
 use crate::admin::problem::{AdminJson, AdminPath, AdminQuery, Problem};
 use crate::state::AppState;
 
+/// The client list's query: a page, and an optional search.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ClientListParams {
+    /// How many items to return (1–200, default 50).
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page (of the same search).
+    pub cursor: Option<String>,
+    /// Only clients whose name or client id contains this (case-insensitive; at most 100
+    /// characters).
+    pub search: Option<String>,
+}
+
 /// List clients, oldest first.
 #[utoipa::path(get, path = "/clients", tag = "clients",
-    params(PageParams),
+    params(ClientListParams),
     responses((status = 200, description = "A page of clients", body = Page<ClientView>)))]
 pub async fn list_clients(
     State(state): State<AppState>,
     AdminAuth(actor): AdminAuth,
-    AdminQuery(q): AdminQuery<PageParams>,
+    AdminQuery(q): AdminQuery<ClientListParams>,
 ) -> Result<Json<Page<ClientView>>, Problem> {
-    Ok(Json(ops::list_clients(&ctx(&state, actor), &q).await?))
+    let page = PageParams {
+        limit: q.limit,
+        cursor: q.cursor,
+    };
+    Ok(Json(
+        ops::list_clients(&ctx(&state, actor), &page, q.search.as_deref()).await?,
+    ))
 }
 
 /// Register a client. A confidential client's secret is in this answer only.

@@ -336,12 +336,31 @@ pub async fn create_client(
     })
 }
 
-pub async fn list_clients(ctx: &Ctx<'_>, p: &PageParams) -> Result<Page<ClientView>, AdminError> {
+/// The longest client search.
+pub const MAX_SEARCH_CHARS: usize = 100;
+
+/// A page of clients, oldest first; with `search`, those whose name or client id contains
+/// it (case-insensitive). The cursor belongs to the search it came from.
+pub async fn list_clients(
+    ctx: &Ctx<'_>,
+    p: &PageParams,
+    search: Option<&str>,
+) -> Result<Page<ClientView>, AdminError> {
     let limit = p.limit()?;
     let after: Option<(i64, String)> = p.cursor()?;
+    if search.is_some_and(|s| s.chars().count() > MAX_SEARCH_CHARS) {
+        return Err(AdminError::invalid(
+            "search",
+            format!("at most {MAX_SEARCH_CHARS} characters"),
+        ));
+    }
     let rows = ctx
         .store
-        .list_clients_page(after.as_ref().map(|(t, id)| (*t, id.as_str())), limit + 1)
+        .list_clients_page(
+            after.as_ref().map(|(t, id)| (*t, id.as_str())),
+            limit + 1,
+            search,
+        )
         .await?;
     let mut page = Page::from_rows(
         rows,

@@ -439,13 +439,33 @@ async fn console_pages_carry_the_hosted_pages_strict_policy_and_no_personal_data
     let (browser, _) = admin_browser(&app).await;
     let login = browser.get(&app.url("/login?tx=p1.x")).await;
     let hosted_csp = login.headers()["content-security-policy"].clone();
-    for p in [HOME, "/admin/console/people", "/admin/console/clients/new"] {
+    for p in [HOME, "/admin/console/people"] {
         let res = browser.get(&app.url(p)).await;
         assert_eq!(res.headers()["content-security-policy"], hosted_csp, "{p}");
         assert_eq!(res.headers()["cache-control"], "no-store", "{p}");
         let html = res.text().await.unwrap();
         assert!(!html.contains("<script") && !html.contains("style="), "{p}");
     }
+    // The client form runs one script, from this origin: the live preview. Nothing inline.
+    let res = browser.get(&app.url("/admin/console/clients/new")).await;
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(csp.contains("script-src 'self';"), "{csp}");
+    assert!(!csp.contains("unsafe"), "{csp}");
+    assert!(csp.contains("default-src 'none'") && csp.contains("form-action 'self';"));
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let html = res.text().await.unwrap();
+    assert_eq!(html.matches("<script").count(), 1, "{html}");
+    assert!(html.contains(r#"<script src="/admin/console/preview.js" defer></script>"#));
+    assert!(!html.contains("style="));
+    let js = browser.get(&app.url("/admin/console/preview.js")).await;
+    assert_eq!(js.status(), StatusCode::OK);
+    assert_eq!(
+        js.headers()["content-type"],
+        "text/javascript; charset=utf-8"
+    );
     // The people search is posted, so an address never reaches an access log.
     let html = page(&app, &browser, "/admin/console/people").await;
     assert!(html.contains(r#"<form method="post" action="/admin/console/people""#));

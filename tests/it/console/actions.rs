@@ -126,8 +126,8 @@ async fn the_client_form_previews_the_branded_sign_in_page_without_saving() {
     let res = post(&app, &browser, "/admin/console/clients/new", &form).await;
     assert_eq!(res.status(), StatusCode::OK);
     let html = res.text().await.unwrap();
-    assert!(html.contains("Preview of the sign-in page"));
-    assert!(html.contains("Sign in to Console App"));
+    assert!(html.contains(r#"<section class="preview" id="preview""#));
+    assert!(html.contains(r#"Sign in to <span data-preview="name">Console App</span>"#));
     assert!(html.contains(r#"src="https://app.example/logo.png""#));
     assert!(html.contains("/admin/console/preview/3552c8/style.css"));
     assert!(

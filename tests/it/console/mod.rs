@@ -7,3 +7,4 @@ mod admins;
 pub(crate) mod common;
 mod groups;
 mod people;
+mod search;
