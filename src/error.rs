@@ -23,7 +23,8 @@ use crate::tokens::KeyError;
 macro_rules! error_codes {
     ($($v:ident => $s:literal,)*) => {
         /// An OAuth 2.0 / OpenID Connect error code (RFC 6749 4.1.2.1 and 5.2, RFC 6750 3.1,
-        /// RFC 7591 3.2.2, OIDC Core 3.1.2.6): the `error` of every protocol error Sesame
+        /// RFC 7591 3.2.2, OIDC Core 3.1.2.6, OpenID Connect Core Error Code
+        /// unmet_authentication_requirements 1.0): the `error` of every protocol error Sesame
         /// answers, by JSON or on the redirect.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum ErrorCode {
@@ -62,6 +63,7 @@ error_codes! {
     SlowDown => "slow_down",
     TemporarilyUnavailable => "temporarily_unavailable",
     UnauthorizedClient => "unauthorized_client",
+    UnmetAuthenticationRequirements => "unmet_authentication_requirements",
     UnsupportedGrantType => "unsupported_grant_type",
     UnsupportedResponseType => "unsupported_response_type",
 }

@@ -211,8 +211,8 @@ pub fn validate_request(
         }
     }
     // ui_locales picks the language of the pages (set by the endpoint, which also reads
-    // Accept-Language); claims_locales and acr_values are accepted: claims have no
-    // localised variants, and every sign-in is one-time-code.
+    // Accept-Language); claims_locales is accepted: claims have no localised variants.
+    // acr_values and an `acr` claim are read below (oidc::acr).
     let claims = match p.get("claims") {
         None => None,
         Some(text) => {
@@ -223,6 +223,17 @@ pub fn validate_request(
             (!c.is_empty()).then_some(c)
         }
     };
+    // Asking for a phishing-resistant sign-in and nothing weaker: nobody here can give one
+    // yet (every sign-in is a typed code), so the request fails as the spec says rather
+    // than silently getting less.
+    if super::acr::requirement(p.get("acr_values"), claims.as_ref())
+        == super::acr::AcrRequirement::PhishingResistant
+    {
+        return Err(refuse(
+            ErrorCode::UnmetAuthenticationRequirements,
+            "a phishing-resistant sign-in (acr phr) was required; this server signs people in with one-time codes",
+        ));
+    }
     let max_age = match p.get("max_age") {
         None => None,
         Some(v) => match v.parse::<i64>() {

@@ -95,6 +95,7 @@ pub async fn issue(
             iat: now,
             auth_time: it.grant.auth_time,
             nonce: it.nonce,
+            acr: Some(super::acr::Acr::of_amr(&amr).as_str().to_owned()),
             amr,
             at_hash: Some(tokens::at_hash(&access_token)),
             extra,

@@ -1,6 +1,7 @@
 //! Protocol endpoints: discovery, JWKS, authorization, token, userinfo, revocation,
 //! introspection, end session and registration.
 
+pub mod acr;
 pub mod authorize;
 pub mod authorize_guard;
 pub mod claim_values;
@@ -112,6 +113,7 @@ pub fn discovery_document(state: &AppState) -> serde_json::Value {
         "prompt_values_supported": authorize::PROMPT_VALUES,
         "display_values_supported": authorize::DISPLAY_VALUES,
         "ui_locales_supported": state.i18n.tags(),
+        "acr_values_supported": acr::Acr::ALL.map(acr::Acr::as_str),
         "claims_locales_supported": ["en"],
         "authorization_response_iss_parameter_supported": true,
         "request_parameter_supported": false,

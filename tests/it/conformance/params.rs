@@ -11,7 +11,7 @@ use crate::support::*;
 const EMAIL: &str = "params@example.com";
 
 /// A full sign-in with extra parameters succeeds and yields a valid ID token.
-async fn accepted(extra: &[(&str, &str)]) {
+async fn accepted(extra: &[(&str, &str)]) -> serde_json::Value {
     let app = TestApp::spawn().await;
     let client = app.plan_client().await;
     let p = params_with(extra);
@@ -27,6 +27,7 @@ async fn accepted(extra: &[(&str, &str)]) {
         Some(&p.nonce),
     )
     .await;
+    jwt_claims(tokens["id_token"].as_str().unwrap())
 }
 
 #[tokio::test]
@@ -56,7 +57,9 @@ async fn oidcc_claims_locales() {
 
 #[tokio::test]
 async fn oidcc_ensure_request_with_acr_values_succeeds() {
-    accepted(&[("acr_values", "1 2")]).await;
+    // The plan's module warns when the ID token has no `acr`; it names the code class.
+    let claims = accepted(&[("acr_values", "1 2")]).await;
+    assert_eq!(claims["acr"], "urn:sesame:acr:code", "{claims}");
 }
 
 #[tokio::test]

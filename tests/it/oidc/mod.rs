@@ -1,5 +1,6 @@
 //! The protocol endpoints: authorize, token, refresh, revocation, userinfo, discovery, registration, logout.
 
+mod acr;
 mod authorize_errors;
 mod backchannel_logout;
 mod backchannel_recovery;
