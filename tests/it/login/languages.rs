@@ -350,21 +350,15 @@ async fn the_phone_number_example_is_one_this_deployment_accepts() {
 
 #[tokio::test]
 async fn a_deployment_folder_overrides_messages_and_adds_a_language() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("de")).unwrap();
-    std::fs::write(
-        dir.path().join("de/brand.ftl"),
-        "identifier-submit = Code anfordern\n",
-    )
-    .unwrap();
-    std::fs::create_dir(dir.path().join("nl")).unwrap();
-    std::fs::write(
-        dir.path().join("nl/sesame.ftl"),
-        "identifier-title = Inloggen bij { $client }\n",
-    )
-    .unwrap();
-    let path = dir.path().to_path_buf();
-    let app = TestApp::spawn_with(move |c| c.i18n.dir = Some(path)).await;
+    let (app, _catalogs) = spawn_with_catalogs(&[
+        ("de", "brand.ftl", "identifier-submit = Code anfordern\n"),
+        (
+            "nl",
+            "sesame.ftl",
+            "identifier-title = Inloggen bij { $client }\n",
+        ),
+    ])
+    .await;
     let client = app.confidential_client().await;
     let page = app
         .open_login(&Browser::new(), &with_ui_locales(&app, &client, "de"))

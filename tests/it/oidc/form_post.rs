@@ -248,21 +248,11 @@ async fn form_post_to_an_unregistered_redirect_uri_is_a_page_and_discovery_lists
 
 #[tokio::test]
 async fn the_form_post_page_speaks_the_deployments_own_words_in_the_sign_ins_language() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("de")).unwrap();
-    std::fs::write(
-        dir.path().join("de/brand.ftl"),
-        "form-post-submit = Weiter zur App\n",
-    )
-    .unwrap();
-    std::fs::create_dir(dir.path().join("en")).unwrap();
-    std::fs::write(
-        dir.path().join("en/brand.ftl"),
-        "form-post-submit = Back to the app\n",
-    )
-    .unwrap();
-    let path = dir.path().to_path_buf();
-    let app = TestApp::spawn_with(move |c| c.i18n.dir = Some(path)).await;
+    let (app, _catalogs) = spawn_with_catalogs(&[
+        ("de", "brand.ftl", "form-post-submit = Weiter zur App\n"),
+        ("en", "brand.ftl", "form-post-submit = Back to the app\n"),
+    ])
+    .await;
     let client = app.plan_client().await;
     let browser = Browser::new();
     let p = form_post(&[("ui_locales", "de")]);

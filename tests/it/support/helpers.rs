@@ -350,3 +350,16 @@ pub async fn resend_and_follow(
     assert_eq!(next.status(), StatusCode::OK);
     (retry, next.text().await.unwrap())
 }
+
+/// A server whose `[i18n] dir` holds these catalog files: `(language tag, file name,
+/// Fluent text)`. The folder lives as long as the returned guard.
+pub async fn spawn_with_catalogs(files: &[(&str, &str, &str)]) -> (TestApp, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    for (tag, file, text) in files {
+        std::fs::create_dir_all(dir.path().join(tag)).unwrap();
+        std::fs::write(dir.path().join(tag).join(file), text).unwrap();
+    }
+    let path = dir.path().to_path_buf();
+    let app = TestApp::spawn_with(move |c| c.i18n.dir = Some(path)).await;
+    (app, dir)
+}
