@@ -119,6 +119,13 @@ impl ServerSecrets {
         self.keyed_hash("login_code", &[tx_id.as_bytes(), code.as_bytes()])
     }
 
+    /// The secret of a code's sign-in link: derived from the stored code hash, so nothing
+    /// more is stored, and it dies with the code (burnt, used or replaced). 256 bits,
+    /// base64url without padding.
+    pub fn login_link_key(&self, tx_id: &str, code_hash: &[u8]) -> String {
+        URL_SAFE_NO_PAD.encode(self.keyed_hash("login_link", &[tx_id.as_bytes(), code_hash]))
+    }
+
     /// `HMAC(pepper, purpose || 0 || part || 0 || part ...)`.
     pub fn keyed_hash(&self, purpose: &str, parts: &[&[u8]]) -> Vec<u8> {
         let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.pepper)

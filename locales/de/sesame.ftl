@@ -186,6 +186,8 @@ error-session-expired = Diese Anmeldung ist abgelaufen
     .message = Bitte kehren Sie zu der App zurück, bei der Sie sich anmelden wollten, und beginnen Sie neu.
 error-link-altered = Dieser Anmeldelink ist ungültig
     .message = Die Adresse dieser Seite wurde verändert oder ist unvollständig. Bitte kehren Sie zu der App zurück, bei der Sie sich anmelden wollten, und beginnen Sie neu.
+error-link-other-browser = Öffnen Sie diesen Link dort, wo Sie begonnen haben
+    .message = Dieser Anmeldelink funktioniert nur einmal und nur in dem Browser, in dem die Adresse eingegeben wurde. Wenn Sie noch nicht angemeldet sind, kehren Sie zu diesem Fenster zurück und geben Sie dort den 6-stelligen Code aus derselben Nachricht ein.
 error-form-expired = Dieses Formular ist abgelaufen
     .message = Zu Ihrer Sicherheit konnten wir dieses Formular nicht annehmen. Bitte kehren Sie zur App zurück und melden Sie sich erneut an.
 error-form-unreadable = Dieses Formular konnte nicht gelesen werden
@@ -216,6 +218,11 @@ email-expires = { $minutes ->
 }
 email-ignore = Wenn Sie diesen Code nicht angefordert haben, können Sie diese Nachricht ignorieren. Geben Sie ihn nie weiter: Wir werden Sie nie danach fragen.
 email-requested-at = { $product }, angefordert bei { $host }
+email-link-text = Oder öffnen Sie diesen Link in dem Browser, in dem Sie die Anmeldung begonnen haben:
+email-link-button = Bei { $client } anmelden
+link-page-title = Bei { $client } anmelden?
+link-intro = Dieser Link wurde an { $masked } gesendet. Klicken Sie auf die Schaltfläche, um die Anmeldung bei { $client } in diesem Browser abzuschließen.
+link-submit = Anmelden
 sms-text = { $code } ist Ihr { $product }-Code
 
 ## The authorization request, refused as a page

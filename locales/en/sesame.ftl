@@ -189,6 +189,8 @@ error-session-expired = This sign-in has expired
     .message = Please go back to the app you were signing in to and start again.
 error-link-altered = This sign-in link is not valid
     .message = The address of this page was changed or is incomplete. Please go back to the app you were signing in to and start again.
+error-link-other-browser = Open this link where you started
+    .message = This sign-in link works only once, and only in the browser where the address was typed. If you have not signed in yet, go back to that window and type the 6-digit code from the same message there.
 error-form-expired = This form has expired
     .message = For your safety we could not accept this form. Please go back to the app and sign in again.
 error-form-unreadable = This form could not be read
@@ -219,6 +221,11 @@ email-expires = { $minutes ->
 }
 email-ignore = If you did not ask for this code, you can ignore this message. Never share it: we will never ask you for it.
 email-requested-at = { $product }, requested at { $host }
+email-link-text = Or open this link in the browser where you started signing in:
+email-link-button = Sign in to { $client }
+link-page-title = Sign in to { $client }?
+link-intro = This link was sent to { $masked }. Press the button to finish signing in to { $client } in this browser.
+link-submit = Sign in
 sms-text = { $code } is your { $product } code
 
 ## The authorization request, refused as a page

@@ -186,6 +186,8 @@ error-session-expired = Este inicio de sesión ha caducado
     .message = Vuelve a la aplicación en la que estabas iniciando sesión y empieza de nuevo.
 error-link-altered = Este enlace de inicio de sesión no es válido
     .message = La dirección de esta página se ha modificado o está incompleta. Vuelve a la aplicación en la que estabas iniciando sesión y empieza de nuevo.
+error-link-other-browser = Abre este enlace donde empezaste
+    .message = Este enlace de inicio de sesión solo funciona una vez, y solo en el navegador en el que se escribió la dirección. Si aún no has iniciado sesión, vuelve a esa ventana y escribe allí el código de 6 dígitos del mismo mensaje.
 error-form-expired = Este formulario ha caducado
     .message = Por tu seguridad no hemos podido aceptar este formulario. Vuelve a la aplicación e inicia sesión de nuevo.
 error-form-unreadable = No se ha podido leer este formulario
@@ -216,6 +218,11 @@ email-expires = { $minutes ->
 }
 email-ignore = Si no has pedido este código, puedes ignorar este mensaje. No lo compartas nunca: nunca te lo pediremos.
 email-requested-at = { $product }, solicitado en { $host }
+email-link-text = O abre este enlace en el navegador en el que empezaste a iniciar sesión:
+email-link-button = Iniciar sesión en { $client }
+link-page-title = ¿Iniciar sesión en { $client }?
+link-intro = Este enlace se envió a { $masked }. Pulsa el botón para terminar de iniciar sesión en { $client } en este navegador.
+link-submit = Iniciar sesión
 sms-text = { $code } es tu código de { $product }
 
 ## The authorization request, refused as a page

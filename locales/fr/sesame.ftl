@@ -186,6 +186,8 @@ error-session-expired = Cette connexion a expiré
     .message = Veuillez revenir à l’application à laquelle vous vous connectiez et recommencer.
 error-link-altered = Ce lien de connexion n’est pas valide
     .message = L’adresse de cette page a été modifiée ou est incomplète. Veuillez revenir à l’application à laquelle vous vous connectiez et recommencer.
+error-link-other-browser = Ouvrez ce lien là où vous avez commencé
+    .message = Ce lien de connexion ne fonctionne qu’une fois, et seulement dans le navigateur où l’adresse a été saisie. Si vous n’êtes pas encore connecté, revenez à cette fenêtre et saisissez-y le code à 6 chiffres du même message.
 error-form-expired = Ce formulaire a expiré
     .message = Pour votre sécurité, nous n’avons pas pu accepter ce formulaire. Veuillez revenir à l’application et vous reconnecter.
 error-form-unreadable = Ce formulaire n’a pas pu être lu
@@ -216,6 +218,11 @@ email-expires = { $minutes ->
 }
 email-ignore = Si vous n’avez pas demandé ce code, vous pouvez ignorer ce message. Ne le communiquez jamais : nous ne vous le demanderons jamais.
 email-requested-at = { $product }, demandé sur { $host }
+email-link-text = Ou ouvrez ce lien dans le navigateur où vous avez commencé à vous connecter :
+email-link-button = Se connecter à { $client }
+link-page-title = Se connecter à { $client } ?
+link-intro = Ce lien a été envoyé à { $masked }. Appuyez sur le bouton pour terminer la connexion à { $client } dans ce navigateur.
+link-submit = Se connecter
 sms-text = { $code } est votre code { $product }
 
 ## The authorization request, refused as a page

@@ -182,6 +182,8 @@ error-session-expired = このサインインは有効期限が切れました
     .message = サインインしようとしていたアプリに戻って、最初からやり直してください。
 error-link-altered = このサインインリンクは無効です
     .message = このページのアドレスが変更されたか、不完全です。サインインしようとしていたアプリに戻って、最初からやり直してください。
+error-link-other-browser = サインインを始めたブラウザでこのリンクを開いてください
+    .message = このサインインリンクは一度だけ、アドレスを入力したブラウザでのみ使えます。まだサインインしていない場合は、そのウィンドウに戻り、同じメッセージの6桁のコードを入力してください。
 error-form-expired = このフォームは有効期限が切れました
     .message = 安全のため、このフォームを受け付けられませんでした。アプリに戻って、もう一度サインインしてください。
 error-form-unreadable = このフォームを読み取れませんでした
@@ -211,6 +213,11 @@ email-expires = { $minutes ->
 }
 email-ignore = このコードをリクエストしていない場合は、このメッセージを無視してかまいません。コードは誰にも教えないでください。こちらからコードをお尋ねすることはありません。
 email-requested-at = { $product }（{ $host } でリクエスト）
+email-link-text = または、サインインを始めたブラウザでこのリンクを開いてください:
+email-link-button = { $client } にサインイン
+link-page-title = { $client } にサインインしますか?
+link-intro = このリンクは { $masked } に送信されました。ボタンを押すと、このブラウザで { $client } へのサインインが完了します。
+link-submit = サインイン
 sms-text = { $product } のコード: { $code }
 
 ## The authorization request, refused as a page

@@ -186,6 +186,8 @@ error-session-expired = Este login expirou
     .message = Volte para o app em que você estava entrando e comece de novo.
 error-link-altered = Este link de login não é válido
     .message = O endereço desta página foi alterado ou está incompleto. Volte para o app em que você estava entrando e comece de novo.
+error-link-other-browser = Abra este link onde você começou
+    .message = Este link de login só funciona uma vez, e só no navegador em que o endereço foi digitado. Se você ainda não entrou, volte para aquela janela e digite lá o código de 6 dígitos da mesma mensagem.
 error-form-expired = Este formulário expirou
     .message = Para sua segurança, não pudemos aceitar este formulário. Volte para o app e entre de novo.
 error-form-unreadable = Não foi possível ler este formulário
@@ -216,6 +218,11 @@ email-expires = { $minutes ->
 }
 email-ignore = Se você não pediu este código, pode ignorar esta mensagem. Nunca o compartilhe: nós nunca vamos pedi-lo a você.
 email-requested-at = { $product }, pedido em { $host }
+email-link-text = Ou abra este link no navegador em que você começou o login:
+email-link-button = Entrar em { $client }
+link-page-title = Entrar em { $client }?
+link-intro = Este link foi enviado para { $masked }. Toque no botão para concluir o login em { $client } neste navegador.
+link-submit = Entrar
 sms-text = { $code } é o seu código do { $product }
 
 ## The authorization request, refused as a page

@@ -156,6 +156,9 @@ pub struct LoginConfig {
     pub resend_cooldown_seconds: i64,
     /// Lifetime of a sign-in (the time from /authorize to the final redirect).
     pub transaction_ttl_seconds: i64,
+    /// The code email also carries a link that completes the same sign-in, in the browser
+    /// that started it only, through a confirmation page (docs/sign-in-methods.md).
+    pub magic_link: bool,
 }
 
 /// Limits against guessing and pumping, counted in the database (see docs/security.md).
@@ -294,6 +297,7 @@ impl Default for LoginConfig {
             max_attempts: 5,
             resend_cooldown_seconds: 30,
             transaction_ttl_seconds: 30 * 60,
+            magic_link: true,
         }
     }
 }

@@ -160,6 +160,10 @@ impl Mailer {
                     Ok(Err(e)) => redact(&e, msg.code, msg.to, &sender.settings),
                     Err(_) => format!("timed out after {} ms", overall.as_millis()),
                 };
+                let err = match msg.link {
+                    Some(link) if !link.is_empty() => err.replace(link, "[redacted]"),
+                    _ => err,
+                };
                 tracing::warn!(to = %masked, error = %err, "sending a one-time code by email failed");
                 Err(DeliveryError::Send(err))
             }
@@ -240,15 +244,18 @@ pub(super) fn console_deliver(msg: &CodeMessage<'_>, to: &Address, subject: &str
     let product = one_line(msg.product_name);
     let client = one_line(msg.client_name);
     let code = one_line(msg.code);
-    let lines = [
+    let mut lines = vec![
         format!("{product} (development): code for {to} is {code}"),
         format!("Subject: {subject}"),
         format!(
             "For: {client}, expires in {}",
             expires_text(msg.expires_minutes)
         ),
-        "No SMTP server is configured: this code was NOT emailed.".to_owned(),
     ];
+    if let Some(link) = msg.link {
+        lines.push(format!("Or open, in the same browser: {}", one_line(link)));
+    }
+    lines.push("No SMTP server is configured: this code was NOT emailed.".to_owned());
     let width = lines.iter().map(|l| l.chars().count()).max().unwrap_or(0) + 4;
     let mut block = String::new();
     block.push('\n');

@@ -36,6 +36,9 @@ pub struct CodeMessage<'a> {
     pub expires_minutes: i64,
     /// The language the message is written in (the sign-in's).
     pub tr: crate::i18n::Tr<'a>,
+    /// A link that completes the same sign-in in the browser that started it (emails only;
+    /// a secret like the code).
+    pub link: Option<&'a str>,
 }
 
 impl fmt::Debug for CodeMessage<'_> {
@@ -43,6 +46,7 @@ impl fmt::Debug for CodeMessage<'_> {
         f.debug_struct("CodeMessage")
             .field("to", &mask_email(self.to))
             .field("code", &"[redacted]")
+            .field("link", &self.link.map(|_| "[redacted]"))
             .field("product_name", &self.product_name)
             .field("client_name", &self.client_name)
             .field("issuer_host", &self.issuer_host)

@@ -10,6 +10,7 @@ use crate::i18n::Tr;
 pub(super) struct CodeText<'a> {
     t: Tr<'a>,
     code: &'a str,
+    link: Option<&'a str>,
     client_name: &'a str,
     issuer_host: &'a str,
     expires_minutes: i64,
@@ -22,6 +23,7 @@ pub(super) struct CodeHtml<'a> {
     subject: &'a str,
     heading: &'a str,
     code: &'a str,
+    link: Option<&'a str>,
     client_name: &'a str,
     issuer_host: &'a str,
     expires_minutes: i64,
@@ -70,9 +72,11 @@ pub(super) fn render_bodies(msg: &CodeMessage<'_>) -> Result<(String, String), D
     let client_name = one_line(msg.client_name);
     let issuer_host = one_line(msg.issuer_host);
     let expires_minutes = msg.expires_minutes.max(1);
+    let link = msg.link.map(one_line);
     let text = CodeText {
         t: msg.tr,
         code: &code,
+        link: link.as_deref(),
         client_name: &client_name,
         issuer_host: &issuer_host,
         expires_minutes,
@@ -86,6 +90,7 @@ pub(super) fn render_bodies(msg: &CodeMessage<'_>) -> Result<(String, String), D
         subject: &subject,
         heading: &heading,
         code: &code,
+        link: link.as_deref(),
         client_name: &client_name,
         issuer_host: &issuer_host,
         expires_minutes,

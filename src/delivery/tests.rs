@@ -21,6 +21,7 @@ fn sample<'a>(to: &'a str, client_name: &'a str) -> CodeMessage<'a> {
         client_name,
         issuer_host: "localhost:8080",
         expires_minutes: 10,
+        link: None,
         tr: crate::i18n::builtin().tr(crate::i18n::builtin().default_locale()),
     }
 }
@@ -63,6 +64,25 @@ fn the_default_subject_and_the_bodies_are_in_the_messages_language_an_operators_
     };
     let (_, html) = render_bodies(&ar).unwrap();
     assert!(html.contains(r#"<html lang="ar" dir="rtl">"#), "{html}");
+}
+
+#[test]
+fn an_email_carries_the_sign_in_link_only_when_given_one() {
+    let link = "https://id.example.com/login/link?tx=abc&k=s3cret";
+    let with = CodeMessage {
+        link: Some(link),
+        ..sample("alice@example.com", "Demo app")
+    };
+    let (text, html) = render_bodies(&with).unwrap();
+    assert!(text.contains(link), "{text}");
+    assert!(
+        html.contains(r#"href="https://id.example.com/login/link?tx=abc&#38;k=s3cret""#),
+        "{html}"
+    );
+    let (text, html) = render_bodies(&sample("alice@example.com", "Demo app")).unwrap();
+    assert!(!text.contains("/login/link"), "{text}");
+    assert!(!html.contains("/login/link"), "{html}");
+    assert!(!format!("{with:?}").contains("s3cret"));
 }
 
 #[test]

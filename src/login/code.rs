@@ -2,6 +2,7 @@
 //! page handlers and by tests.
 
 use crate::audit::AuditEvent;
+use crate::channel::Channel;
 use crate::crypto::{ct_eq, random_code, random_token};
 use crate::delivery::CodeMessage;
 use crate::i18n::Locale;
@@ -88,6 +89,17 @@ pub async fn send_code(
         (None, false) if state.config.register_new_users => None,
         (None, false) => Some(StandIn::NoAccount),
     };
+    // The email's link: derived from the code's hash, so it lives and dies with the code.
+    // Stand-ins carry one too, so their sealed payloads are as long as real ones.
+    let link = (id.channel() == Channel::Email && cfg.magic_link).then(|| {
+        format!(
+            "{}{}?tx={}&k={}",
+            state.config.issuer,
+            super::link::LINK_PATH,
+            tx.id,
+            state.secrets.login_link_key(&tx.id, &hash)
+        )
+    });
     let issuer_host = url::Url::parse(&state.config.issuer)
         .ok()
         .and_then(|u| {
@@ -105,6 +117,7 @@ pub async fn send_code(
         client_name,
         issuer_host: &issuer_host,
         expires_minutes: (cfg.code_ttl_seconds + 59) / 60,
+        link: link.as_deref(),
     };
     let ip_text = ip.0.to_string();
     let outgoing = OutgoingCode {
@@ -153,18 +166,37 @@ pub enum VerifyOutcome {
     Paused(Pause),
 }
 
-/// Checks a typed code. Each call counts one attempt on the code atomically, then
-/// reserves one failure in the budget of the identifier that code was sent to (the one the
-/// counting `UPDATE` returns) before comparing, so concurrent guesses can exceed neither
-/// limit, even while the sign-in switches between addresses; success burns the code. A
-/// failed answer counts against the IP and is delayed progressively.
+/// What a person presents to finish a sign-in: the same secret in two forms.
+#[derive(Clone, Copy)]
+pub enum Proof<'a> {
+    /// The 6 digits, as typed.
+    Code(&'a str),
+    /// The `k` of the emailed sign-in link ([`super::link`]).
+    Link(&'a str),
+}
+
+/// Checks a typed code ([`verify`] with [`Proof::Code`]).
 pub async fn verify_code(
     state: &AppState,
     tx: &LoginTx,
     typed: &str,
     ip: &ClientIp,
 ) -> Result<VerifyOutcome, LoginError> {
-    let outcome = evaluate(state, tx, typed, ip).await?;
+    verify(state, tx, Proof::Code(typed), ip).await
+}
+
+/// Checks a typed code or an emailed link's secret. Each call counts one attempt on the code atomically, then
+/// reserves one failure in the budget of the identifier that code was sent to (the one the
+/// counting `UPDATE` returns) before comparing, so concurrent guesses can exceed neither
+/// limit, even while the sign-in switches between addresses; success burns the code. A
+/// failed answer counts against the IP and is delayed progressively.
+pub async fn verify(
+    state: &AppState,
+    tx: &LoginTx,
+    proof: Proof<'_>,
+    ip: &ClientIp,
+) -> Result<VerifyOutcome, LoginError> {
+    let outcome = evaluate(state, tx, proof, ip).await?;
     let counted = match &outcome {
         VerifyOutcome::Success { .. } => return Ok(outcome),
         VerifyOutcome::Paused(_) => false,
@@ -180,7 +212,7 @@ pub async fn verify_code(
 async fn evaluate(
     state: &AppState,
     tx: &LoginTx,
-    typed: &str,
+    proof: Proof<'_>,
     ip: &ClientIp,
 ) -> Result<VerifyOutcome, LoginError> {
     let now = state.now();
@@ -242,10 +274,25 @@ async fn evaluate(
         Gate::Open(r) => r,
         Gate::Paused(p) => return Ok(VerifyOutcome::Paused(p)),
     };
-    let hash = code_hash(state, &tx.id, typed);
     let masked = channel.mask(&attempt.identifier);
-    let matched = ct_eq(&attempt.code_hash, &hash)
-        || super::review::code_matches(state, tx, &attempt.identifier, typed).await?;
+    let matched = match proof {
+        Proof::Code(typed) => {
+            ct_eq(&attempt.code_hash, &code_hash(state, &tx.id, typed))
+                || super::review::code_matches(state, tx, &attempt.identifier, typed).await?
+        }
+        // Only an emailed code has a link, and only while links are on.
+        Proof::Link(k) => {
+            channel == Channel::Email
+                && state.config.login.magic_link
+                && ct_eq(
+                    state
+                        .secrets
+                        .login_link_key(&tx.id, &attempt.code_hash)
+                        .as_bytes(),
+                    k.as_bytes(),
+                )
+        }
+    };
     if !matched {
         protect::keep(reservation);
         protect::audit(
@@ -320,7 +367,7 @@ async fn evaluate(
     let sso = SsoSession {
         user_id: user.id.clone(),
         auth_time: now,
-        amr: vec!["otp".into(), channel.as_str().into()],
+        amr: super::amr_of(channel),
     };
     Ok(VerifyOutcome::Success {
         user,

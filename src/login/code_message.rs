@@ -72,6 +72,7 @@ pub async fn store_code(
         user_id: o.user_id.map(str::to_owned),
         ip: o.ip.map(str::to_owned),
         stand_in: o.stand_in,
+        link: o.message.link.map(str::to_owned),
     };
     let sealed = crate::outbox::seal_payload(
         &state.secrets,

@@ -15,6 +15,7 @@ pub mod device;
 pub mod flash;
 mod flow;
 pub mod identifier;
+pub mod link;
 pub mod pending;
 pub mod phone;
 pub mod protect;
@@ -56,6 +57,7 @@ pub fn routes() -> Router<AppState> {
         .route("/login/resend", post(resend))
         .route("/login/restart", post(restart))
         .route(CSS_PATH, get(css))
+        .merge(link::routes())
         .merge(consent::routes())
         .merge(device::routes())
         .merge(account::routes())
@@ -374,11 +376,32 @@ async fn submit_code(
             StatusCode::BAD_REQUEST,
         );
     }
-    match code::verify_code(&state, &flow.tx, &typed, &ip).await? {
+    let outcome = code::verify_code(&state, &flow.tx, &typed, &ip).await?;
+    answer_verification(&state, &session, flow, &form.csrf, outcome).await
+}
+
+/// The `amr` of a code sign-in, in RFC 8176 values: `otp` (a one-time secret: the typed
+/// code or its emailed link), plus `sms` when it came by text message.
+pub fn amr_of(channel: crate::channel::Channel) -> Vec<String> {
+    match channel {
+        crate::channel::Channel::Email => vec!["otp".into()],
+        crate::channel::Channel::Sms => vec!["otp".into(), "sms".into()],
+    }
+}
+
+/// The answer to a checked code or link: the sign-in goes on, or the code page says why not.
+async fn answer_verification(
+    state: &AppState,
+    session: &Session,
+    flow: Flow,
+    csrf: &str,
+    outcome: VerifyOutcome,
+) -> Result<Response, PageError> {
+    match outcome {
         VerifyOutcome::Success { sso, .. } => {
-            crate::sso::start(&state, &session, &sso).await?;
-            authz::forget_tx(&session, &flow.tx.id).await?;
-            consent::finish(&state, &session, &flow.req, &sso).await
+            crate::sso::start(state, session, &sso).await?;
+            authz::forget_tx(session, &flow.tx.id).await?;
+            consent::finish(state, session, &flow.req, &sso).await
         }
         VerifyOutcome::Wrong { remaining } => {
             let msg = Msg::new("code-error-wrong").arg("remaining", remaining);
@@ -386,19 +409,12 @@ async fn submit_code(
             if remaining <= 0 {
                 flow.tx.attempts = state.config.login.max_attempts;
             }
-            render_flow(
-                &state,
-                &flow,
-                &form.csrf,
-                Some(msg),
-                None,
-                StatusCode::BAD_REQUEST,
-            )
+            render_flow(state, &flow, csrf, Some(msg), None, StatusCode::BAD_REQUEST)
         }
         VerifyOutcome::Paused(pause) => render_flow(
-            &state,
+            state,
             &flow,
-            &form.csrf,
+            csrf,
             Some(pause.message()),
             None,
             StatusCode::TOO_MANY_REQUESTS,
@@ -412,9 +428,9 @@ async fn submit_code(
             let mut flow = flow;
             flow.tx.attempts = state.config.login.max_attempts;
             render_flow(
-                &state,
+                state,
                 &flow,
-                &form.csrf,
+                csrf,
                 Some(Msg::new(msg)),
                 None,
                 StatusCode::BAD_REQUEST,

@@ -110,6 +110,7 @@ pub(super) async fn send(state: &AppState, c: &Claimed, p: &CodePayload) -> Resu
         client_name: &p.client_name,
         issuer_host: &p.issuer_host,
         expires_minutes: p.expires_minutes,
+        link: p.link.as_deref(),
     };
     match c.channel() {
         Some(Channel::Email) => state

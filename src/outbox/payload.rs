@@ -25,6 +25,10 @@ pub(crate) struct CodePayload {
     /// Set for a stand-in: why nothing may be sent.
     #[serde(default)]
     pub(crate) stand_in: Option<StandIn>,
+    /// The sign-in link an email carries beside the code (absent in texts, and when
+    /// `login.magic_link` is off).
+    #[serde(default)]
+    pub(crate) link: Option<String>,
 }
 
 /// Why a code's message is a stand-in that is completed without sending.
@@ -148,6 +152,10 @@ mod tests {
             user_id: Some("Yc3K0x7bPq2mWn5rT8vZ1a".into()),
             ip: Some("203.0.113.9".into()),
             stand_in: None,
+            link: Some(format!(
+                "https://id.example.com/login/link?tx=t1&k={}",
+                "k".repeat(43)
+            )),
         };
         let sealed = |p: &CodePayload| seal_payload(&secrets, p, "email", "a@x.org", "t1").unwrap();
         let sizes: Vec<usize> = [

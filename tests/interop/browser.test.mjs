@@ -197,6 +197,41 @@ describe('hosted pages in Chromium', () => {
     await page.done();
   });
 
+  test('the sign-in link in the email: in another browser it says to type the code there; in the same browser one click signs in', async () => {
+    const page = await openPage();
+    await startDemoSignIn(page);
+    const email = 'linked@example.com';
+    const mail = await requestCode(page, email);
+    const link = /(https?:\/\/\S+\/login\/link\?\S+)/.exec(mail.text)?.[1];
+    assert.ok(link, `a sign-in link in the email's text: ${mail.text}`);
+    assert.ok(mail.html.includes('/login/link?'), 'and in its HTML part');
+
+    // Another browser (a mail app's own, or a scanner) learns nothing and spends nothing.
+    const other = await openPage();
+    await other.goto(link);
+    await other.getByRole('heading', { name: 'Open this link where you started' }).waitFor();
+    const said = await text(other, 'main');
+    assert.match(said, /type the 6-digit code/);
+    for (const secret of [email, mail.code, 'Demo app', 'l***@example.com']) {
+      assert.ok(!said.includes(secret), `the page names nothing of the sign-in (${secret})`);
+    }
+    await axe(other, 'sign-in link opened in another browser');
+    await shot(other, 'login-link-elsewhere');
+    await other.done();
+
+    // The browser that started the sign-in gets a confirmation page, then one click.
+    await page.goto(link);
+    await page.getByRole('heading', { name: 'Sign in to Demo app?' }).waitFor();
+    assert.match(await text(page, 'main'), /l\*\*\*@example\.com/);
+    await axe(page, 'sign-in link confirmation');
+    await shot(page, 'login-link-confirm');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    const claims = await expectSignedIn(page, email);
+    assert.deepEqual(claims.amr, ['otp']);
+    assert.equal(claims.acr, 'urn:sesame:acr:code');
+    await page.done();
+  });
+
   test('a malformed address, a malformed code and a wrong code each get a clear message', async () => {
     const page = await openPage();
     await startDemoSignIn(page);

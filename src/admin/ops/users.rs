@@ -49,7 +49,7 @@ impl From<User> for UserView {
 pub struct SessionView {
     pub session_id: String,
     pub user_id: String,
-    /// How the person signed in (RFC 8176 values), e.g. `["otp", "email"]`.
+    /// How the person signed in (RFC 8176 values), e.g. `["otp"]` or `["otp", "sms"]`.
     pub amr: Vec<String>,
     pub created_at: i64,
     pub expires_at: i64,

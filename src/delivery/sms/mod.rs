@@ -325,6 +325,7 @@ mod tests {
             client_name: "Demo",
             issuer_host: "id.example.com:8443",
             expires_minutes: 15,
+            link: Some("https://id.example.com/login/link?tx=t&k=secret"),
             tr: crate::i18n::builtin().tr(crate::i18n::builtin().default_locale()),
         }
     }

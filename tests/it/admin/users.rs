@@ -235,7 +235,7 @@ async fn sessions_are_listed_and_ended_one_by_one_or_all_at_once() {
     assert_eq!(sessions.len(), 2);
     assert!(sessions
         .iter()
-        .all(|s| s["active"] == true && s["amr"] == json!(["otp", "email"])));
+        .all(|s| s["active"] == true && s["amr"] == json!(["otp"])));
     assert_audited_by_token(&app, "admin_user_sessions_listed", &api.token_id).await;
     // Newest first: the phone's.
     let phone_sid = sessions[0]["session_id"].as_str().unwrap().to_string();

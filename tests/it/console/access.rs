@@ -221,7 +221,7 @@ async fn an_admin_signs_in_with_a_code_and_the_session_is_bound_to_that_browser(
     assert_eq!(e[0]["ip"], "127.0.0.1");
     assert_eq!(e[0]["detail"]["actor"]["type"], "console");
     assert_eq!(e[0]["detail"]["actor"]["user_id"], root.as_str());
-    assert_eq!(e[0]["detail"]["amr"], serde_json::json!(["otp", "email"]));
+    assert_eq!(e[0]["detail"]["amr"], serde_json::json!(["otp"]));
     // Another browser (no cookie of this one) has nothing.
     let other = Browser::new();
     assert_eq!(

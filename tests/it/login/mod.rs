@@ -5,6 +5,7 @@ mod codes;
 mod connected_apps;
 mod consent;
 mod languages;
+mod magic_link;
 mod pages;
 mod sms;
 mod smtp_delivery;

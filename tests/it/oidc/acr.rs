@@ -60,7 +60,7 @@ async fn a_code_sign_in_says_so_in_the_id_tokens_acr_whatever_unknown_values_wer
     let client = app.confidential_client().await;
     let claims = id_token_after(&app, &client, &Browser::new(), &with(&[])).await;
     assert_eq!(claims["acr"], CODE, "{claims}");
-    assert_eq!(claims["amr"], serde_json::json!(["otp", "email"]));
+    assert_eq!(claims["amr"], serde_json::json!(["otp"]));
     // acr_values is a voluntary request: values this server cannot name are passed over.
     let claims = id_token_after(
         &app,

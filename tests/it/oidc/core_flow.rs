@@ -96,7 +96,7 @@ async fn rp_signs_in(public: bool, alg: &str) {
         .iter()
         .map(|a| a.as_str().to_string())
         .collect();
-    assert_eq!(amr, ["otp", "email"]);
+    assert_eq!(amr, ["otp"]);
     let sub = claims.subject().as_str().to_string();
     assert!(!sub.contains('@'), "sub must never be the email");
     let raw = jwt_claims(&id_token.to_string());

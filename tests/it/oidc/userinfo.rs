@@ -83,7 +83,7 @@ async fn id_token_checks(alg: &str) {
     assert_eq!(c["aud"], client.id);
     assert_eq!(c["azp"], client.id);
     assert_eq!(c["nonce"], nonce);
-    assert_eq!(c["amr"], serde_json::json!(["otp", "email"]));
+    assert_eq!(c["amr"], serde_json::json!(["otp"]));
     assert_eq!(c["email"], "alg@example.com");
     assert_eq!(c["email_verified"], true);
     let (iat, exp, auth_time) = (

@@ -21,6 +21,8 @@ fn message() -> CodeMessage<'static> {
         client_name: "Demo app",
         issuer_host: "id.example.com:8443",
         expires_minutes: 15,
+        // A text never carries the link, even when the sign-in has one.
+        link: Some("https://id.example.com:8443/login/link?tx=t&k=never-in-a-text"),
         tr: sesame::i18n::builtin().tr(sesame::i18n::builtin().default_locale()),
     }
 }
