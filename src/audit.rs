@@ -134,6 +134,14 @@ events! {
     ConsentRevoked => "consent_revoked" { grants_revoked: u64 }
     /// A person changed their profile.
     ProfileUpdated => "profile_updated" {}
+    /// A person added (or replaced) the identifier of a channel on their account, proven by
+    /// the code sent to it (masked).
+    IdentifierAdded => "identifier_added" { to: &'a str, channel: Channel }
+    /// A proven identifier could not be added: another account holds it (masked; the
+    /// other account is not named).
+    IdentifierHeldElsewhere => "identifier_held_elsewhere" { to: &'a str, channel: Channel }
+    /// A person removed the identifier of a channel from their account.
+    IdentifierRemoved => "identifier_removed" { to: &'a str, channel: Channel }
     /// A person signed out.
     SignedOut => "signed_out" {}
     /// A client's back-channel logout URI accepted a logout token (attempts: how many it

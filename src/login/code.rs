@@ -100,15 +100,7 @@ pub async fn send_code(
             state.secrets.login_link_key(&tx.id, &hash)
         )
     });
-    let issuer_host = url::Url::parse(&state.config.issuer)
-        .ok()
-        .and_then(|u| {
-            u.host_str().map(|h| match u.port() {
-                Some(p) => format!("{h}:{p}"),
-                None => h.to_string(),
-            })
-        })
-        .unwrap_or_default();
+    let issuer_host = issuer_host(state);
     let msg = CodeMessage {
         tr: state.i18n.tr(lang),
         to: id.as_str(),
@@ -148,6 +140,19 @@ pub async fn send_code(
             Ok(SendOutcome::Sent)
         }
     }
+}
+
+/// The issuer's `host[:port]`, as messages name it.
+pub fn issuer_host(state: &AppState) -> String {
+    url::Url::parse(&state.config.issuer)
+        .ok()
+        .and_then(|u| {
+            u.host_str().map(|h| match u.port() {
+                Some(p) => format!("{h}:{p}"),
+                None => h.to_string(),
+            })
+        })
+        .unwrap_or_default()
 }
 
 #[derive(Debug)]

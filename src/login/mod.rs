@@ -6,6 +6,7 @@
 //! transaction and binds it to the browser session ([`pending`]).
 
 pub mod account;
+pub mod account_identifiers;
 pub mod apps;
 pub mod client_ip;
 pub mod code;
@@ -15,6 +16,7 @@ pub mod device;
 pub mod flash;
 mod flow;
 pub mod identifier;
+pub mod identifiers;
 pub mod link;
 pub mod pending;
 pub mod phone;
@@ -61,6 +63,7 @@ pub fn routes() -> Router<AppState> {
         .merge(consent::routes())
         .merge(device::routes())
         .merge(account::routes())
+        .merge(account_identifiers::routes())
         .merge(apps::routes())
 }
 

@@ -128,6 +128,22 @@ pub async fn admit(
     number: &str,
     ip: Option<IpAddr>,
 ) -> Result<Option<SmsDenial>, StoreError> {
+    // A resend inside the cooldown sends nothing (send_code answers it): count nothing.
+    let cutoff = state.now() - state.config.login.resend_cooldown_seconds;
+    let resend =
+        tx.identifier.as_deref() == Some(number) && tx.code_sent_at.is_some_and(|t| t > cutoff);
+    admit_number(state, Some(&tx.client_id), number, ip, resend).await
+}
+
+/// [`admit`] for a text that is not a sign-in's (a person adding a number to their
+/// account): `client_id` for the audit trail, `within_cooldown` when nothing will be sent.
+pub async fn admit_number(
+    state: &AppState,
+    client_id: Option<&str>,
+    number: &str,
+    ip: Option<IpAddr>,
+    within_cooldown: bool,
+) -> Result<Option<SmsDenial>, StoreError> {
     let now = state.now();
     let region = phone_region(number);
     if !state.config.sms.allowed().allows(region) {
@@ -135,12 +151,10 @@ pub async fn admit(
             rule: RULE_COUNTRY,
             retry_after: None,
         };
-        record(state, tx, number, ip, region, &d).await;
+        record(state, client_id, number, ip, region, &d).await;
         return Ok(Some(d));
     }
-    // A resend inside the cooldown sends nothing (send_code answers it): count nothing.
-    let cutoff = now - state.config.login.resend_cooldown_seconds;
-    if tx.identifier.as_deref() == Some(number) && tx.code_sent_at.is_some_and(|t| t > cutoff) {
+    if within_cooldown {
         return Ok(None);
     }
     let (ip_rules, number_rules, budget) = rules(state);
@@ -166,14 +180,14 @@ pub async fn admit(
         denial = denied(limits::hit(&state.store, now, BUDGET_KEY, &budget).await?);
     }
     if let Some(d) = &denial {
-        record(state, tx, number, ip, region, d).await;
+        record(state, client_id, number, ip, region, d).await;
     }
     Ok(denial)
 }
 
 async fn record(
     state: &AppState,
-    tx: &LoginTx,
+    client_id: Option<&str>,
     number: &str,
     ip: Option<IpAddr>,
     region: Option<phonenumber::country::Id>,
@@ -195,7 +209,7 @@ async fn record(
         country: country.as_deref(),
         retry_after: d.retry_after,
     }
-    .row(None, Some(&tx.client_id), ip_text.as_deref());
+    .row(None, client_id, ip_text.as_deref());
     if let Err(e) = state.store.audit(state.now(), event).await {
         tracing::warn!(error = %e, "could not write audit event");
     }

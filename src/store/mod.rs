@@ -20,6 +20,7 @@ pub mod consents;
 pub mod console;
 pub mod device;
 pub mod groups;
+pub mod identifier_changes;
 pub mod keys;
 pub mod limits;
 pub mod login;
@@ -359,6 +360,8 @@ impl Store {
         let mut n = 0;
         with_pool!(&self.db, pool => {
             n += sqlx::query("DELETE FROM login_transactions WHERE expires_at < $1")
+                .bind(now).execute(pool).await?.rows_affected();
+            n += sqlx::query("DELETE FROM identifier_changes WHERE code_expires_at < $1")
                 .bind(now).execute(pool).await?.rows_affected();
             n += sqlx::query("DELETE FROM authorization_codes WHERE expires_at < $1")
                 .bind(now - 3600).execute(pool).await?.rows_affected();

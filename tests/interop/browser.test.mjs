@@ -14,6 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
 
 import { Mailbox } from './lib/mailbox.mjs';
+import { SmsHook } from './lib/smshook.mjs';
 import { REPO_ROOT, Sesame } from './lib/sesame.mjs';
 import { chromiumVersion, npmVersion, printVersions } from './lib/versions.mjs';
 
@@ -29,13 +30,16 @@ const MOBILE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, is
 let mailbox;
 let sesame; // the main server: default code lifetime, short resend cooldown
 let shortTtl; // a second server whose codes live 2 seconds
+let smsHook; // the stand-in SMS provider
+let withSms; // a third server that texts codes through it
 let browser;
 
 before(async () => {
   fs.rmSync(SHOTS, { recursive: true, force: true });
   fs.mkdirSync(SHOTS, { recursive: true });
   mailbox = await Mailbox.start();
-  [sesame, shortTtl] = await Promise.all([
+  smsHook = await SmsHook.start();
+  [sesame, shortTtl, withSms] = await Promise.all([
     Sesame.start({
       mailbox,
       label: 'browser',
@@ -45,6 +49,15 @@ before(async () => {
       mailbox,
       label: 'browser-short-ttl',
       env: { SESAME_LOGIN__CODE_TTL_SECONDS: String(SHORT_CODE_TTL_SECONDS) },
+    }),
+    Sesame.start({
+      mailbox,
+      label: 'browser-sms',
+      env: {
+        SESAME_SMS__PROVIDER: 'webhook',
+        SESAME_SMS__WEBHOOK__URL: smsHook.url,
+        SESAME_SMS__WEBHOOK__SECRET: 'webhook-secret-0123456789abcdef-0123456789',
+      },
     }),
   ]);
   browser = await chromium.launch({
@@ -69,8 +82,9 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  await Promise.all([sesame?.stop(), shortTtl?.stop()]);
+  await Promise.all([sesame?.stop(), shortTtl?.stop(), withSms?.stop()]);
   await mailbox?.close();
+  await smsHook?.close();
 });
 
 /**
@@ -230,6 +244,43 @@ describe('hosted pages in Chromium', () => {
     assert.deepEqual(claims.amr, ['otp']);
     assert.equal(claims.acr, 'urn:sesame:acr:code');
     await page.done();
+  });
+
+  test('one account, both identifiers: signed in by email, a person adds a phone number on the account page and then signs in with it to the same sub', async () => {
+    const email = 'two-ways@example.com';
+    const number = '+16502530000';
+    const page = await openPage();
+    await startDemoSignIn(page, withSms);
+    const mail = await requestCode(page, email);
+    await submitCode(page, mail.code);
+    const first = await expectSignedIn(page, email, withSms);
+
+    await page.goto(withSms.url('/account/identifiers'));
+    await page.getByRole('heading', { name: 'Sign-in addresses' }).waitFor();
+    await page.getByLabel('Add an email address or phone number').fill(number);
+    await page.getByRole('button', { name: 'Send a code' }).click();
+    await page.getByLabel('6-digit code').waitFor();
+    assert.match(await text(page, 'main'), /We sent a 6-digit code to \+1\*+00/);
+    const sms = await smsHook.nextTo(number);
+    await page.getByLabel('6-digit code').fill(sms.code);
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Added' }).waitFor();
+    assert.match(await text(page, 'main'), /\+16502530000/);
+    await axe(page, 'sign-in addresses');
+    await shot(page, 'account-identifiers');
+    await page.done();
+
+    // Another browser, the number alone: the same account, its email claim included.
+    const other = await openPage();
+    await startDemoSignIn(other, withSms);
+    await other.getByLabel('Email address or phone number').fill(number);
+    await other.getByRole('button', { name: 'Send me a code' }).click();
+    await other.getByRole('heading', { name: 'Enter your code' }).waitFor();
+    await submitCode(other, (await smsHook.nextTo(number)).code);
+    const second = await expectSignedIn(other, email, withSms);
+    assert.equal(second.sub, first.sub);
+    assert.deepEqual(second.amr, ['otp', 'sms']);
+    await other.done();
   });
 
   test('a malformed address, a malformed code and a wrong code each get a clear message', async () => {

@@ -162,7 +162,11 @@ async fn audit_limit(
         to: ctx.masked,
         retry_after,
     }
-    .row(None, Some(ctx.client_id), Some(&ip));
+    .row(
+        None,
+        (!ctx.client_id.is_empty()).then_some(ctx.client_id),
+        Some(&ip),
+    );
     g.store.record(g.now, event).await;
 }
 

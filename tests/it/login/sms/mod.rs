@@ -3,6 +3,7 @@
 
 mod fake;
 mod flow;
+mod identifiers;
 mod limits;
 mod senders;
 
